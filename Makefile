@@ -1,0 +1,45 @@
+# My Page: the library's patron self-service back end.
+#   make run     the whole service locally (dev server, embedded store, demo data, website)
+#   make test    every test: unit, store conformance (embedded + DynamoDB on moto), HTTP, jobs
+#   make bench   round trips and items read per access pattern, and the reminder job at scale
+# Deployment targets (build, package, validate, deploy, lambda-check, bench-coldstart) are
+# in infra/deploy.mk; the website's browser tests in web/web.mk.
+
+SHELL       := /bin/bash
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PORT        ?= 3000
+MOTO_LOG    := target/moto.log
+
+.PHONY: run test test-rust bench venv moto-up lint fmt
+
+run:
+	cargo run -p dev-server
+
+# A project-local Python venv with moto, the local DynamoDB / SES / Scheduler endpoint.
+venv: $(VENV)/bin/moto_server
+$(VENV)/bin/moto_server:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "moto[server]"
+
+# Runs the Rust tests with a moto server on a free port, stopped however the tests end.
+test-rust: venv
+	cargo build --workspace --all-targets
+	@mkdir -p target
+	@bash infra/scripts/with-moto.sh cargo test --workspace --no-fail-fast
+
+test: test-rust $(TEST_EXTRA)
+
+bench: venv
+	cargo build --release -p mypage-tests --bins
+	@bash infra/scripts/with-moto.sh cargo run --release -q -p mypage-tests --bin bench
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+-include infra/deploy.mk
+-include web/web.mk

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), mypage::lambda::BoxError> {
+    mypage::lambda::run_http(loans::handle).await
+}

@@ -1,0 +1,124 @@
+//! The operations the functions call. Each reads what it needs, lets `rules` decide, and
+//! commits with version checks; a lost race re-runs the operation on fresh reads.
+
+pub mod account;
+pub mod catalog;
+pub mod circulation;
+pub mod ebooks;
+pub mod holds;
+pub mod loans;
+pub mod mailing;
+pub mod sessions;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, ConfigError};
+use crate::error::Error;
+use crate::mail::{Mailer, Outbox, SesMailer};
+use crate::model::{Hold, Loan, Patron, Session};
+use crate::policy::Policy;
+use crate::scheduler::{EventBridgeScheduler, ExpiryScheduler, LocalScheduler};
+use crate::store::{DynamoStore, MemoryStore, Record, Store};
+use crate::types::CardNumber;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Everything an operation needs, built once per process (in Lambda: during init).
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub mailer: Arc<dyn Mailer>,
+    pub scheduler: Arc<dyn ExpiryScheduler>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+}
+
+impl App {
+    pub fn policy(&self) -> &Policy {
+        &self.config.policy
+    }
+
+    /// In-memory adapters: for tests and the dev server.
+    pub fn embedded(config: Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> (App, Arc<Outbox>, Arc<LocalScheduler>) {
+        let outbox = Arc::new(Outbox::default());
+        let scheduler = Arc::new(LocalScheduler::default());
+        let app = App { store, mailer: outbox.clone(), scheduler: scheduler.clone(), clock, config: Arc::new(config) };
+        (app, outbox, scheduler)
+    }
+
+    /// The AWS adapters, configured from the environment (`TABLE_NAME`, `MAIL_FROM`,
+    /// `SCHEDULE_GROUP`, ...). Clients are built here once and shared by every request.
+    pub async fn from_env() -> Result<App, ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_from_env().await;
+        Self::with_aws(config, &sdk, Arc::new(SystemClock))
+    }
+
+    pub fn with_aws(config: Config, sdk: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Result<App, ConfigError> {
+        let table = config.table_name.clone().ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let store: Arc<dyn Store> = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), table));
+        let mailer: Arc<dyn Mailer> =
+            Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(sdk), config.mail_from.clone(), config.ses_max_send_rate));
+        let scheduler: Arc<dyn ExpiryScheduler> = match &config.scheduler {
+            Some(s) => Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), s.clone())),
+            None => Arc::new(LocalScheduler::default()),
+        };
+        Ok(App { store, mailer, scheduler, clock, config: Arc::new(config) })
+    }
+
+    pub fn memory_store() -> Arc<dyn Store> {
+        Arc::new(MemoryStore::new())
+    }
+}
+
+/// Attempts before an operation that keeps losing races answers `busy`.
+const MAX_ATTEMPTS: u32 = 200;
+
+/// Runs `attempt` until it does not lose a race (`Error::Busy` comes from a store conflict).
+pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    for n in 0..MAX_ATTEMPTS {
+        match attempt().await {
+            Err(Error::Busy) => {
+                let ceiling = 2 + 2 * n.min(10) as u64;
+                let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=ceiling);
+                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+            }
+            other => return other,
+        }
+    }
+    Err(Error::Busy)
+}
+
+/// Everything under one patron: read in one round trip.
+#[derive(Debug, Clone)]
+pub struct PatronAccount {
+    pub patron: Patron,
+    pub sessions: Vec<Session>,
+    pub loans: Vec<Loan>,
+    pub holds: Vec<Hold>,
+}
+
+impl PatronAccount {
+    pub async fn load(store: &dyn Store, card: &CardNumber) -> Result<Option<PatronAccount>, Error> {
+        let mut patron = None;
+        let (mut sessions, mut loans, mut holds) = (Vec::new(), Vec::new(), Vec::new());
+        for r in store.patron_records(card).await? {
+            match r {
+                Record::Patron(p) => patron = Some(p),
+                Record::Session(s) => sessions.push(s),
+                Record::Loan(l) => loans.push(l),
+                Record::Hold(h) => holds.push(h),
+                _ => {}
+            }
+        }
+        Ok(patron.map(|patron| PatronAccount { patron, sessions, loans, holds }))
+    }
+}
+
+/// CPU-heavy work (Argon2) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("blocking task: {e}")))
+}

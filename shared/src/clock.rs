@@ -1,0 +1,69 @@
+//! Time. Every rule works on the calendar date in Japan (RULES.md), taken from one `Clock`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use std::sync::Mutex;
+
+/// Japan Standard Time, UTC+9, no daylight saving.
+pub fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
+
+/// The Japan-time calendar date of an instant.
+pub fn japan_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&jst()).date_naive()
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+    /// "Today" is the Japan-time date at the moment of the request.
+    fn today(&self) -> NaiveDate {
+        japan_date(self.now())
+    }
+}
+
+/// The real clock: the only place that reads the system time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock pinned to an instant, moved only on purpose (tests, demos: `MYPAGE_NOW`).
+#[derive(Debug)]
+pub struct PinnedClock(Mutex<DateTime<Utc>>);
+
+impl PinnedClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        PinnedClock(Mutex::new(at))
+    }
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = at;
+    }
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for PinnedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_japan_date() {
+        // 2026-11-30 15:30 UTC is already 2026-12-01 00:30 in Tokyo.
+        let c = PinnedClock::new("2026-11-30T15:30:00Z".parse().unwrap());
+        assert_eq!(c.today(), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        c.set("2026-11-30T14:59:59Z".parse().unwrap());
+        assert_eq!(c.today(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    }
+}

@@ -1,0 +1,121 @@
+//! Configuration from the environment, read once at start-up. A missing or malformed
+//! setting is an error at init, never a panic in a request.
+
+use crate::policy::{Policy, PolicyError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be set")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+/// What emails and error messages say about the library (R-MAIL-4, R-HOLD-5).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryInfo {
+    pub name: String,
+    pub phone: String,
+    /// Where My Page is, for links in emails.
+    pub mypage_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EbookConfig {
+    pub launch_url: String,
+    pub signing_secret: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub policy: Policy,
+    pub library: LibraryInfo,
+    /// The sender of every email, e.g. `京都市立図書館 <info@library.example.jp>`.
+    pub mail_from: String,
+    pub ses_max_send_rate: f64,
+    pub ebooks: EbookConfig,
+    /// Locally and in tests, the `X-Staff-Key` that stands in for IAM authorization.
+    pub staff_api_key: Option<String>,
+    /// DynamoDB table; when absent (locally) the embedded store is used.
+    pub table_name: Option<String>,
+    pub scheduler: Option<SchedulerConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    pub group: String,
+    pub target_arn: String,
+    pub role_arn: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let or = |k: &str, d: &str| get(k).unwrap_or_else(|| d.to_owned());
+        let ses_max_send_rate = match get("SES_MAX_SEND_RATE") {
+            None => 10.0,
+            Some(v) => v.parse().ok().filter(|r: &f64| *r > 0.0).ok_or(ConfigError::Invalid {
+                name: "SES_MAX_SEND_RATE",
+                reason: "a positive number of emails per second".into(),
+            })?,
+        };
+        let scheduler = match (get("SCHEDULE_GROUP"), get("HOLD_EXPIRY_FUNCTION_ARN"), get("HOLD_EXPIRY_SCHEDULER_ROLE_ARN")) {
+            (Some(group), Some(target_arn), Some(role_arn)) => Some(SchedulerConfig { group, target_arn, role_arn }),
+            (None, None, None) => None,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    name: "SCHEDULE_GROUP",
+                    reason: "set SCHEDULE_GROUP, HOLD_EXPIRY_FUNCTION_ARN and HOLD_EXPIRY_SCHEDULER_ROLE_ARN together".into(),
+                })
+            }
+        };
+        Ok(Config {
+            policy: Policy::from_lookup(&get)?,
+            library: LibraryInfo {
+                name: or("LIBRARY_NAME", "京都市立図書館"),
+                phone: or("LIBRARY_PHONE", "075-762-4655"),
+                mypage_url: or("MYPAGE_URL", "http://127.0.0.1:3000").trim_end_matches('/').to_owned(),
+            },
+            mail_from: or("MAIL_FROM", "京都市立図書館 <info@library.example.jp>"),
+            ses_max_send_rate,
+            ebooks: EbookConfig {
+                launch_url: or("EBOOK_LAUNCH_URL", "https://ebooks.example.jp/launch"),
+                signing_secret: get("EBOOK_SIGNING_SECRET").map(String::into_bytes),
+            },
+            staff_api_key: get("STAFF_API_KEY"),
+            table_name: get("TABLE_NAME"),
+            scheduler,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::from_lookup(|k| match k {
+            "LIBRARY_PHONE" => Some("06-0000-0000".into()),
+            "POLICY_PICKUP_DAYS" => Some("10".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.library.phone, "06-0000-0000");
+        assert_eq!(c.policy.pickup_days, 10);
+        assert!(c.table_name.is_none() && c.scheduler.is_none());
+    }
+
+    #[test]
+    fn half_a_scheduler_configuration_is_refused() {
+        let r = Config::from_lookup(|k| (k == "SCHEDULE_GROUP").then(|| "g".into()));
+        assert!(matches!(r, Err(ConfigError::Invalid { name: "SCHEDULE_GROUP", .. })));
+        assert!(Config::from_lookup(|k| (k == "SES_MAX_SEND_RATE").then(|| "-1".into())).is_err());
+    }
+}
