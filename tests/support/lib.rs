@@ -1,1 +1,226 @@
+//! Test support: a store of either kind, and the dev server started in-process on its own
+//! port with its own store and a pinned clock, so tests never share data.
 
+use chrono::{DateTime, Utc};
+use dev_server::DevServer;
+use mypage::clock::{Clock, PinnedClock};
+use mypage::config::Config;
+use mypage::store::{DynamoStore, MemoryStore, Store, TableDesign};
+use mypage::App;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const STAFF_KEY: &str = "test-staff-key";
+pub const EBOOK_SECRET: &[u8] = b"test-ebook-secret";
+/// 2026-12-01 10:00 in Japan.
+pub const NOW: &str = "2026-12-01T01:00:00Z";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Memory,
+    Dynamo,
+}
+
+/// An SDK configuration for the local AWS endpoint (moto) that `make test` starts.
+pub async fn aws() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL").is_ok(),
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto"
+    );
+    aws_config::load_from_env().await
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", rand::random::<u64>())
+}
+
+pub async fn store(kind: StoreKind) -> Arc<dyn Store> {
+    match kind {
+        StoreKind::Memory => Arc::new(MemoryStore::new()),
+        StoreKind::Dynamo => {
+            let client = aws_sdk_dynamodb::Client::new(&aws().await);
+            let table = unique("mypage-test");
+            TableDesign::create(&client, &table).await.expect("create the test table");
+            Arc::new(DynamoStore::new(client, table))
+        }
+    }
+}
+
+pub fn test_config() -> Config {
+    let mut c = Config::from_lookup(|_| None).expect("defaults are valid");
+    c.staff_api_key = Some(STAFF_KEY.into());
+    c.ebooks.signing_secret = Some(EBOOK_SECRET.to_vec());
+    c
+}
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("an RFC 3339 instant")
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub dev: DevServer,
+    pub clock: Arc<PinnedClock>,
+    pub kind: StoreKind,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
+        self
+    }
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) -> Reply {
+        assert_eq!((self.status.as_u16(), self.code()), (status, code), "unexpected answer: {}", self.body);
+        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "an error carries a message");
+        self
+    }
+}
+
+impl TestServer {
+    pub async fn start(kind: StoreKind) -> TestServer {
+        Self::start_with(kind, test_config()).await
+    }
+
+    pub async fn start_with(kind: StoreKind, config: Config) -> TestServer {
+        let clock = Arc::new(PinnedClock::new(at(NOW)));
+        let (app, outbox, scheduler) = App::embedded(config, store(kind).await, clock.clone() as Arc<dyn Clock>);
+        let dev = DevServer { app, outbox, scheduler, pinned_clock: Some(clock.clone()), web_root: None };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let router = dev.clone().router();
+        tokio::spawn(async move { axum_serve(listener, router).await });
+        TestServer { base, http: reqwest::Client::new(), dev, clock, kind }
+    }
+
+    pub fn app(&self) -> &App {
+        &self.dev.app
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("the dev server answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, body, headers }
+    }
+
+    pub async fn staff(&self, path: &str, body: Value) -> Reply {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("x-staff-key", STAFF_KEY)
+            .json(&body)
+            .send()
+            .await
+            .expect("the dev server answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        Reply { status, body, headers }
+    }
+
+    /// A registered patron with a temporary password from the counter.
+    pub async fn register(&self, card: &str, name: &str, ebook_eligible: bool) -> String {
+        self.staff("/api/staff/patrons", json!({ "card_number": card, "name": name, "ebook_eligible": ebook_eligible }))
+            .await
+            .expect(201);
+        let r = self.staff(&format!("/api/staff/patrons/{card}/temporary-password"), json!({})).await.expect(200);
+        r.body["temporary_password"].as_str().expect("a temporary password").to_owned()
+    }
+
+    pub async fn log_in(&self, card: &str, password: &str) -> Reply {
+        self.call(Method::POST, "/api/session", None, Some(json!({ "card_number": card, "password": password }))).await
+    }
+
+    /// A patron who has logged in with their own password: returns the session token.
+    pub async fn patron(&self, card: &str) -> String {
+        let temp = self.register(card, &format!("利用者{card}"), false).await;
+        let t = self.log_in(card, &temp).await.expect(200).body["token"].as_str().unwrap().to_owned();
+        let own = own_password(card);
+        self.call(Method::PUT, "/api/me/password", Some(&t), Some(json!({ "current_password": temp, "new_password": own })))
+            .await
+            .expect(204);
+        t
+    }
+
+    pub async fn patron_with_email(&self, card: &str) -> String {
+        let t = self.patron(card).await;
+        self.call(Method::PUT, "/api/me/email", Some(&t), Some(json!({ "email": format!("p{card}@example.jp") })))
+            .await
+            .expect(204);
+        t
+    }
+
+    /// A title with `copies` copies on the shelf, barcodes `<bib>-1`, `<bib>-2`, ...
+    pub async fn title(&self, bib: &str, copies: u32) {
+        self.staff("/api/staff/titles", json!({ "bib_id": bib, "title": format!("本 {bib}"), "author": "著者", "subjects": ["テスト"] }))
+            .await
+            .expect(201);
+        for n in 1..=copies {
+            self.staff("/api/staff/copies", json!({ "barcode": format!("{bib}-{n}"), "bib_id": bib })).await.expect(201);
+        }
+    }
+
+    pub async fn check_out(&self, card: &str, barcode: &str) -> Reply {
+        self.staff("/api/staff/checkouts", json!({ "card_number": card, "barcode": barcode })).await
+    }
+
+    pub async fn check_in(&self, barcode: &str) -> Reply {
+        self.staff("/api/staff/checkins", json!({ "barcode": barcode })).await
+    }
+
+    pub fn advance_days(&self, days: i64) {
+        self.clock.advance(chrono::Duration::days(days));
+    }
+}
+
+pub fn own_password(card: &str) -> String {
+    format!("Kyoto{}x", &card[card.len() - 4..])
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
+    let _ = axum::serve(listener, router).await;
+}
+
+/// Defines a test once and runs it against both stores: `mod memory` and `mod dynamodb`.
+#[macro_export]
+macro_rules! both_stores {
+    ($(async fn $name:ident($kind:ident: StoreKind) $body:block)*) => {
+        $(
+            async fn $name($kind: $crate::StoreKind) $body
+        )*
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() { super::$name($crate::StoreKind::Memory).await }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() { super::$name($crate::StoreKind::Dynamo).await }
+            )*
+        }
+    };
+}

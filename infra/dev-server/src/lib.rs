@@ -208,3 +208,4 @@ async fn site_config(State(dev): State<DevServer>) -> Response {
     let l = &dev.app.config.library;
     Json(serde_json::json!({ "library_name": l.name, "library_phone": l.phone, "library_url": l.mypage_url })).into_response()
 }
+
