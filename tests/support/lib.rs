@@ -164,6 +164,11 @@ impl TestServer {
         t
     }
 
+    /// A fresh session for a patron made by `patron` (after the clock moved past idleness).
+    pub async fn relog(&self, card: &str) -> String {
+        self.log_in(card, &own_password(card)).await.expect(200).body["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn patron_with_email(&self, card: &str) -> String {
         let t = self.patron(card).await;
         self.call(Method::PUT, "/api/me/email", Some(&t), Some(json!({ "email": format!("p{card}@example.jp") })))

@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverLogTail } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const screenshotDir = path.resolve(here, '..', 'screenshots');
@@ -129,7 +130,18 @@ export async function tabTo(page, locator, maxPresses = 40) {
 
 // Waits for the route and for its screen to finish loading.
 export async function waitForScreen(page, hashPrefix, headingText) {
-  await page.waitForFunction((prefix) => window.location.hash.startsWith(prefix), hashPrefix);
-  await page.waitForFunction(() => !document.getElementById('main')?.hasAttribute('aria-busy'));
-  if (headingText) await page.locator('h1', { hasText: headingText }).waitFor();
+  try {
+    await page.waitForFunction((prefix) => window.location.hash.startsWith(prefix), hashPrefix);
+    await page.waitForFunction(() => !document.getElementById('main')?.hasAttribute('aria-busy'));
+    if (headingText) await page.locator('h1', { hasText: headingText }).waitFor();
+  } catch (error) {
+    // Keep a picture of what the patron saw instead.
+    await mkdir(screenshotDir, { recursive: true });
+    const where = await page.evaluate(() => window.location.hash).catch(() => '?');
+    const file = `FAILED-${Date.now()}.png`;
+    await page.screenshot({ path: path.join(screenshotDir, file), fullPage: true }).catch(() => {});
+    error.message += `\n(waiting for ${hashPrefix} "${headingText ?? ''}", at ${where}; screenshot ${file})`;
+    error.message += `\nserver log:\n${serverLogTail()}`;
+    throw error;
+  }
 }

@@ -34,6 +34,12 @@ function freePort() {
 }
 
 const running = new Set();
+const logs = [];
+
+// The end of every running server's log, for failure messages.
+export function serverLogTail(chars = 3000) {
+  return logs.map((read) => read().slice(-chars)).join('\n');
+}
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
@@ -61,6 +67,7 @@ export async function startServer({ now }) {
   const keep = (chunk) => {
     log = (log + chunk.toString()).slice(-20000);
   };
+  logs.push(() => log);
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = null;
