@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 mkdir -p "$root/target"
-"$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$root/target/moto.log" 2>&1 &
+"$root/.venv/bin/python" "$root/infra/scripts/moto_server.py" 127.0.0.1 "$port" > "$root/target/moto.log" 2>&1 &
 moto=$!
 trap 'kill $moto 2>/dev/null || true; wait $moto 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
