@@ -153,35 +153,35 @@ async fn release(app: &App, claimed: MailClaim, done: bool) -> Result<(), Error>
     }
 }
 
-/// Records the reminder on each loan and completes the claim, together.
+/// Records the reminder on each loan, then completes the claim. Each loan is its own write
+/// (no transaction needed: a run that finds the claim abandoned re-reads the loans).
 async fn mark_reminded(app: &App, claimed: MailClaim, sent: Vec<Loan>, due: NaiveDate) -> Result<(), Error> {
-    let mut first = Some(sent.clone());
-    let now = app.clock.now();
-    retrying(|| {
-        let first = first.take();
-        let claimed = claimed.clone();
-        let sent = &sent;
-        async move {
-            let loans = match first {
-                Some(l) => l,
-                None => {
-                    let keys: Vec<Key> = sent.iter().map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone())).collect();
-                    app.store.get_many(&keys).await?.into_iter().filter_map(Record::into_loan).collect()
-                }
-            };
-            let mut ops = vec![Op::update(MailClaim { state: ClaimState::Sent { at: now }, ..claimed })];
-            for mut l in loans.into_iter().filter(|l| l.due_date == due) {
-                l.reminded_for = Some(due);
-                ops.push(Op::update(l));
+    for loan in sent {
+        let key = Key::Loan(loan.card_number.clone(), loan.loan_id.clone());
+        let mut first = Some(loan);
+        retrying(|| {
+            let first = first.take();
+            let key = &key;
+            async move {
+                let loan = match first {
+                    Some(l) => Some(l),
+                    None => app.store.get(key).await?.and_then(Record::into_loan),
+                };
+                let Some(mut loan) = loan.filter(|l| l.due_date == due && l.reminded_for != Some(due)) else { return Ok(()) };
+                loan.reminded_for = Some(due);
+                app.store.commit(vec![Op::update(loan)]).await?;
+                Ok(())
             }
-            app.store.commit(ops).await?;
-            Ok(())
-        }
-    })
-    .await
+        })
+        .await?;
+    }
+    release(app, claimed, true).await
 }
 
 const NEW_ARRIVALS_JOB: &str = "new-arrivals";
+/// Each run looks this far behind the last one, for titles stamped before it but saved after
+/// its query; the announcement records keep those from going out twice.
+const WATERMARK_OVERLAP_MINUTES: i64 = 10;
 
 /// `new-arrivals`: titles added since the last successful run, one digest per matching
 /// patron, each title announced to a patron at most once. The watermark moves only when
@@ -218,10 +218,12 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
             }
         }
     }
-    if report.failed == 0 {
+    // Moves on only when every patron was served; otherwise the next run sees the same titles.
+    let watermark = if report.failed == 0 { started - Duration::minutes(WATERMARK_OVERLAP_MINUTES) } else { since };
+    if state.as_ref().is_none_or(|s| s.watermark != watermark) {
         let next = match state {
-            Some(s) => Op::update(JobState { watermark: started, ..s }),
-            None => Op::Put(JobState { job: NEW_ARRIVALS_JOB.into(), watermark: started, version: 0 }.into(), Expect::Absent),
+            Some(s) => Op::update(JobState { watermark, ..s }),
+            None => Op::Put(JobState { job: NEW_ARRIVALS_JOB.into(), watermark, version: 0 }.into(), Expect::Absent),
         };
         // A concurrent run that moved it first is as good.
         match app.store.commit(vec![next]).await {

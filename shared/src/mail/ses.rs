@@ -20,7 +20,7 @@ impl SesMailer {
         let rate = if max_per_second > 0.0 { max_per_second } else { 1.0 };
         SesMailer {
             client,
-            from: from.into(),
+            from: encode_display_name(&from.into()),
             min_interval: Duration::from_secs_f64(1.0 / rate),
             next_slot: Mutex::new(Instant::now()),
         }
@@ -37,6 +37,19 @@ impl SesMailer {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+    }
+}
+
+/// SES takes a non-ASCII display name only as an RFC 2047 encoded word:
+/// `京都市立図書館 <info@...>` becomes `=?UTF-8?B?...?= <info@...>`.
+pub fn encode_display_name(from: &str) -> String {
+    use base64::Engine;
+    match from.rsplit_once('<') {
+        Some((name, addr)) if !name.trim().is_ascii() => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(name.trim().as_bytes());
+            format!("=?UTF-8?B?{encoded}?= <{addr}")
+        }
+        _ => from.to_owned(),
     }
 }
 
@@ -88,5 +101,17 @@ impl Mailer for SesMailer {
             }
         }
         unreachable!("the loop returns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_display_name;
+
+    #[test]
+    fn r_mail_4_japanese_sender_names_are_encoded_for_ses() {
+        assert_eq!(encode_display_name("図書館 <info@example.jp>"), "=?UTF-8?B?5Zuz5pu46aSo?= <info@example.jp>");
+        assert_eq!(encode_display_name("Library <info@example.jp>"), "Library <info@example.jp>");
+        assert_eq!(encode_display_name("info@example.jp"), "info@example.jp");
     }
 }

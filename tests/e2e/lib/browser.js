@@ -65,7 +65,7 @@ export async function openPage(browser, baseUrl, options = desktop, { locale = '
       apiWrites.push({ method: request.method(), path: url.pathname, csrf: request.headers()['x-mypage-csrf'] });
     }
   });
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   return { context, page, problems, apiWrites };
 }
 

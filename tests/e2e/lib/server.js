@@ -64,13 +64,13 @@ export async function startServer({ now }) {
   const child = spawn(binary, [], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let log = '';
+  let exited = null;
   const keep = (chunk) => {
     log = (log + chunk.toString()).slice(-20000);
   };
-  logs.push(() => log);
+  logs.push(() => (exited ? `${log}\n[dev server exited: ${JSON.stringify(exited)}]` : log));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  let exited = null;
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       exited = { code, signal };

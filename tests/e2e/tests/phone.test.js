@@ -133,6 +133,17 @@ describe('a 360 px phone', () => {
     await look('cancel-confirm');
   });
 
+  it('メールアドレス削除 after a confirmation', async () => {
+    const { page } = session;
+    await page.goto('/#/email');
+    await waitForScreen(page, '#/email', 'メールアドレス');
+    await page.getByRole('button', { name: '削除する' }).click();
+    await page.getByRole('button', { name: '削除する（確定）' }).click();
+    await page.locator('#main .notice', { hasText: 'メールアドレスを削除しました' }).waitFor();
+    assert.match(await page.locator('#current-email').innerText(), /登録されていません/);
+    await look('email-deleted');
+  });
+
   it('the English screens fit too', async () => {
     const { page } = session;
     await page.goto('/#/loans');

@@ -174,6 +174,7 @@ describe('マイページ: the guide, step by step', () => {
     const cookie = cookies.find((c) => c.name === 'mypage_session');
     assert.ok(cookie, 'mypage_session cookie set');
     assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
     assert.equal(cookie.sameSite, 'Strict');
     assert.equal(cookie.path, '/api');
     const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
@@ -382,6 +383,19 @@ describe('マイページ: the guide, step by step', () => {
     const mail = outbox.find((m) => m.to === HANAKO.email || (Array.isArray(m.to) && m.to.includes(HANAKO.email)));
     assert.ok(mail, `hold-ready email to ${HANAKO.email} in /dev/outbox: ${JSON.stringify(outbox).slice(0, 500)}`);
     assert.match(`${mail.subject}\n${mail.text}`, new RegExp(T.reserve.title));
+
+    // The API's own answer names the library's number too (API.md).
+    const direct = await page.evaluate(async (holdId) => {
+      const response = await fetch(`/api/me/holds/${encodeURIComponent(holdId)}`, {
+        method: 'DELETE',
+        headers: { 'X-MyPage-CSRF': '1' },
+        credentials: 'same-origin',
+      });
+      return { status: response.status, body: await response.json() };
+    }, checkin.hold_ready.hold_id);
+    assert.equal(direct.status, 409);
+    assert.equal(direct.body.error.code, 'ready_for_pickup');
+    assert.match(direct.body.error.message, new RegExp(library.phone));
 
     await page.getByRole('link', { name: /予約一覧へ戻る/ }).click();
     await waitForScreen(page, '#/holds', '予約一覧');
