@@ -60,7 +60,10 @@ fn loan(c: &str, id: &str, due: &str, reminder: bool) -> Loan {
         renewals: 0,
         interlibrary: false,
         reminded_for: None,
-        reminder: reminder.then(|| ReminderContact { email: EmailAddress::parse("t@example.jp").unwrap(), name: "t".into() }),
+        reminder: reminder.then(|| ReminderContact {
+            email: EmailAddress::parse("t@example.jp").unwrap(),
+            name: "t".into(),
+        }),
         version: 0,
     }
 }

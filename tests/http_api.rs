@@ -12,7 +12,12 @@ const PUT: Method = Method::PUT;
 const DELETE: Method = Method::DELETE;
 
 fn loans_by_bib(body: &Value) -> std::collections::HashMap<String, Value> {
-    body["loans"].as_array().unwrap().iter().map(|l| (l["bib_id"].as_str().unwrap().to_owned(), l.clone())).collect()
+    body["loans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["bib_id"].as_str().unwrap().to_owned(), l.clone()))
+        .collect()
 }
 
 both_stores! {
@@ -566,18 +571,55 @@ async fn the_whole_cycle_from_checkout_to_a_lapsed_hold() {
     s.advance_days(-3);
     s.check_out("30000001", "CYCLE-1").await.expect(201);
     s.advance_days(3);
-    s.call(POST, "/api/me/holds", Some(&waiter), Some(json!({"bib_id": "CYCLE", "notify": "email"}))).await.expect(201);
-    s.call(POST, "/api/me/holds", Some(&next), Some(json!({"bib_id": "CYCLE", "notify": "email"}))).await.expect(201);
-    let loan = s.call(GET, "/api/me/loans", Some(&borrower), None).await.body["loans"][0].clone();
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&waiter),
+        Some(json!({"bib_id": "CYCLE", "notify": "email"})),
+    )
+    .await
+    .expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&next),
+        Some(json!({"bib_id": "CYCLE", "notify": "email"})),
+    )
+    .await
+    .expect(201);
+    let loan = s
+        .call(GET, "/api/me/loans", Some(&borrower), None)
+        .await
+        .body["loans"][0]
+        .clone();
     assert_eq!(loan["not_renewable_reason"], "on_hold_for_other_patron");
-    s.call(POST, &format!("/api/me/loans/{}/renewal", loan["loan_id"].as_str().unwrap()), Some(&borrower), None).await.expect_error(409, "on_hold_for_other_patron");
+    s.call(
+        POST,
+        &format!(
+            "/api/me/loans/{}/renewal",
+            loan["loan_id"].as_str().unwrap()
+        ),
+        Some(&borrower),
+        None,
+    )
+    .await
+    .expect_error(409, "on_hold_for_other_patron");
     s.check_in("CYCLE-1").await.expect(200);
-    assert_eq!(s.dev.outbox.messages()[0].message.to.as_str(), "p30000002@example.jp");
+    assert_eq!(
+        s.dev.outbox.messages()[0].message.to.as_str(),
+        "p30000002@example.jp"
+    );
     s.advance_days(8);
     s.dev.run_hold_expiry().await.unwrap();
     let (waiter, next) = (s.relog("30000002").await, s.relog("30000003").await);
-    assert_eq!(s.call(GET, "/api/me/holds", Some(&waiter), None).await.body["holds"], json!([]));
-    assert_eq!(s.call(GET, "/api/me/holds", Some(&next), None).await.body["holds"][0]["status"], "ready");
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&waiter), None).await.body["holds"],
+        json!([])
+    );
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&next), None).await.body["holds"][0]["status"],
+        "ready"
+    );
     let mail = s.dev.outbox.messages();
     assert_eq!(mail.len(), 2);
     assert_eq!(mail[1].message.to.as_str(), "p30000003@example.jp");

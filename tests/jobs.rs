@@ -61,11 +61,22 @@ impl Library {
 
     /// The same library seen `days` from now.
     fn at(&self, days: i64) -> App {
-        App { clock: Arc::new(PinnedClock::new(self.clock.now() + Duration::days(days))), ..self.app.clone() }
+        App {
+            clock: Arc::new(PinnedClock::new(self.clock.now() + Duration::days(days))),
+            ..self.app.clone()
+        }
     }
 
-    async fn patron(&self, n: &str, email: bool, due_reminder: bool, alerts: Option<NewArrivalSettings>) {
-        circulation::register_patron(&self.app, card(n), format!("利用者{n}"), false).await.unwrap();
+    async fn patron(
+        &self,
+        n: &str,
+        email: bool,
+        due_reminder: bool,
+        alerts: Option<NewArrivalSettings>,
+    ) {
+        circulation::register_patron(&self.app, card(n), format!("利用者{n}"), false)
+            .await
+            .unwrap();
         let mut p = self.app.store.patron(&card(n)).await.unwrap().unwrap();
         p.email = email.then(|| EmailAddress::parse(&format!("p{n}@example.jp")).unwrap());
         p.notifications.due_reminder = due_reminder;
@@ -76,26 +87,53 @@ impl Library {
     }
 
     async fn title(&self, app: &App, bib: &str, title: &str, author: &str, subjects: &[&str]) {
-        circulation::add_title(app, BibId::parse(bib).unwrap(), title.into(), author.into(), subjects.iter().map(|s| s.to_string()).collect())
-            .await
-            .unwrap();
-        circulation::add_copy(app, Barcode::parse(&format!("{bib}-1")).unwrap(), BibId::parse(bib).unwrap()).await.unwrap();
+        circulation::add_title(
+            app,
+            BibId::parse(bib).unwrap(),
+            title.into(),
+            author.into(),
+            subjects.iter().map(|s| s.to_string()).collect(),
+        )
+        .await
+        .unwrap();
+        circulation::add_copy(
+            app,
+            Barcode::parse(&format!("{bib}-1")).unwrap(),
+            BibId::parse(bib).unwrap(),
+        )
+        .await
+        .unwrap();
     }
 
     /// A loan falling due `in_days` from today (checked out 14 days before that).
     async fn loan_due_in(&self, n: &str, bib: &str, in_days: i64) -> String {
-        self.title(&self.at(-30), bib, &format!("本{bib}"), "著者", &["一般"]).await;
-        let r = circulation::check_out(&self.at(in_days - 14), &card(n), &Barcode::parse(&format!("{bib}-1")).unwrap(), None).await.unwrap();
+        self.title(&self.at(-30), bib, &format!("本{bib}"), "著者", &["一般"])
+            .await;
+        let r = circulation::check_out(
+            &self.at(in_days - 14),
+            &card(n),
+            &Barcode::parse(&format!("{bib}-1")).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(r.due_date, self.clock.today() + Days::new(in_days as u64));
         r.loan_id.to_string()
     }
 
     fn sent(&self) -> Vec<EmailMessage> {
-        self.mail.outbox.messages().into_iter().map(|m| m.message).collect()
+        self.mail
+            .outbox
+            .messages()
+            .into_iter()
+            .map(|m| m.message)
+            .collect()
     }
 
     async fn remind(&self) -> mailing::MailReport {
-        mailing::send_due_reminders(&self.app, self.clock.today()).await.unwrap()
+        mailing::send_due_reminders(&self.app, self.clock.today())
+            .await
+            .unwrap()
     }
 }
 
@@ -311,7 +349,10 @@ both_stores! {
 }
 
 async fn fake_caller(l: &Library, n: &str) -> mypage::app::sessions::Caller {
-    let account = mypage::app::PatronAccount::load(l.app.store.as_ref(), &card(n)).await.unwrap().unwrap();
+    let account = mypage::app::PatronAccount::load(l.app.store.as_ref(), &card(n))
+        .await
+        .unwrap()
+        .unwrap();
     let now = l.clock.now();
     let session = mypage::model::Session {
         card_number: card(n),
@@ -331,23 +372,51 @@ async fn fake_caller(l: &Library, n: &str) -> mypage::app::sessions::Caller {
 async fn ses_adapter_sends_the_hold_ready_email() {
     let sdk = mypage_tests::aws().await;
     let ses = aws_sdk_sesv2::Client::new(&sdk);
-    ses.create_email_identity().email_identity("library.example.jp").send().await.unwrap();
+    ses.create_email_identity()
+        .email_identity("library.example.jp")
+        .send()
+        .await
+        .unwrap();
     let mut config = test_config();
     config.table_name = Some(mypage_tests::unique("mypage-ses"));
     config.mail_from = "京都市立図書館 <info@library.example.jp>".into();
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-    mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap()).await.unwrap();
+    mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap())
+        .await
+        .unwrap();
     let clock = Arc::new(PinnedClock::new(at(NOW)));
     let app = App::with_aws(config, &sdk, clock.clone()).unwrap();
     let to = format!("{}@example.jp", mypage_tests::unique("hanako"));
-    let message = mypage::mail::hold_ready(&app.config.library, &EmailAddress::parse(&to).unwrap(), "山田 花子", "羅生門", clock.today() + Days::new(7));
+    let message = mypage::mail::hold_ready(
+        &app.config.library,
+        &EmailAddress::parse(&to).unwrap(),
+        "山田 花子",
+        "羅生門",
+        clock.today() + Days::new(7),
+    );
     app.mailer.send(&message).await.unwrap();
     let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
-    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json")).await.unwrap().json().await.unwrap();
-    let sent: Vec<&serde_json::Value> = data["ses"]["Message"].as_array().unwrap().iter().filter(|m| m["destinations"]["ToAddresses"][0] == to.as_str()).collect();
+    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent: Vec<&serde_json::Value> = data["ses"]["Message"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == to.as_str())
+        .collect();
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0]["subject"], "【京都市立図書館】ご予約の資料が準備できました");
-    assert!(sent[0]["source"].as_str().unwrap().ends_with("<info@library.example.jp>"));
+    assert_eq!(
+        sent[0]["subject"],
+        "【京都市立図書館】ご予約の資料が準備できました"
+    );
+    assert!(sent[0]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("<info@library.example.jp>"));
     assert!(sent[0]["body"].as_str().unwrap().contains("羅生門"));
 }
 
@@ -359,7 +428,12 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
     let sdk = mypage_tests::aws().await;
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);
     let group = mypage_tests::unique("holds");
-    scheduler.create_schedule_group().name(&group).send().await.unwrap();
+    scheduler
+        .create_schedule_group()
+        .name(&group)
+        .send()
+        .await
+        .unwrap();
     let mut config = test_config();
     config.table_name = Some(mypage_tests::unique("mypage-sched"));
     config.scheduler = Some(mypage::config::SchedulerConfig {
@@ -368,42 +442,135 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         role_arn: "arn:aws:iam::123456789012:role/hold-expiry-scheduler".into(),
     });
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-    mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap()).await.unwrap();
+    mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap())
+        .await
+        .unwrap();
     let clock = Arc::new(PinnedClock::new(at(NOW)));
     let mut app = App::with_aws(config, &sdk, clock.clone()).unwrap();
     app.mailer = Arc::new(Outbox::default());
     for n in ["60000001", "60000002"] {
-        circulation::register_patron(&app, card(n), "x".into(), false).await.unwrap();
+        circulation::register_patron(&app, card(n), "x".into(), false)
+            .await
+            .unwrap();
     }
-    circulation::add_title(&app, BibId::parse("S1").unwrap(), "題".into(), "著".into(), vec![]).await.unwrap();
-    circulation::add_copy(&app, Barcode::parse("S1-1").unwrap(), BibId::parse("S1").unwrap()).await.unwrap();
-    circulation::check_out(&app, &card("60000001"), &Barcode::parse("S1-1").unwrap(), None).await.unwrap();
-    let hold = mypage::app::holds::place(&app, &card("60000002"), None, &BibId::parse("S1").unwrap(), mypage::model::NotifyBy::None).await.unwrap();
-    circulation::check_in(&app, &Barcode::parse("S1-1").unwrap()).await.unwrap();
+    circulation::add_title(
+        &app,
+        BibId::parse("S1").unwrap(),
+        "題".into(),
+        "著".into(),
+        vec![],
+    )
+    .await
+    .unwrap();
+    circulation::add_copy(
+        &app,
+        Barcode::parse("S1-1").unwrap(),
+        BibId::parse("S1").unwrap(),
+    )
+    .await
+    .unwrap();
+    circulation::check_out(
+        &app,
+        &card("60000001"),
+        &Barcode::parse("S1-1").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let hold = mypage::app::holds::place(
+        &app,
+        &card("60000002"),
+        None,
+        &BibId::parse("S1").unwrap(),
+        mypage::model::NotifyBy::None,
+    )
+    .await
+    .unwrap();
+    circulation::check_in(&app, &Barcode::parse("S1-1").unwrap())
+        .await
+        .unwrap();
 
     let name = mypage::scheduler::schedule_name(&hold.hold_id);
-    let s = scheduler.get_schedule().name(&name).group_name(&group).send().await.unwrap();
+    let s = scheduler
+        .get_schedule()
+        .name(&name)
+        .group_name(&group)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(s.schedule_expression(), Some("at(2026-12-09T00:05:00)"));
     assert_eq!(s.schedule_expression_timezone(), Some("Asia/Tokyo"));
-    let input: mypage::scheduler::HoldExpiry = serde_json::from_str(s.target().unwrap().input().unwrap()).unwrap();
+    let input: mypage::scheduler::HoldExpiry =
+        serde_json::from_str(s.target().unwrap().input().unwrap()).unwrap();
     assert_eq!(input.hold_id, hold.hold_id);
 
     // Fired early (or twice): nothing happens before the deadline has passed.
-    let early = hold_expiry::run(&app, serde_json::to_value(&input).unwrap()).await.unwrap();
+    let early = hold_expiry::run(&app, serde_json::to_value(&input).unwrap())
+        .await
+        .unwrap();
     assert_eq!(early.lapsed, 0);
     clock.advance(Duration::days(8));
-    let report = hold_expiry::run(&app, serde_json::to_value(&input).unwrap()).await.unwrap();
+    let report = hold_expiry::run(&app, serde_json::to_value(&input).unwrap())
+        .await
+        .unwrap();
     assert_eq!((report.lapsed, report.returned_to_shelf), (1, 1));
-    assert_eq!(hold_expiry::run(&app, serde_json::to_value(&input).unwrap()).await.unwrap().lapsed, 0);
-    let title = app.store.title(&BibId::parse("S1").unwrap()).await.unwrap().unwrap();
+    assert_eq!(
+        hold_expiry::run(&app, serde_json::to_value(&input).unwrap())
+            .await
+            .unwrap()
+            .lapsed,
+        0
+    );
+    let title = app
+        .store
+        .title(&BibId::parse("S1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(title.on_shelf, 1);
 
     // A hold picked up before its deadline has its schedule deleted.
-    circulation::check_out(&app, &card("60000001"), &Barcode::parse("S1-1").unwrap(), None).await.unwrap();
-    let h2 = mypage::app::holds::place(&app, &card("60000002"), None, &BibId::parse("S1").unwrap(), mypage::model::NotifyBy::None).await.unwrap();
-    circulation::check_in(&app, &Barcode::parse("S1-1").unwrap()).await.unwrap();
+    circulation::check_out(
+        &app,
+        &card("60000001"),
+        &Barcode::parse("S1-1").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let h2 = mypage::app::holds::place(
+        &app,
+        &card("60000002"),
+        None,
+        &BibId::parse("S1").unwrap(),
+        mypage::model::NotifyBy::None,
+    )
+    .await
+    .unwrap();
+    circulation::check_in(&app, &Barcode::parse("S1-1").unwrap())
+        .await
+        .unwrap();
     let n2 = mypage::scheduler::schedule_name(&h2.hold_id);
-    assert!(scheduler.get_schedule().name(&n2).group_name(&group).send().await.is_ok());
-    circulation::check_out(&app, &card("60000002"), &Barcode::parse("S1-1").unwrap(), None).await.unwrap();
-    assert!(scheduler.get_schedule().name(&n2).group_name(&group).send().await.is_err());
+    assert!(scheduler
+        .get_schedule()
+        .name(&n2)
+        .group_name(&group)
+        .send()
+        .await
+        .is_ok());
+    circulation::check_out(
+        &app,
+        &card("60000002"),
+        &Barcode::parse("S1-1").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(scheduler
+        .get_schedule()
+        .name(&n2)
+        .group_name(&group)
+        .send()
+        .await
+        .is_err());
 }

@@ -60,10 +60,14 @@ impl Config {
         let or = |k: &str, d: &str| get(k).unwrap_or_else(|| d.to_owned());
         let ses_max_send_rate = match get("SES_MAX_SEND_RATE") {
             None => 10.0,
-            Some(v) => v.parse().ok().filter(|r: &f64| *r > 0.0).ok_or(ConfigError::Invalid {
-                name: "SES_MAX_SEND_RATE",
-                reason: "a positive number of emails per second".into(),
-            })?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|r: &f64| *r > 0.0)
+                .ok_or(ConfigError::Invalid {
+                    name: "SES_MAX_SEND_RATE",
+                    reason: "a positive number of emails per second".into(),
+                })?,
         };
         let scheduler = match (get("SCHEDULE_GROUP"), get("HOLD_EXPIRY_FUNCTION_ARN"), get("HOLD_EXPIRY_SCHEDULER_ROLE_ARN")) {
             (Some(group), Some(target_arn), Some(role_arn)) => Some(SchedulerConfig { group, target_arn, role_arn }),
@@ -80,7 +84,9 @@ impl Config {
             library: LibraryInfo {
                 name: or("LIBRARY_NAME", "京都市立図書館"),
                 phone: or("LIBRARY_PHONE", "075-762-4655"),
-                mypage_url: or("MYPAGE_URL", "http://127.0.0.1:3000").trim_end_matches('/').to_owned(),
+                mypage_url: or("MYPAGE_URL", "http://127.0.0.1:3000")
+                    .trim_end_matches('/')
+                    .to_owned(),
             },
             mail_from: or("MAIL_FROM", "京都市立図書館 <info@library.example.jp>"),
             ses_max_send_rate,
@@ -115,7 +121,13 @@ mod tests {
     #[test]
     fn half_a_scheduler_configuration_is_refused() {
         let r = Config::from_lookup(|k| (k == "SCHEDULE_GROUP").then(|| "g".into()));
-        assert!(matches!(r, Err(ConfigError::Invalid { name: "SCHEDULE_GROUP", .. })));
+        assert!(matches!(
+            r,
+            Err(ConfigError::Invalid {
+                name: "SCHEDULE_GROUP",
+                ..
+            })
+        ));
         assert!(Config::from_lookup(|k| (k == "SES_MAX_SEND_RATE").then(|| "-1".into())).is_err());
     }
 }

@@ -45,7 +45,9 @@ pub enum Error {
     CsrfCheckFailed,
     #[error("this route is for library staff")]
     StaffOnly,
-    #[error("the e-book and audiobook service is for those who live, study or work in the prefecture")]
+    #[error(
+        "the e-book and audiobook service is for those who live, study or work in the prefecture"
+    )]
     NotEligible,
 
     // --- things that are not there (another patron's are not there either)
@@ -110,7 +112,9 @@ impl From<StoreError> for Error {
 impl Error {
     pub fn from_cancel(r: CancelRefusal, phone: &str) -> Self {
         match r {
-            CancelRefusal::ReadyForPickup => Error::ReadyForPickup { phone: phone.to_owned() },
+            CancelRefusal::ReadyForPickup => Error::ReadyForPickup {
+                phone: phone.to_owned(),
+            },
         }
     }
 
@@ -168,7 +172,9 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::Internal(_) => "internal error".to_owned(),
-            Error::Hold(HoldRefusal::HoldLimitReached) => "you have reached the limit of active holds".into(),
+            Error::Hold(HoldRefusal::HoldLimitReached) => {
+                "you have reached the limit of active holds".into()
+            }
             other => other.to_string(),
         }
     }

@@ -37,9 +37,15 @@ pub fn api_gateway_context(route_key: &str, method: &Method, path: &str) -> Requ
     RequestContext::ApiGatewayV2(ctx)
 }
 
-pub fn path_param<T, E>(req: &Request, name: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, Error> {
+pub fn path_param<T, E>(
+    req: &Request,
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<T, Error> {
     let params = req.path_parameters();
-    let raw = params.first(name).ok_or_else(|| Error::InvalidRequest(format!("missing path parameter {name}")))?;
+    let raw = params
+        .first(name)
+        .ok_or_else(|| Error::InvalidRequest(format!("missing path parameter {name}")))?;
     parse(raw).map_err(|_| Error::InvalidRequest(format!("{name} is not valid")))
 }
 
@@ -54,7 +60,13 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
         .unwrap_or(false);
     if !is_json {
         return Err(Error::UnsupportedMediaType);
@@ -66,7 +78,8 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
 }
 
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
-    req.query_string_parameters_ref().and_then(|q| q.first(name).map(str::to_owned))
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name).map(str::to_owned))
 }
 
 fn base(status: StatusCode) -> http::response::Builder {
@@ -87,7 +100,9 @@ pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response<Body> {
 }
 
 pub fn no_content() -> Response<Body> {
-    base(StatusCode::NO_CONTENT).body(Body::Empty).unwrap_or_else(|_| Response::new(Body::Empty))
+    base(StatusCode::NO_CONTENT)
+        .body(Body::Empty)
+        .unwrap_or_else(|_| Response::new(Body::Empty))
 }
 
 #[derive(Serialize)]
@@ -108,7 +123,15 @@ pub fn error_response(e: &Error) -> Response<Body> {
     } else {
         tracing::info!(code, status = status.as_u16(), "request refused");
     }
-    let mut resp = json(status, &ErrorBody { error: ErrorDetail { code, message: e.public_message() } });
+    let mut resp = json(
+        status,
+        &ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: e.public_message(),
+            },
+        },
+    );
     if let Error::AccountLocked(until) = e {
         let secs = (*until - chrono::Utc::now()).num_seconds().max(1);
         if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -125,7 +148,11 @@ pub fn respond(result: Result<Response<Body>, Error>) -> Response<Body> {
 
 /// Where the session token came from: a cookie needs the CSRF header for state changes.
 fn token_of(req: &Request) -> Option<(String, bool)> {
-    if let Some(v) = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         if let Some(t) = v.strip_prefix("Bearer ") {
             return Some((t.trim().to_owned(), false));
         }
@@ -171,7 +198,11 @@ pub async fn patron(app: &App, req: &Request) -> Result<Caller, Error> {
 pub fn require_staff(app: &App, req: &Request) -> Result<(), Error> {
     match &app.config.staff_api_key {
         Some(key) => {
-            let given = req.headers().get(STAFF_KEY_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            let given = req
+                .headers()
+                .get(STAFF_KEY_HEADER)
+                .map(|v| v.as_bytes())
+                .unwrap_or_default();
             if constant_time_eq(given, key.as_bytes()) {
                 Ok(())
             } else {
@@ -179,7 +210,11 @@ pub fn require_staff(app: &App, req: &Request) -> Result<(), Error> {
             }
         }
         None => match req.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(ctx)) if ctx.authorizer.as_ref().is_some_and(|a| a.iam.is_some()) => Ok(()),
+            Some(RequestContext::ApiGatewayV2(ctx))
+                if ctx.authorizer.as_ref().is_some_and(|a| a.iam.is_some()) =>
+            {
+                Ok(())
+            }
             _ => Err(Error::StaffOnly),
         },
     }

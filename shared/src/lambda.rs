@@ -11,7 +11,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub async fn init() -> Result<&'static App, BoxError> {
     crate::telemetry::init_json();
     let app = App::from_env().await?;
-    let _ = tokio::time::timeout(Duration::from_secs(2), app.store.get(&Key::Job("connection-warmup".into()))).await;
+    let _ = tokio::time::timeout(
+        Duration::from_secs(2),
+        app.store.get(&Key::Job("connection-warmup".into())),
+    )
+    .await;
     Ok(Box::leak(Box::new(app)))
 }
 

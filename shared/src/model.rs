@@ -92,7 +92,10 @@ pub struct QueuedHold {
 
 impl Title {
     pub fn queue_position(&self, hold: &HoldId) -> Option<u32> {
-        self.queue.iter().position(|q| &q.hold_id == hold).map(|i| i as u32 + 1)
+        self.queue
+            .iter()
+            .position(|q| &q.hold_id == hold)
+            .map(|i| i as u32 + 1)
     }
     pub fn has_waiting_hold_by_other_than(&self, card: &CardNumber) -> bool {
         self.queue.iter().any(|q| &q.card_number != card)
@@ -112,9 +115,15 @@ pub struct Copy {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CopyState {
     OnShelf,
-    OnLoan { card_number: CardNumber, loan_id: LoanId },
+    OnLoan {
+        card_number: CardNumber,
+        loan_id: LoanId,
+    },
     /// Kept at the counter for a ready hold (R-HOLD-6).
-    HeldForPickup { card_number: CardNumber, hold_id: HoldId },
+    HeldForPickup {
+        card_number: CardNumber,
+        hold_id: HoldId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,7 +161,10 @@ impl Patron {
     /// The contact for due-date reminders, if the patron wants them and can receive them.
     pub fn reminder_contact(&self) -> Option<ReminderContact> {
         match (&self.email, self.notifications.due_reminder) {
-            (Some(email), true) => Some(ReminderContact { email: email.clone(), name: self.name.clone() }),
+            (Some(email), true) => Some(ReminderContact {
+                email: email.clone(),
+                name: self.name.clone(),
+            }),
             _ => None,
         }
     }
@@ -186,7 +198,11 @@ pub struct Hold {
 pub enum HoldState {
     Waiting,
     /// 準備ができました: a copy is kept for the patron until `pickup_deadline` (R-HOLD-6).
-    Ready { ready_on: NaiveDate, pickup_deadline: NaiveDate, barcode: Barcode },
+    Ready {
+        ready_on: NaiveDate,
+        pickup_deadline: NaiveDate,
+        barcode: Barcode,
+    },
 }
 
 /// A mail job's claim on one patron, so that two runs never mail the same patron at once.

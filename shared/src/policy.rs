@@ -73,7 +73,10 @@ impl Policy {
             slot: &mut T,
         ) -> Result<(), PolicyError> {
             if let Some(v) = lookup(name) {
-                *slot = v.trim().parse().map_err(|_| PolicyError { name: name.into(), value: v })?;
+                *slot = v.trim().parse().map_err(|_| PolicyError {
+                    name: name.into(),
+                    value: v,
+                })?;
             }
             Ok(())
         }
@@ -82,16 +85,40 @@ impl Policy {
         set(&lookup, "POLICY_MAX_RENEWALS", &mut p.max_renewals)?;
         set(&lookup, "POLICY_MAX_ACTIVE_HOLDS", &mut p.max_active_holds)?;
         set(&lookup, "POLICY_PICKUP_DAYS", &mut p.pickup_days)?;
-        set(&lookup, "POLICY_REMINDER_DAYS_AHEAD", &mut p.reminder_days_ahead)?;
+        set(
+            &lookup,
+            "POLICY_REMINDER_DAYS_AHEAD",
+            &mut p.reminder_days_ahead,
+        )?;
         set(&lookup, "POLICY_PASSWORD_MIN_LEN", &mut p.password_min_len)?;
         set(&lookup, "POLICY_PASSWORD_MAX_LEN", &mut p.password_max_len)?;
         set(&lookup, "POLICY_LOCKOUT_FAILURES", &mut p.lockout_failures)?;
         set(&lookup, "POLICY_LOCKOUT_MINUTES", &mut p.lockout_minutes)?;
-        set(&lookup, "POLICY_TEMPORARY_PASSWORD_DAYS", &mut p.temporary_password_days)?;
-        set(&lookup, "POLICY_SESSION_IDLE_MINUTES", &mut p.session_idle_minutes)?;
-        set(&lookup, "POLICY_SESSION_MAX_HOURS", &mut p.session_max_hours)?;
-        set(&lookup, "POLICY_NEW_ARRIVALS_DAYS", &mut p.new_arrivals_days)?;
-        set(&lookup, "POLICY_EBOOK_TOKEN_SECONDS", &mut p.ebook_token_seconds)?;
+        set(
+            &lookup,
+            "POLICY_TEMPORARY_PASSWORD_DAYS",
+            &mut p.temporary_password_days,
+        )?;
+        set(
+            &lookup,
+            "POLICY_SESSION_IDLE_MINUTES",
+            &mut p.session_idle_minutes,
+        )?;
+        set(
+            &lookup,
+            "POLICY_SESSION_MAX_HOURS",
+            &mut p.session_max_hours,
+        )?;
+        set(
+            &lookup,
+            "POLICY_NEW_ARRIVALS_DAYS",
+            &mut p.new_arrivals_days,
+        )?;
+        set(
+            &lookup,
+            "POLICY_EBOOK_TOKEN_SECONDS",
+            &mut p.ebook_token_seconds,
+        )?;
         Ok(p)
     }
 }

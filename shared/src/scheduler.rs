@@ -5,7 +5,9 @@
 use crate::config::SchedulerConfig;
 use crate::types::{BibId, CardNumber, HoldId};
 use async_trait::async_trait;
-use aws_sdk_scheduler::types::{ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
+use aws_sdk_scheduler::types::{
+    ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target,
+};
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
@@ -32,7 +34,8 @@ pub trait ExpiryScheduler: Send + Sync {
 
 /// When a hold's expiry runs: five minutes into the day after its pickup deadline.
 pub fn expiry_time(pickup_deadline: chrono::NaiveDate) -> NaiveDateTime {
-    (pickup_deadline + chrono::Days::new(1)).and_time(NaiveTime::from_hms_opt(0, 5, 0).expect("valid time"))
+    (pickup_deadline + chrono::Days::new(1))
+        .and_time(NaiveTime::from_hms_opt(0, 5, 0).expect("valid time"))
 }
 
 pub fn schedule_name(hold_id: &HoldId) -> String {
@@ -66,7 +69,12 @@ impl ExpiryScheduler for EventBridgeScheduler {
             .group_name(&self.config.group)
             .schedule_expression(format!("at({})", at.format("%Y-%m-%dT%H:%M:%S")))
             .schedule_expression_timezone("Asia/Tokyo")
-            .flexible_time_window(FlexibleTimeWindow::builder().mode(FlexibleTimeWindowMode::Off).build().map_err(err)?)
+            .flexible_time_window(
+                FlexibleTimeWindow::builder()
+                    .mode(FlexibleTimeWindowMode::Off)
+                    .build()
+                    .map_err(err)?,
+            )
             .target(
                 Target::builder()
                     .arn(&self.config.target_arn)
@@ -81,17 +89,37 @@ impl ExpiryScheduler for EventBridgeScheduler {
         match result {
             Ok(_) => Ok(()),
             // Already scheduled by an earlier attempt: the same hold, the same deadline.
-            Err(e) if matches!(e.as_service_error(), Some(CreateScheduleError::ConflictException(_))) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(CreateScheduleError::ConflictException(_))
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(err(aws_sdk_scheduler::error::DisplayErrorContext(e))),
         }
     }
 
     async fn cancel(&self, hold_id: &HoldId) -> Result<(), SchedulerError> {
         use aws_sdk_scheduler::operation::delete_schedule::DeleteScheduleError;
-        let result = self.client.delete_schedule().name(schedule_name(hold_id)).group_name(&self.config.group).send().await;
+        let result = self
+            .client
+            .delete_schedule()
+            .name(schedule_name(hold_id))
+            .group_name(&self.config.group)
+            .send()
+            .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if matches!(e.as_service_error(), Some(DeleteScheduleError::ResourceNotFoundException(_))) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(DeleteScheduleError::ResourceNotFoundException(_))
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(err(aws_sdk_scheduler::error::DisplayErrorContext(e))),
         }
     }
@@ -112,7 +140,10 @@ pub struct LocalScheduler {
 
 impl LocalScheduler {
     pub fn schedules(&self) -> Vec<LocalSchedule> {
-        self.schedules.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.schedules
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
     /// Removes and returns the schedules due at `now` (Japan local time).
     pub fn take_due(&self, now: NaiveDateTime) -> Vec<LocalSchedule> {
@@ -129,13 +160,20 @@ impl ExpiryScheduler for LocalScheduler {
         let name = schedule_name(&expiry.hold_id);
         let mut all = self.schedules.lock().unwrap_or_else(|p| p.into_inner());
         if !all.iter().any(|s| s.name == name) {
-            all.push(LocalSchedule { name, at, input: expiry.clone() });
+            all.push(LocalSchedule {
+                name,
+                at,
+                input: expiry.clone(),
+            });
         }
         Ok(())
     }
     async fn cancel(&self, hold_id: &HoldId) -> Result<(), SchedulerError> {
         let name = schedule_name(hold_id);
-        self.schedules.lock().unwrap_or_else(|p| p.into_inner()).retain(|s| s.name != name);
+        self.schedules
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|s| s.name != name);
         Ok(())
     }
 }
@@ -153,6 +191,10 @@ mod tests {
     #[test]
     fn schedule_names_fit_eventbridge_limits() {
         let n = schedule_name(&HoldId::generate());
-        assert!(n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+        assert!(
+            n.len() <= 64
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        );
     }
 }

@@ -18,5 +18,8 @@ pub fn init_json() {
 }
 
 pub fn init_plain() {
-    let _ = tracing_subscriber::fmt().with_env_filter(filter()).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_target(false)
+        .try_init();
 }

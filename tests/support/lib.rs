@@ -41,7 +41,9 @@ pub async fn store(kind: StoreKind) -> Arc<dyn Store> {
         StoreKind::Dynamo => {
             let client = aws_sdk_dynamodb::Client::new(&aws().await);
             let table = unique("mypage-test");
-            TableDesign::create(&client, &table).await.expect("create the test table");
+            TableDesign::create(&client, &table)
+                .await
+                .expect("create the test table");
             Arc::new(DynamoStore::new(client, table))
         }
     }
@@ -78,13 +80,28 @@ impl Reply {
     }
     #[track_caller]
     pub fn expect(self, status: u16) -> Reply {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.body
+        );
         self
     }
     #[track_caller]
     pub fn expect_error(self, status: u16, code: &str) -> Reply {
-        assert_eq!((self.status.as_u16(), self.code()), (status, code), "unexpected answer: {}", self.body);
-        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "an error carries a message");
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "unexpected answer: {}",
+            self.body
+        );
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "an error carries a message"
+        );
         self
     }
 }
@@ -96,20 +113,41 @@ impl TestServer {
 
     pub async fn start_with(kind: StoreKind, config: Config) -> TestServer {
         let clock = Arc::new(PinnedClock::new(at(NOW)));
-        let (app, outbox, scheduler) = App::embedded(config, store(kind).await, clock.clone() as Arc<dyn Clock>);
-        let dev = DevServer { app, outbox, scheduler, pinned_clock: Some(clock.clone()), web_root: None };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let (app, outbox, scheduler) =
+            App::embedded(config, store(kind).await, clock.clone() as Arc<dyn Clock>);
+        let dev = DevServer {
+            app,
+            outbox,
+            scheduler,
+            pinned_clock: Some(clock.clone()),
+            web_root: None,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let router = dev.clone().router();
         tokio::spawn(async move { axum_serve(listener, router).await });
-        TestServer { base, http: reqwest::Client::new(), dev, clock, kind }
+        TestServer {
+            base,
+            http: reqwest::Client::new(),
+            dev,
+            clock,
+            kind,
+        }
     }
 
     pub fn app(&self) -> &App {
         &self.dev.app
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -121,8 +159,16 @@ impl TestServer {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, body, headers }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn staff(&self, path: &str, body: Value) -> Reply {
@@ -137,43 +183,84 @@ impl TestServer {
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = resp.json().await.unwrap_or(Value::Null);
-        Reply { status, body, headers }
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     /// A registered patron with a temporary password from the counter.
     pub async fn register(&self, card: &str, name: &str, ebook_eligible: bool) -> String {
-        self.staff("/api/staff/patrons", json!({ "card_number": card, "name": name, "ebook_eligible": ebook_eligible }))
+        self.staff(
+            "/api/staff/patrons",
+            json!({ "card_number": card, "name": name, "ebook_eligible": ebook_eligible }),
+        )
+        .await
+        .expect(201);
+        let r = self
+            .staff(
+                &format!("/api/staff/patrons/{card}/temporary-password"),
+                json!({}),
+            )
             .await
-            .expect(201);
-        let r = self.staff(&format!("/api/staff/patrons/{card}/temporary-password"), json!({})).await.expect(200);
-        r.body["temporary_password"].as_str().expect("a temporary password").to_owned()
+            .expect(200);
+        r.body["temporary_password"]
+            .as_str()
+            .expect("a temporary password")
+            .to_owned()
     }
 
     pub async fn log_in(&self, card: &str, password: &str) -> Reply {
-        self.call(Method::POST, "/api/session", None, Some(json!({ "card_number": card, "password": password }))).await
+        self.call(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "card_number": card, "password": password })),
+        )
+        .await
     }
 
     /// A patron who has logged in with their own password: returns the session token.
     pub async fn patron(&self, card: &str) -> String {
         let temp = self.register(card, &format!("利用者{card}"), false).await;
-        let t = self.log_in(card, &temp).await.expect(200).body["token"].as_str().unwrap().to_owned();
+        let t = self.log_in(card, &temp).await.expect(200).body["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let own = own_password(card);
-        self.call(Method::PUT, "/api/me/password", Some(&t), Some(json!({ "current_password": temp, "new_password": own })))
-            .await
-            .expect(204);
+        self.call(
+            Method::PUT,
+            "/api/me/password",
+            Some(&t),
+            Some(json!({ "current_password": temp, "new_password": own })),
+        )
+        .await
+        .expect(204);
         t
     }
 
     /// A fresh session for a patron made by `patron` (after the clock moved past idleness).
     pub async fn relog(&self, card: &str) -> String {
-        self.log_in(card, &own_password(card)).await.expect(200).body["token"].as_str().unwrap().to_owned()
+        self.log_in(card, &own_password(card))
+            .await
+            .expect(200)
+            .body["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn patron_with_email(&self, card: &str) -> String {
         let t = self.patron(card).await;
-        self.call(Method::PUT, "/api/me/email", Some(&t), Some(json!({ "email": format!("p{card}@example.jp") })))
-            .await
-            .expect(204);
+        self.call(
+            Method::PUT,
+            "/api/me/email",
+            Some(&t),
+            Some(json!({ "email": format!("p{card}@example.jp") })),
+        )
+        .await
+        .expect(204);
         t
     }
 
@@ -183,16 +270,26 @@ impl TestServer {
             .await
             .expect(201);
         for n in 1..=copies {
-            self.staff("/api/staff/copies", json!({ "barcode": format!("{bib}-{n}"), "bib_id": bib })).await.expect(201);
+            self.staff(
+                "/api/staff/copies",
+                json!({ "barcode": format!("{bib}-{n}"), "bib_id": bib }),
+            )
+            .await
+            .expect(201);
         }
     }
 
     pub async fn check_out(&self, card: &str, barcode: &str) -> Reply {
-        self.staff("/api/staff/checkouts", json!({ "card_number": card, "barcode": barcode })).await
+        self.staff(
+            "/api/staff/checkouts",
+            json!({ "card_number": card, "barcode": barcode }),
+        )
+        .await
     }
 
     pub async fn check_in(&self, barcode: &str) -> Reply {
-        self.staff("/api/staff/checkins", json!({ "barcode": barcode })).await
+        self.staff("/api/staff/checkins", json!({ "barcode": barcode }))
+            .await
     }
 
     pub fn advance_days(&self, days: i64) {

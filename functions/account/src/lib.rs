@@ -34,7 +34,8 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
             // The one route a temporary-password session may use (R-ACCT-3).
             let caller = http::any_session(app, &req).await?;
             let body: ChangePassword = json_body(&req)?;
-            let current = PasswordAttempt::new(body.current_password).ok_or(Error::InvalidCredentials)?;
+            let current =
+                PasswordAttempt::new(body.current_password).ok_or(Error::InvalidCredentials)?;
             sessions::change_password(app, &caller, current, &body.new_password).await?;
             Ok(http::no_content())
         }

@@ -24,18 +24,23 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
         "GET /api/me/holds" => {
             let caller = http::patron(app, &req).await?;
             let holds = holds::list(app, &caller).await?;
-            Ok(http::json(StatusCode::OK, &serde_json::json!({ "holds": holds })))
+            Ok(http::json(
+                StatusCode::OK,
+                &serde_json::json!({ "holds": holds }),
+            ))
         }
         "POST /api/me/holds" => {
             let caller = http::patron(app, &req).await?;
             let body: PlaceHold = json_body(&req)?;
             let card = caller.card().clone();
-            let hold = holds::place(app, &card, Some(caller.account), &body.bib_id, body.notify).await?;
+            let hold =
+                holds::place(app, &card, Some(caller.account), &body.bib_id, body.notify).await?;
             Ok(http::json(StatusCode::CREATED, &hold))
         }
         "DELETE /api/me/holds/{hold_id}" => {
             let caller = http::patron(app, &req).await?;
-            let hold_id = http::path_param(&req, "hold_id", HoldId::parse).map_err(|_| Error::HoldNotFound)?;
+            let hold_id = http::path_param(&req, "hold_id", HoldId::parse)
+                .map_err(|_| Error::HoldNotFound)?;
             holds::cancel(app, &caller, &hold_id).await?;
             Ok(http::no_content())
         }

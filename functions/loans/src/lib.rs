@@ -14,7 +14,10 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
         "GET /api/me/loans" => {
             let caller = http::patron(app, &req).await?;
             let loans = loans::list(app, &caller).await?;
-            Ok(http::json(StatusCode::OK, &serde_json::json!({ "loans": loans })))
+            Ok(http::json(
+                StatusCode::OK,
+                &serde_json::json!({ "loans": loans }),
+            ))
         }
         _ => http::unknown_route(),
     }

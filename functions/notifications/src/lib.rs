@@ -35,7 +35,10 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
     match http::route_key(&req).as_str() {
         "GET /api/me/notifications" => {
             let caller = http::patron(app, &req).await?;
-            Ok(http::json(StatusCode::OK, &caller.account.patron.notifications))
+            Ok(http::json(
+                StatusCode::OK,
+                &caller.account.patron.notifications,
+            ))
         }
         "PUT /api/me/notifications" => {
             let caller = http::patron(app, &req).await?;

@@ -15,7 +15,8 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
         "POST /api/me/loans/{loan_id}/renewal" => {
             let caller = http::patron(app, &req).await?;
             // A malformed id names no loan of this patron.
-            let loan_id = http::path_param(&req, "loan_id", LoanId::parse).map_err(|_| Error::LoanNotFound)?;
+            let loan_id = http::path_param(&req, "loan_id", LoanId::parse)
+                .map_err(|_| Error::LoanNotFound)?;
             let renewed = loans::renew(app, &caller, &loan_id).await?;
             Ok(http::json(StatusCode::OK, &renewed))
         }

@@ -35,7 +35,11 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
             let cookie = http::session_cookie(&ok.token, max_age);
             let resp = http::json(
                 http::StatusCode::OK,
-                &LoggedIn { token: ok.token, expires_at: ok.expires_at, must_change_password: ok.must_change_password },
+                &LoggedIn {
+                    token: ok.token,
+                    expires_at: ok.expires_at,
+                    must_change_password: ok.must_change_password,
+                },
             );
             Ok(http::with_cookie(resp, &cookie))
         }
@@ -43,7 +47,10 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
             if let Some(token) = http::raw_token(&req) {
                 sessions::log_out(app, &token).await?;
             }
-            Ok(http::with_cookie(http::no_content(), &http::cleared_session_cookie()))
+            Ok(http::with_cookie(
+                http::no_content(),
+                &http::cleared_session_cookie(),
+            ))
         }
         _ => http::unknown_route(),
     }

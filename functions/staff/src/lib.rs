@@ -81,7 +81,8 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
         "POST /api/staff/patrons" => {
             let b: RegisterPatron = json_body(&req)?;
             let name = text("name", b.name, 100, true)?;
-            let p = circulation::register_patron(app, b.card_number, name, b.ebook_eligible).await?;
+            let p =
+                circulation::register_patron(app, b.card_number, name, b.ebook_eligible).await?;
             Ok(http::json(
                 StatusCode::CREATED,
                 &serde_json::json!({ "card_number": p.card_number, "name": p.name, "ebook_eligible": p.ebook_eligible }),
@@ -90,31 +91,55 @@ async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
         "POST /api/staff/patrons/{card_number}/temporary-password" => {
             let card = http::path_param(&req, "card_number", CardNumber::parse)?;
             let temporary_password = circulation::issue_temporary_password(app, &card).await?;
-            Ok(http::json(StatusCode::OK, &serde_json::json!({ "temporary_password": temporary_password })))
+            Ok(http::json(
+                StatusCode::OK,
+                &serde_json::json!({ "temporary_password": temporary_password }),
+            ))
         }
         "POST /api/staff/titles" => {
             let b: AddTitle = json_body(&req)?;
             if b.subjects.len() > 20 {
                 return Err(Error::InvalidRequest("at most 20 subjects".into()));
             }
-            let subjects = b.subjects.into_iter().map(|s| text("subjects", s, 100, true)).collect::<Result<_, _>>()?;
-            let t = circulation::add_title(app, b.bib_id, text("title", b.title, 500, true)?, text("author", b.author, 200, false)?, subjects)
-                .await?;
-            Ok(http::json(StatusCode::CREATED, &mypage::app::catalog::TitleView::from(&t)))
+            let subjects = b
+                .subjects
+                .into_iter()
+                .map(|s| text("subjects", s, 100, true))
+                .collect::<Result<_, _>>()?;
+            let t = circulation::add_title(
+                app,
+                b.bib_id,
+                text("title", b.title, 500, true)?,
+                text("author", b.author, 200, false)?,
+                subjects,
+            )
+            .await?;
+            Ok(http::json(
+                StatusCode::CREATED,
+                &mypage::app::catalog::TitleView::from(&t),
+            ))
         }
         "POST /api/staff/copies" => {
             let b: AddCopy = json_body(&req)?;
             let c = circulation::add_copy(app, b.barcode, b.bib_id).await?;
-            Ok(http::json(StatusCode::CREATED, &serde_json::json!({ "barcode": c.barcode, "bib_id": c.bib_id })))
+            Ok(http::json(
+                StatusCode::CREATED,
+                &serde_json::json!({ "barcode": c.barcode, "bib_id": c.bib_id }),
+            ))
         }
         "POST /api/staff/checkouts" => {
             let b: CheckOut = json_body(&req)?;
-            let loan = circulation::check_out(app, &b.card_number, &b.barcode, b.interlibrary_due_date).await?;
+            let loan =
+                circulation::check_out(app, &b.card_number, &b.barcode, b.interlibrary_due_date)
+                    .await?;
             Ok(http::json(StatusCode::CREATED, &loan))
         }
         "POST /api/staff/checkins" => {
             let b: CheckIn = json_body(&req)?;
-            Ok(http::json(StatusCode::OK, &circulation::check_in(app, &b.barcode).await?))
+            Ok(http::json(
+                StatusCode::OK,
+                &circulation::check_in(app, &b.barcode).await?,
+            ))
         }
         "POST /api/staff/holds" => {
             let b: CounterHold = json_body(&req)?;

@@ -34,7 +34,8 @@ pub struct DevServer {
 /// Bodies larger than this are refused before any handler (handlers refuse > 16 KiB).
 const MAX_INCOMING_BODY: usize = 1024 * 1024;
 
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 impl DevServer {
@@ -49,7 +50,8 @@ impl DevServer {
             .route("/config.json", get(site_config))
             .route("/api/{*rest}", axum::routing::any(api));
         if let Some(root) = &self.web_root {
-            let static_files = tower_http::services::ServeDir::new(root).append_index_html_on_directories(true);
+            let static_files =
+                tower_http::services::ServeDir::new(root).append_index_html_on_directories(true);
             router = router.fallback_service(static_files).layer(
                 tower_http::set_header::SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
@@ -63,10 +65,16 @@ impl DevServer {
     /// Runs the one-time expiry schedules that are due, then the daily sweep: what
     /// EventBridge Scheduler does in AWS.
     pub async fn run_hold_expiry(&self) -> Result<serde_json::Value, mypage::Error> {
-        let now_local = self.app.clock.now().with_timezone(&mypage::clock::jst()).naive_local();
+        let now_local = self
+            .app
+            .clock
+            .now()
+            .with_timezone(&mypage::clock::jst())
+            .naive_local();
         let mut ran = 0;
         for s in self.scheduler.take_due(now_local) {
-            let input = serde_json::to_value(&s.input).map_err(|e| mypage::Error::Internal(e.to_string()))?;
+            let input = serde_json::to_value(&s.input)
+                .map_err(|e| mypage::Error::Internal(e.to_string()))?;
             hold_expiry::run(&self.app, input).await?;
             ran += 1;
         }
@@ -76,23 +84,41 @@ impl DevServer {
 }
 
 fn error_json(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": { "code": code, "message": message } }))).into_response()
+    (
+        status,
+        Json(serde_json::json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response()
 }
 
 async fn api(State(dev): State<DevServer>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
-    let candidates: Vec<(routes::Route, HashMap<String, String>)> =
-        routes::all().into_iter().filter_map(|r| routes::match_path(&r.path, &path).map(|p| (r, p))).collect();
-    let Some((route, params)) = candidates.iter().find(|(r, _)| r.method == parts.method).cloned() else {
+    let candidates: Vec<(routes::Route, HashMap<String, String>)> = routes::all()
+        .into_iter()
+        .filter_map(|r| routes::match_path(&r.path, &path).map(|p| (r, p)))
+        .collect();
+    let Some((route, params)) = candidates
+        .iter()
+        .find(|(r, _)| r.method == parts.method)
+        .cloned()
+    else {
         return if candidates.is_empty() {
             error_json(StatusCode::NOT_FOUND, "not_found", "no such route")
         } else {
-            error_json(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed here")
+            error_json(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this method is not allowed here",
+            )
         };
     };
     let Ok(bytes) = to_bytes(body, MAX_INCOMING_BODY).await else {
-        return error_json(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large");
+        return error_json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is too large",
+        );
     };
     let query: HashMap<String, String> = parts
         .uri
@@ -105,18 +131,32 @@ async fn api(State(dev): State<DevServer>, req: Request) -> Response {
                 .collect()
         })
         .unwrap_or_default();
-    let mut builder = http::Request::builder().method(parts.method.clone()).uri(parts.uri.clone());
+    let mut builder = http::Request::builder()
+        .method(parts.method.clone())
+        .uri(parts.uri.clone());
     for (k, v) in &parts.headers {
         builder = builder.header(k, v);
     }
-    let body = if bytes.is_empty() { lambda_http::Body::Empty } else { lambda_http::Body::Binary(bytes.to_vec()) };
+    let body = if bytes.is_empty() {
+        lambda_http::Body::Empty
+    } else {
+        lambda_http::Body::Binary(bytes.to_vec())
+    };
     let Ok(lreq) = builder.body(body) else {
-        return error_json(StatusCode::BAD_REQUEST, "invalid_request", "unreadable request");
+        return error_json(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "unreadable request",
+        );
     };
     let lreq = lreq
         .with_path_parameters(params)
         .with_query_string_parameters(query)
-        .with_request_context(mypage::http::api_gateway_context(&route.key(), &parts.method, &path));
+        .with_request_context(mypage::http::api_gateway_context(
+            &route.key(),
+            &parts.method,
+            &path,
+        ));
     let started = std::time::Instant::now();
     let resp = dispatch(&dev.app, &route.function, lreq).await;
     tracing::info!(method = %parts.method, path = %path, function = %route.function, status = resp.status().as_u16(),
@@ -132,7 +172,11 @@ async fn api(State(dev): State<DevServer>, req: Request) -> Response {
 }
 
 /// The function a route belongs to, called exactly as its Lambda entry point calls it.
-pub async fn dispatch(app: &App, function: &str, req: lambda_http::Request) -> lambda_http::Response<lambda_http::Body> {
+pub async fn dispatch(
+    app: &App,
+    function: &str,
+    req: lambda_http::Request,
+) -> lambda_http::Response<lambda_http::Body> {
     match function {
         "session" => session::handle(app, req).await,
         "account" => account::handle(app, req).await,
@@ -143,12 +187,24 @@ pub async fn dispatch(app: &App, function: &str, req: lambda_http::Request) -> l
         "ebooks" => ebooks::handle(app, req).await,
         "catalog" => catalog::handle(app, req).await,
         "staff" => staff::handle(app, req).await,
-        other => mypage::http::error_response(&mypage::Error::Internal(format!("no function {other}"))),
+        other => {
+            mypage::http::error_response(&mypage::Error::Internal(format!("no function {other}")))
+        }
     }
 }
 
 /// The functions the dev server can dispatch to (checked against routes.txt in tests).
-pub const HTTP_FUNCTIONS: &[&str] = &["session", "account", "loans", "renewal", "holds", "notifications", "ebooks", "catalog", "staff"];
+pub const HTTP_FUNCTIONS: &[&str] = &[
+    "session",
+    "account",
+    "loans",
+    "renewal",
+    "holds",
+    "notifications",
+    "ebooks",
+    "catalog",
+    "staff",
+];
 
 fn job_result<T: serde::Serialize>(r: Result<T, mypage::Error>) -> Response {
     match r {
@@ -188,14 +244,22 @@ struct ClockBody {
 
 async fn set_clock(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
     let Some(clock) = &dev.pinned_clock else {
-        return error_json(StatusCode::CONFLICT, "clock_not_pinned", "start the dev server with MYPAGE_NOW to move the clock");
+        return error_json(
+            StatusCode::CONFLICT,
+            "clock_not_pinned",
+            "start the dev server with MYPAGE_NOW to move the clock",
+        );
     };
     match serde_json::from_slice::<ClockBody>(&body) {
         Ok(b) => {
             clock.set(b.now);
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => error_json(StatusCode::BAD_REQUEST, "invalid_request", &format!("expected {{\"now\": RFC 3339}}: {e}")),
+        Err(e) => error_json(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("expected {{\"now\": RFC 3339}}: {e}"),
+        ),
     }
 }
 
@@ -208,4 +272,3 @@ async fn site_config(State(dev): State<DevServer>) -> Response {
     let l = &dev.app.config.library;
     Json(serde_json::json!({ "library_name": l.name, "library_phone": l.phone, "library_url": l.mypage_url })).into_response()
 }
-

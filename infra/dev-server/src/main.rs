@@ -30,20 +30,25 @@ async fn main() -> Result<(), BoxError> {
     }
     let (clock, pinned): (Arc<dyn Clock>, Option<Arc<PinnedClock>>) = match env("MYPAGE_NOW") {
         Some(now) => {
-            let at = chrono::DateTime::parse_from_rfc3339(&now).map_err(|e| format!("MYPAGE_NOW is not RFC 3339: {e}"))?;
+            let at = chrono::DateTime::parse_from_rfc3339(&now)
+                .map_err(|e| format!("MYPAGE_NOW is not RFC 3339: {e}"))?;
             let c = Arc::new(PinnedClock::new(at.with_timezone(&chrono::Utc)));
             (c.clone(), Some(c))
         }
         None => (Arc::new(SystemClock), None),
     };
     let (store, fresh): (Arc<dyn Store>, bool) = if env("STORE").as_deref() == Some("dynamodb") {
-        let table = config.table_name.clone().unwrap_or_else(|| "mypage-dev".into());
+        let table = config
+            .table_name
+            .clone()
+            .unwrap_or_else(|| "mypage-dev".into());
         let sdk = aws_config::load_from_env().await;
         let client = aws_sdk_dynamodb::Client::new(&sdk);
         let fresh = TableDesign::create(&client, &table).await.is_ok();
         (Arc::new(DynamoStore::new(client, table)), fresh)
     } else {
-        let path = PathBuf::from(env("MYPAGE_DATA").unwrap_or_else(|| "target/mypage-dev.json".into()));
+        let path =
+            PathBuf::from(env("MYPAGE_DATA").unwrap_or_else(|| "target/mypage-dev.json".into()));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -57,7 +62,13 @@ async fn main() -> Result<(), BoxError> {
         tracing::info!("demo data loaded: see README.md for the demo logins");
     }
     let web_root = PathBuf::from(env("WEB_ROOT").unwrap_or_else(|| "web".into()));
-    let dev = DevServer { app, outbox, scheduler, pinned_clock: pinned, web_root: web_root.is_dir().then_some(web_root) };
+    let dev = DevServer {
+        app,
+        outbox,
+        scheduler,
+        pinned_clock: pinned,
+        web_root: web_root.is_dir().then_some(web_root),
+    };
 
     // EventBridge stand-in: due one-time schedules and the sweep, every minute.
     let ticker = dev.clone();
@@ -74,9 +85,10 @@ async fn main() -> Result<(), BoxError> {
     let port: u16 = env("PORT").map(|p| p.parse()).transpose()?.unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("My Page dev server on http://{}", listener.local_addr()?);
-    axum::serve(listener, dev.router()).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, dev.router())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

@@ -25,7 +25,11 @@ pub fn all() -> Vec<Route> {
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
             let method = parts.next()?.parse().ok()?;
-            Some(Route { method, path: parts.next()?.to_owned(), function: parts.next()?.to_owned() })
+            Some(Route {
+                method,
+                path: parts.next()?.to_owned(),
+                function: parts.next()?.to_owned(),
+            })
         })
         .collect()
 }
@@ -76,7 +80,9 @@ mod tests {
     fn every_line_parses_and_names_a_function() {
         let routes = all();
         assert!(routes.len() >= 23);
-        assert!(routes.iter().all(|r| r.path.starts_with("/api/") && !r.function.is_empty()));
+        assert!(routes
+            .iter()
+            .all(|r| r.path.starts_with("/api/") && !r.function.is_empty()));
     }
 
     #[test]
@@ -85,7 +91,13 @@ mod tests {
         assert_eq!(p["hold_id"], "H-abc");
         assert!(match_path("/api/me/holds/{hold_id}", "/api/me/holds/").is_none());
         assert!(match_path("/api/me/holds/{hold_id}", "/api/me/holds/a/b").is_none());
-        assert!(match_path("/api/me/loans", "/api/me/loans").unwrap().is_empty());
-        assert_eq!(match_path("/api/catalog/titles/{bib_id}", "/api/catalog/titles/A%2DB").unwrap()["bib_id"], "A-B");
+        assert!(match_path("/api/me/loans", "/api/me/loans")
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            match_path("/api/catalog/titles/{bib_id}", "/api/catalog/titles/A%2DB").unwrap()
+                ["bib_id"],
+            "A-B"
+        );
     }
 }

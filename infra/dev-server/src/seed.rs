@@ -20,27 +20,93 @@ pub struct DemoPatron {
 }
 
 pub const DEMO_PATRONS: &[DemoPatron] = &[
-    DemoPatron { card: "10000001", name: "山田 花子", password: "kari2026", temporary: true, email: None, ebook_eligible: true },
-    DemoPatron { card: "10000002", name: "佐藤 一郎", password: "tosho2026", temporary: false, email: Some("ichiro@example.jp"), ebook_eligible: true },
-    DemoPatron { card: "10000003", name: "鈴木 次郎", password: "yoyaku2026", temporary: false, email: Some("jiro@example.jp"), ebook_eligible: false },
+    DemoPatron {
+        card: "10000001",
+        name: "山田 花子",
+        password: "kari2026",
+        temporary: true,
+        email: None,
+        ebook_eligible: true,
+    },
+    DemoPatron {
+        card: "10000002",
+        name: "佐藤 一郎",
+        password: "tosho2026",
+        temporary: false,
+        email: Some("ichiro@example.jp"),
+        ebook_eligible: true,
+    },
+    DemoPatron {
+        card: "10000003",
+        name: "鈴木 次郎",
+        password: "yoyaku2026",
+        temporary: false,
+        email: Some("jiro@example.jp"),
+        ebook_eligible: false,
+    },
 ];
 
 const TITLES: &[(&str, &str, &str, &[&str], u32)] = &[
-    ("B-RASHOMON", "羅生門", "芥川 龍之介", &["日本文学", "短編小説"], 1),
+    (
+        "B-RASHOMON",
+        "羅生門",
+        "芥川 龍之介",
+        &["日本文学", "短編小説"],
+        1,
+    ),
     ("B-KOKORO", "こころ", "夏目 漱石", &["日本文学"], 1),
     ("B-BOTCHAN", "坊っちゃん", "夏目 漱石", &["日本文学"], 1),
-    ("B-NORWEGIAN", "ノルウェイの森", "村上 春樹", &["日本文学"], 1),
-    ("B-MACHI", "街とその不確かな壁", "村上 春樹", &["日本文学"], 1),
-    ("B-GARDENS", "Kyoto Gardens (interlibrary loan)", "Marc Treib", &["Gardens", "Kyoto"], 1),
-    ("B-REMAINS", "The Remains of the Day", "Kazuo Ishiguro", &["English fiction"], 1),
-    ("B-PYTHON", "Python入門", "山本 太郎", &["プログラミング"], 2),
-    ("B-TEIEN", "京都の庭園", "重森 三玲", &["日本庭園", "京都"], 2),
+    (
+        "B-NORWEGIAN",
+        "ノルウェイの森",
+        "村上 春樹",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-MACHI",
+        "街とその不確かな壁",
+        "村上 春樹",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-GARDENS",
+        "Kyoto Gardens (interlibrary loan)",
+        "Marc Treib",
+        &["Gardens", "Kyoto"],
+        1,
+    ),
+    (
+        "B-REMAINS",
+        "The Remains of the Day",
+        "Kazuo Ishiguro",
+        &["English fiction"],
+        1,
+    ),
+    (
+        "B-PYTHON",
+        "Python入門",
+        "山本 太郎",
+        &["プログラミング"],
+        2,
+    ),
+    (
+        "B-TEIEN",
+        "京都の庭園",
+        "重森 三玲",
+        &["日本庭園", "京都"],
+        2,
+    ),
     ("B-KAMO", "方丈記", "鴨 長明", &["古典", "随筆"], 1),
 ];
 
 fn at_days(app: &App, days: i64) -> App {
     let clock: Arc<dyn Clock> = Arc::new(PinnedClock::new(app.clock.now() + Duration::days(days)));
-    App { clock, ..app.clone() }
+    App {
+        clock,
+        ..app.clone()
+    }
 }
 
 fn card(s: &str) -> CardNumber {
@@ -57,20 +123,34 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
     let long_ago = at_days(app, -60);
     for p in DEMO_PATRONS {
         circulation::register_patron(app, card(p.card), p.name.into(), p.ebook_eligible).await?;
-        let mut patron = app.store.patron(&card(p.card)).await?.ok_or(Error::PatronNotFound)?;
+        let mut patron = app
+            .store
+            .patron(&card(p.card))
+            .await?
+            .ok_or(Error::PatronNotFound)?;
         patron.password = Some(Credential {
             hash: hash_password(p.password),
             temporary: p.temporary,
-            expires_at: p.temporary.then(|| Utc::now().max(app.clock.now()) + Duration::days(365)),
+            expires_at: p
+                .temporary
+                .then(|| Utc::now().max(app.clock.now()) + Duration::days(365)),
         });
         patron.credential_version = 1;
-        patron.email = p.email.map(|e| EmailAddress::parse(e).expect("demo addresses are valid"));
+        patron.email = p
+            .email
+            .map(|e| EmailAddress::parse(e).expect("demo addresses are valid"));
         patron.notifications.due_reminder = p.email.is_some();
         app.store.commit(vec![Op::update(patron)]).await?;
     }
     for (id, title, author, subjects, copies) in TITLES {
-        circulation::add_title(&long_ago, bib(id), (*title).into(), (*author).into(), subjects.iter().map(|s| s.to_string()).collect())
-            .await?;
+        circulation::add_title(
+            &long_ago,
+            bib(id),
+            (*title).into(),
+            (*author).into(),
+            subjects.iter().map(|s| s.to_string()).collect(),
+        )
+        .await?;
         for n in 1..=*copies {
             circulation::add_copy(&long_ago, barcode(&format!("{id}-{n}")), bib(id)).await?;
         }
@@ -80,7 +160,14 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         ("B-NEW-1", "古都の建築", "西川 幸治", "京都"),
         ("B-NEW-2", "はじめてのRust", "佐藤 ゆき", "プログラミング"),
     ] {
-        circulation::add_title(app, bib(id), title.into(), author.into(), vec![subject.into()]).await?;
+        circulation::add_title(
+            app,
+            bib(id),
+            title.into(),
+            author.into(),
+            vec![subject.into()],
+        )
+        .await?;
         circulation::add_copy(app, barcode(&format!("{id}-1")), bib(id)).await?;
     }
 
@@ -95,7 +182,10 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
     let kokoro = out(-10, &hanako, "B-KOKORO-1").await?; // renewed three days ago
     let mut loan = app
         .store
-        .get(&mypage::store::Key::Loan(hanako.clone(), kokoro.loan_id.clone()))
+        .get(&mypage::store::Key::Loan(
+            hanako.clone(),
+            kokoro.loan_id.clone(),
+        ))
         .await?
         .and_then(mypage::store::Record::into_loan)
         .ok_or(Error::LoanNotFound)?;
@@ -106,11 +196,31 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
     out(0, &hanako, "B-NORWEGIAN-1").await?; // checked out today
     out(-4, &hanako, "B-MACHI-1").await?; // another patron waits for it
     let ill_due = app.clock.today() + chrono::Days::new(10);
-    circulation::check_out(&at_days(app, -4), &hanako, &barcode("B-GARDENS-1"), Some(ill_due)).await?;
-    holds::place(app, &card("10000003"), None, &bib("B-MACHI"), NotifyBy::Email).await?;
+    circulation::check_out(
+        &at_days(app, -4),
+        &hanako,
+        &barcode("B-GARDENS-1"),
+        Some(ill_due),
+    )
+    .await?;
+    holds::place(
+        app,
+        &card("10000003"),
+        None,
+        &bib("B-MACHI"),
+        NotifyBy::Email,
+    )
+    .await?;
 
     // Ichiro's loan falls due in three days: the due-date reminder's demo.
     out(-11, &card("10000002"), "B-REMAINS-1").await?;
-    holds::place(app, &card("10000002"), None, &bib("B-BOTCHAN"), NotifyBy::Email).await?;
+    holds::place(
+        app,
+        &card("10000002"),
+        None,
+        &bib("B-BOTCHAN"),
+        NotifyBy::Email,
+    )
+    .await?;
     Ok(())
 }

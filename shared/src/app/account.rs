@@ -30,15 +30,24 @@ pub fn profile(app: &App, caller: &Caller) -> Profile {
         name: p.name.clone(),
         email: p.email.clone(),
         ebook_eligible: p.ebook_eligible,
-        holds: HoldCount { active: p.active_holds, limit: app.policy().max_active_holds },
+        holds: HoldCount {
+            active: p.active_holds,
+            limit: app.policy().max_active_holds,
+        },
     }
 }
 
 /// Changes the patron's settings and, in the same commit, the reminder contact copied onto
 /// each of their loans, so the reminder job never mails an old address.
-async fn update_settings(app: &App, card: &CardNumber, change: impl Fn(&mut Patron) -> Result<(), Error>) -> Result<(), Error> {
+async fn update_settings(
+    app: &App,
+    card: &CardNumber,
+    change: impl Fn(&mut Patron) -> Result<(), Error>,
+) -> Result<(), Error> {
     retrying(|| async {
-        let account = PatronAccount::load(app.store.as_ref(), card).await?.ok_or(Error::Unauthenticated)?;
+        let account = PatronAccount::load(app.store.as_ref(), card)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
         let mut patron = account.patron;
         change(&mut patron)?;
         let contact = patron.reminder_contact();
@@ -74,7 +83,11 @@ pub async fn remove_email(app: &App, caller: &Caller) -> Result<(), Error> {
     .await
 }
 
-pub async fn set_notifications(app: &App, caller: &Caller, settings: NotificationSettings) -> Result<(), Error> {
+pub async fn set_notifications(
+    app: &App,
+    caller: &Caller,
+    settings: NotificationSettings,
+) -> Result<(), Error> {
     update_settings(app, caller.card(), |p| {
         let wants_mail = settings.due_reminder || settings.new_arrivals.enabled;
         if wants_mail && p.email.is_none() {

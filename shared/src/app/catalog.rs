@@ -48,9 +48,15 @@ pub async fn new_arrivals(app: &App, days: u32) -> Result<Vec<TitleView>, Error>
     let today = japan_date(app.clock.now());
     let mut out = Vec::new();
     for back in 0..days.min(MAX_NEW_ARRIVAL_DAYS) {
-        let Some(day) = today.checked_sub_days(Days::new(back.into())) else { break };
+        let Some(day) = today.checked_sub_days(Days::new(back.into())) else {
+            break;
+        };
         out.extend(app.store.titles_added_on(day).await?);
     }
-    out.sort_by(|a, b| b.added_at.cmp(&a.added_at).then_with(|| a.bib_id.cmp(&b.bib_id)));
+    out.sort_by(|a, b| {
+        b.added_at
+            .cmp(&a.added_at)
+            .then_with(|| a.bib_id.cmp(&b.bib_id))
+    });
     Ok(out.iter().map(TitleView::from).collect())
 }

@@ -5,15 +5,24 @@ use super::{blocking, retrying, App, PatronAccount};
 use crate::clock::japan_date;
 use crate::error::Error;
 use crate::mail;
-use crate::model::{Copy, CopyState, Credential, Hold, HoldState, Loan, NotificationSettings, Patron, Title};
+use crate::model::{
+    Copy, CopyState, Credential, Hold, HoldState, Loan, NotificationSettings, Patron, Title,
+};
 use crate::rules::holds::{self, CopyDestination};
 use crate::scheduler::{expiry_time, HoldExpiry};
 use crate::store::{Op, StoreError};
-use crate::types::{generate_temporary_password, hash_password, Barcode, BibId, CardNumber, HoldId, LoanId};
+use crate::types::{
+    generate_temporary_password, hash_password, Barcode, BibId, CardNumber, HoldId, LoanId,
+};
 use chrono::{Days, Duration, NaiveDate};
 use serde::Serialize;
 
-pub async fn register_patron(app: &App, card: CardNumber, name: String, ebook_eligible: bool) -> Result<Patron, Error> {
+pub async fn register_patron(
+    app: &App,
+    card: CardNumber,
+    name: String,
+    ebook_eligible: bool,
+) -> Result<Patron, Error> {
     let patron = Patron {
         card_number: card,
         name,
@@ -43,7 +52,11 @@ pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<St
     let expires_at = app.clock.now() + Duration::days(app.policy().temporary_password_days);
     retrying(|| async {
         let mut p = app.store.patron(card).await?.ok_or(Error::PatronNotFound)?;
-        p.password = Some(Credential { hash: hash.clone(), temporary: true, expires_at: Some(expires_at) });
+        p.password = Some(Credential {
+            hash: hash.clone(),
+            temporary: true,
+            expires_at: Some(expires_at),
+        });
         p.credential_version += 1;
         p.failed_logins = 0;
         p.locked_until = None;
@@ -54,7 +67,13 @@ pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<St
     Ok(plain)
 }
 
-pub async fn add_title(app: &App, bib: BibId, title: String, author: String, subjects: Vec<String>) -> Result<Title, Error> {
+pub async fn add_title(
+    app: &App,
+    bib: BibId,
+    title: String,
+    author: String,
+    subjects: Vec<String>,
+) -> Result<Title, Error> {
     let now = app.clock.now();
     let t = Title {
         bib_id: bib,
@@ -80,7 +99,11 @@ type Readied = Option<Hold>;
 
 /// Sends a copy that came back (or is new) where the rules say: to the first waiting hold,
 /// which becomes ready, or to the shelf. Returns the ops and the readied hold.
-async fn route_copy(app: &App, title: &mut Title, copy: &mut Copy) -> Result<(Vec<Op>, Readied), Error> {
+async fn route_copy(
+    app: &App,
+    title: &mut Title,
+    copy: &mut Copy,
+) -> Result<(Vec<Op>, Readied), Error> {
     let today = app.clock.today();
     match holds::route_returned_copy(title) {
         CopyDestination::Shelf => {
@@ -94,14 +117,22 @@ async fn route_copy(app: &App, title: &mut Title, copy: &mut Copy) -> Result<(Ve
                 .hold(&first.card_number, &title.bib_id)
                 .await?
                 .filter(|h| h.hold_id == first.hold_id && h.state == HoldState::Waiting)
-                .ok_or_else(|| Error::Internal(format!("queued hold {} has no waiting record", first.hold_id)))?;
+                .ok_or_else(|| {
+                    Error::Internal(format!(
+                        "queued hold {} has no waiting record",
+                        first.hold_id
+                    ))
+                })?;
             hold.state = HoldState::Ready {
                 ready_on: today,
                 pickup_deadline: holds::pickup_deadline(today, app.policy()),
                 barcode: copy.barcode.clone(),
             };
             title.queue.remove(0);
-            copy.state = CopyState::HeldForPickup { card_number: first.card_number, hold_id: hold.hold_id.clone() };
+            copy.state = CopyState::HeldForPickup {
+                card_number: first.card_number,
+                hold_id: hold.hold_id.clone(),
+            };
             Ok((vec![Op::update(hold.clone())], Some(hold)))
         }
     }
@@ -110,9 +141,22 @@ async fn route_copy(app: &App, title: &mut Title, copy: &mut Copy) -> Result<(Ve
 /// After the commit that made `hold` ready: its expiry schedule, and its email (R-HOLD-7).
 /// Neither can undo the commit; a failure is logged, and the daily sweep and My Page cover it.
 async fn announce_ready(app: &App, hold: &Hold) {
-    let HoldState::Ready { pickup_deadline, .. } = hold.state else { return };
-    let expiry = HoldExpiry { card_number: hold.card_number.clone(), bib_id: hold.bib_id.clone(), hold_id: hold.hold_id.clone() };
-    if let Err(e) = app.scheduler.schedule(&expiry, expiry_time(pickup_deadline)).await {
+    let HoldState::Ready {
+        pickup_deadline, ..
+    } = hold.state
+    else {
+        return;
+    };
+    let expiry = HoldExpiry {
+        card_number: hold.card_number.clone(),
+        bib_id: hold.bib_id.clone(),
+        hold_id: hold.hold_id.clone(),
+    };
+    if let Err(e) = app
+        .scheduler
+        .schedule(&expiry, expiry_time(pickup_deadline))
+        .await
+    {
         tracing::error!(hold_id = %hold.hold_id, error = %e, "could not schedule the hold's expiry; the daily sweep will lapse it");
     }
     if hold.notify != crate::model::NotifyBy::Email {
@@ -130,7 +174,13 @@ async fn announce_ready(app: &App, hold: &Hold) {
         tracing::info!(hold_id = %hold.hold_id, "hold ready; the patron has no address any more, My Page shows it");
         return;
     };
-    let message = mail::hold_ready(&app.config.library, to, &patron.name, &hold.title, pickup_deadline);
+    let message = mail::hold_ready(
+        &app.config.library,
+        to,
+        &patron.name,
+        &hold.title,
+        pickup_deadline,
+    );
     match app.mailer.send(&message).await {
         Ok(()) => tracing::info!(hold_id = %hold.hold_id, "hold-ready email sent"),
         Err(e) => tracing::error!(hold_id = %hold.hold_id, error = %e, "hold-ready email failed"),
@@ -144,7 +194,12 @@ pub async fn add_copy(app: &App, barcode: Barcode, bib: BibId) -> Result<Copy, E
         if app.store.copy(&barcode).await?.is_some() {
             return Err(Error::CopyExists);
         }
-        let mut copy = Copy { barcode: barcode.clone(), bib_id: bib.clone(), state: CopyState::OnShelf, version: 0 };
+        let mut copy = Copy {
+            barcode: barcode.clone(),
+            bib_id: bib.clone(),
+            state: CopyState::OnShelf,
+            version: 0,
+        };
         let (mut ops, readied) = route_copy(app, &mut title, &mut copy).await?;
         title.copies += 1;
         ops.push(Op::create(copy.clone()));
@@ -187,15 +242,24 @@ pub async fn check_out(
     }
     let due_date = interlibrary_due.unwrap_or(today + Days::new(app.policy().loan_days.into()));
     let receipt = retrying(|| async {
-        let account = PatronAccount::load(app.store.as_ref(), card).await?.ok_or(Error::PatronNotFound)?;
+        let account = PatronAccount::load(app.store.as_ref(), card)
+            .await?
+            .ok_or(Error::PatronNotFound)?;
         let mut copy = app.store.copy(barcode).await?.ok_or(Error::CopyNotFound)?;
-        let mut title = app.store.title(&copy.bib_id).await?.ok_or(Error::TitleNotFound)?;
+        let mut title = app
+            .store
+            .title(&copy.bib_id)
+            .await?
+            .ok_or(Error::TitleNotFound)?;
         let mut patron = account.patron;
         let mut ops = Vec::new();
         let mut fulfilled = None;
         match &copy.state {
             CopyState::OnLoan { .. } => return Err(Error::CopyOnLoan),
-            CopyState::HeldForPickup { card_number, hold_id } => {
+            CopyState::HeldForPickup {
+                card_number,
+                hold_id,
+            } => {
                 if card_number != card {
                     return Err(Error::HeldForAnotherPatron);
                 }
@@ -208,7 +272,11 @@ pub async fn check_out(
             CopyState::OnShelf => {
                 title.on_shelf = title.on_shelf.saturating_sub(1);
                 // Borrowing a title one waits for fulfils the wait (R-HOLD-8: no hold on a loan).
-                if let Some(h) = account.holds.iter().find(|h| h.bib_id == copy.bib_id && h.state == HoldState::Waiting) {
+                if let Some(h) = account
+                    .holds
+                    .iter()
+                    .find(|h| h.bib_id == copy.bib_id && h.state == HoldState::Waiting)
+                {
                     ops.push(Op::delete(h.clone()));
                     title.queue.retain(|q| q.hold_id != h.hold_id);
                     patron.active_holds = patron.active_holds.saturating_sub(1);
@@ -231,7 +299,10 @@ pub async fn check_out(
             reminder: patron.reminder_contact(),
             version: 0,
         };
-        copy.state = CopyState::OnLoan { card_number: card.clone(), loan_id: loan.loan_id.clone() };
+        copy.state = CopyState::OnLoan {
+            card_number: card.clone(),
+            loan_id: loan.loan_id.clone(),
+        };
         let receipt = LoanReceipt {
             loan_id: loan.loan_id.clone(),
             card_number: card.clone(),
@@ -276,9 +347,13 @@ pub struct ReadyHold {
 
 fn ready_hold(h: &Hold) -> Option<ReadyHold> {
     match h.state {
-        HoldState::Ready { pickup_deadline, .. } => {
-            Some(ReadyHold { hold_id: h.hold_id.clone(), card_number: h.card_number.clone(), pickup_deadline })
-        }
+        HoldState::Ready {
+            pickup_deadline, ..
+        } => Some(ReadyHold {
+            hold_id: h.hold_id.clone(),
+            card_number: h.card_number.clone(),
+            pickup_deadline,
+        }),
         HoldState::Waiting => None,
     }
 }
@@ -289,11 +364,22 @@ fn ready_hold(h: &Hold) -> Option<ReadyHold> {
 pub async fn check_in(app: &App, barcode: &Barcode) -> Result<CheckinReceipt, Error> {
     let readied = retrying(|| async {
         let mut copy = app.store.copy(barcode).await?.ok_or(Error::CopyNotFound)?;
-        let CopyState::OnLoan { card_number, loan_id } = copy.state.clone() else {
+        let CopyState::OnLoan {
+            card_number,
+            loan_id,
+        } = copy.state.clone()
+        else {
             return Err(Error::NotCheckedOut);
         };
-        let mut title = app.store.title(&copy.bib_id).await?.ok_or(Error::TitleNotFound)?;
-        let loan = app.store.get(&crate::store::Key::Loan(card_number, loan_id)).await?;
+        let mut title = app
+            .store
+            .title(&copy.bib_id)
+            .await?
+            .ok_or(Error::TitleNotFound)?;
+        let loan = app
+            .store
+            .get(&crate::store::Key::Loan(card_number, loan_id))
+            .await?;
         let (mut ops, readied) = route_copy(app, &mut title, &mut copy).await?;
         if let Some(loan) = loan {
             ops.push(Op::Delete(loan.key(), loan.version()));
@@ -307,7 +393,10 @@ pub async fn check_in(app: &App, barcode: &Barcode) -> Result<CheckinReceipt, Er
     if let Some(h) = &readied {
         announce_ready(app, h).await;
     }
-    Ok(CheckinReceipt { loan_closed: true, hold_ready: readied.as_ref().and_then(ready_hold) })
+    Ok(CheckinReceipt {
+        loan_closed: true,
+        hold_ready: readied.as_ref().and_then(ready_hold),
+    })
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -367,7 +456,11 @@ pub async fn sweep_expired_holds(app: &App) -> Result<ExpiryReport, Error> {
     let today = app.clock.today();
     let mut total = ExpiryReport::default();
     for h in app.store.holds_past_pickup(today).await? {
-        let expiry = HoldExpiry { card_number: h.card_number, bib_id: h.bib_id, hold_id: h.hold_id };
+        let expiry = HoldExpiry {
+            card_number: h.card_number,
+            bib_id: h.bib_id,
+            hold_id: h.hold_id,
+        };
         match expire_hold(app, &expiry).await {
             Ok(r) => {
                 total.lapsed += r.lapsed;
@@ -380,6 +473,12 @@ pub async fn sweep_expired_holds(app: &App) -> Result<ExpiryReport, Error> {
             }
         }
     }
-    tracing::info!(lapsed = total.lapsed, passed_on = total.passed_on, returned_to_shelf = total.returned_to_shelf, failed = total.failed, "hold-expiry sweep done");
+    tracing::info!(
+        lapsed = total.lapsed,
+        passed_on = total.passed_on,
+        returned_to_shelf = total.returned_to_shelf,
+        failed = total.failed,
+        "hold-expiry sweep done"
+    );
     Ok(total)
 }

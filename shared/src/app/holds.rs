@@ -29,7 +29,11 @@ pub struct HoldView {
 fn view(hold: &Hold, title: Option<&Title>) -> HoldView {
     let (status, ready_on, pickup_deadline) = match &hold.state {
         HoldState::Waiting => ("waiting", None, None),
-        HoldState::Ready { ready_on, pickup_deadline, .. } => ("ready", Some(*ready_on), Some(*pickup_deadline)),
+        HoldState::Ready {
+            ready_on,
+            pickup_deadline,
+            ..
+        } => ("ready", Some(*ready_on), Some(*pickup_deadline)),
     };
     HoldView {
         hold_id: hold.hold_id.clone(),
@@ -50,11 +54,22 @@ fn view(hold: &Hold, title: Option<&Title>) -> HoldView {
 /// GET /api/me/holds: ready ones first, then by place in line.
 pub async fn list(app: &App, caller: &Caller) -> Result<Vec<HoldView>, Error> {
     let hs = &caller.account.holds;
-    let waiting = hs.iter().filter(|h| h.state == HoldState::Waiting).map(|h| h.bib_id.clone());
-    let titles: HashMap<BibId, Title> = app.store.titles(waiting).await?.into_iter().map(|t| (t.bib_id.clone(), t)).collect();
-    let mut views: Vec<(chrono::DateTime<chrono::Utc>, HoldView)> =
-        hs.iter().map(|h| (h.placed_at, view(h, titles.get(&h.bib_id)))).collect();
-    views.sort_by(|(ta, a), (tb, b)| (a.status != "ready", *ta).cmp(&(b.status != "ready", *tb)));
+    let waiting = hs
+        .iter()
+        .filter(|h| h.state == HoldState::Waiting)
+        .map(|h| h.bib_id.clone());
+    let titles: HashMap<BibId, Title> = app
+        .store
+        .titles(waiting)
+        .await?
+        .into_iter()
+        .map(|t| (t.bib_id.clone(), t))
+        .collect();
+    let mut views: Vec<(chrono::DateTime<chrono::Utc>, HoldView)> = hs
+        .iter()
+        .map(|h| (h.placed_at, view(h, titles.get(&h.bib_id))))
+        .collect();
+    views.sort_by_key(|(placed_at, v)| (v.status != "ready", *placed_at));
     Ok(views.into_iter().map(|(_, v)| v).collect())
 }
 
@@ -74,11 +89,20 @@ pub async fn place(
         async move {
             let account = match first {
                 Some(a) => a,
-                None => PatronAccount::load(app.store.as_ref(), card).await?.ok_or(Error::PatronNotFound)?,
+                None => PatronAccount::load(app.store.as_ref(), card)
+                    .await?
+                    .ok_or(Error::PatronNotFound)?,
             };
             let mut title = app.store.title(bib).await?.ok_or(Error::TitleNotFound)?;
             let mut patron = account.patron;
-            holds::place(&patron, &title, &account.loans, &account.holds, notify, app.policy())?;
+            holds::place(
+                &patron,
+                &title,
+                &account.loans,
+                &account.holds,
+                notify,
+                app.policy(),
+            )?;
             let hold = Hold {
                 hold_id: HoldId::generate(),
                 card_number: card.clone(),
@@ -91,9 +115,18 @@ pub async fn place(
                 version: 0,
             };
             patron.active_holds += 1;
-            title.queue.push(QueuedHold { hold_id: hold.hold_id.clone(), card_number: card.clone() });
+            title.queue.push(QueuedHold {
+                hold_id: hold.hold_id.clone(),
+                card_number: card.clone(),
+            });
             let v = view(&hold, Some(&title));
-            app.store.commit(vec![Op::create(hold), Op::update(patron), Op::update(title)]).await?;
+            app.store
+                .commit(vec![
+                    Op::create(hold),
+                    Op::update(patron),
+                    Op::update(title),
+                ])
+                .await?;
             Ok(v)
         }
     })
@@ -109,9 +142,15 @@ pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), 
         async move {
             let account = match first {
                 Some(a) => a,
-                None => PatronAccount::load(app.store.as_ref(), caller.card()).await?.ok_or(Error::Unauthenticated)?,
+                None => PatronAccount::load(app.store.as_ref(), caller.card())
+                    .await?
+                    .ok_or(Error::Unauthenticated)?,
             };
-            let hold = account.holds.into_iter().find(|h| &h.hold_id == hold_id).ok_or(Error::HoldNotFound)?;
+            let hold = account
+                .holds
+                .into_iter()
+                .find(|h| &h.hold_id == hold_id)
+                .ok_or(Error::HoldNotFound)?;
             holds::cancel(&hold).map_err(|r| Error::from_cancel(r, &app.config.library.phone))?;
             let mut patron = account.patron;
             patron.active_holds = patron.active_holds.saturating_sub(1);

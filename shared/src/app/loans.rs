@@ -28,13 +28,20 @@ pub struct LoanView {
 /// GET /api/me/loans: every current loan with whether it can be renewed now, and why not.
 pub async fn list(app: &App, caller: &Caller) -> Result<Vec<LoanView>, Error> {
     let loans = &caller.account.loans;
-    let titles: HashMap<BibId, Title> =
-        app.store.titles(loans.iter().map(|l| l.bib_id.clone())).await?.into_iter().map(|t| (t.bib_id.clone(), t)).collect();
+    let titles: HashMap<BibId, Title> = app
+        .store
+        .titles(loans.iter().map(|l| l.bib_id.clone()))
+        .await?
+        .into_iter()
+        .map(|t| (t.bib_id.clone(), t))
+        .collect();
     let today = app.clock.today();
     let mut views: Vec<LoanView> = loans
         .iter()
         .map(|l| {
-            let waiting = titles.get(&l.bib_id).is_some_and(|t| t.has_waiting_hold_by_other_than(&l.card_number));
+            let waiting = titles
+                .get(&l.bib_id)
+                .is_some_and(|t| t.has_waiting_hold_by_other_than(&l.card_number));
             let verdict = renewal::renew(l, waiting, today, app.policy());
             LoanView {
                 loan_id: l.loan_id.clone(),
@@ -71,12 +78,20 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Renew
         async move {
             let account = match first {
                 Some(a) => a,
-                None => PatronAccount::load(app.store.as_ref(), caller.card()).await?.ok_or(Error::Unauthenticated)?,
+                None => PatronAccount::load(app.store.as_ref(), caller.card())
+                    .await?
+                    .ok_or(Error::Unauthenticated)?,
             };
             // Another patron's loan id is simply not among this patron's loans.
-            let loan: Loan = account.loans.into_iter().find(|l| &l.loan_id == loan_id).ok_or(Error::LoanNotFound)?;
+            let loan: Loan = account
+                .loans
+                .into_iter()
+                .find(|l| &l.loan_id == loan_id)
+                .ok_or(Error::LoanNotFound)?;
             let title = app.store.title(&loan.bib_id).await?;
-            let waiting = title.as_ref().is_some_and(|t| t.has_waiting_hold_by_other_than(&loan.card_number));
+            let waiting = title
+                .as_ref()
+                .is_some_and(|t| t.has_waiting_hold_by_other_than(&loan.card_number));
             let due_date = renewal::renew(&loan, waiting, today, app.policy())?;
             let mut renewed = loan;
             renewed.due_date = due_date;
@@ -86,7 +101,11 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Renew
                 ops.push(Op::Check(Key::Title(t.bib_id), t.version));
             }
             app.store.commit(ops).await?;
-            Ok(Renewed { loan_id: loan_id.clone(), due_date, renewed: true })
+            Ok(Renewed {
+                loan_id: loan_id.clone(),
+                due_date,
+                renewed: true,
+            })
         }
     })
     .await

@@ -31,7 +31,9 @@ pub struct MailReport {
 }
 
 fn lease(now: DateTime<Utc>) -> ClaimState {
-    ClaimState::Sending { lease_until: now + Duration::minutes(CLAIM_LEASE_MINUTES) }
+    ClaimState::Sending {
+        lease_until: now + Duration::minutes(CLAIM_LEASE_MINUTES),
+    }
 }
 
 fn claim_is_live(state: &ClaimState, now: DateTime<Utc>) -> bool {
@@ -45,9 +47,15 @@ pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailRe
     let job = format!("due:{due}");
     let mut by_patron: BTreeMap<CardNumber, Vec<Loan>> = BTreeMap::new();
     for loan in app.store.reminder_loans_due_on(due).await? {
-        by_patron.entry(loan.card_number.clone()).or_default().push(loan);
+        by_patron
+            .entry(loan.card_number.clone())
+            .or_default()
+            .push(loan);
     }
-    let mut report = MailReport { patrons_found: by_patron.len() as u32, ..Default::default() };
+    let mut report = MailReport {
+        patrons_found: by_patron.len() as u32,
+        ..Default::default()
+    };
     for (card, loans) in by_patron {
         match remind_patron(app, &job, due, run_date, &card, loans).await {
             Ok(true) => report.emails_sent += 1,
@@ -64,23 +72,46 @@ pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailRe
 }
 
 /// Claims the patron for `job`: true if this run may mail them now.
-async fn claim(app: &App, key: Key, card: &CardNumber, job: &str) -> Result<Option<MailClaim>, Error> {
+async fn claim(
+    app: &App,
+    key: Key,
+    card: &CardNumber,
+    job: &str,
+) -> Result<Option<MailClaim>, Error> {
     let now = app.clock.now();
-    let fresh = MailClaim { job: job.to_owned(), card_number: card.clone(), state: lease(now), version: 0 };
+    let fresh = MailClaim {
+        job: job.to_owned(),
+        card_number: card.clone(),
+        state: lease(now),
+        version: 0,
+    };
     match app.store.commit(vec![Op::create(fresh.clone())]).await {
-        Ok(()) => return Ok(Some(MailClaim { version: 1, ..fresh })),
+        Ok(()) => {
+            return Ok(Some(MailClaim {
+                version: 1,
+                ..fresh
+            }))
+        }
         Err(StoreError::Conflict) => {}
         Err(e) => return Err(e.into()),
     }
     // Claimed before: by a live run (leave it), or by a finished or abandoned one (take over).
-    let Some(Record::MailClaim(existing)) = app.store.get(&key).await? else { return Ok(None) };
+    let Some(Record::MailClaim(existing)) = app.store.get(&key).await? else {
+        return Ok(None);
+    };
     if claim_is_live(&existing.state, now) {
         return Ok(None);
     }
     let version = existing.version;
-    let taken = MailClaim { state: lease(now), ..existing };
+    let taken = MailClaim {
+        state: lease(now),
+        ..existing
+    };
     match app.store.commit(vec![Op::update(taken.clone())]).await {
-        Ok(()) => Ok(Some(MailClaim { version: version + 1, ..taken })),
+        Ok(()) => Ok(Some(MailClaim {
+            version: version + 1,
+            ..taken
+        })),
         Err(StoreError::Conflict) => Ok(None),
         Err(e) => Err(e.into()),
     }
@@ -94,15 +125,23 @@ async fn remind_patron(
     card: &CardNumber,
     loans: Vec<Loan>,
 ) -> Result<bool, Error> {
-    let mut pending: Vec<Loan> = loans.into_iter().filter(|l| l.reminded_for != Some(due)).collect();
+    let mut pending: Vec<Loan> = loans
+        .into_iter()
+        .filter(|l| l.reminded_for != Some(due))
+        .collect();
     if pending.is_empty() {
         return Ok(false);
     }
     let key = Key::MailClaim(job.to_owned(), card.clone());
-    let Some(claimed) = claim(app, key, card, job).await? else { return Ok(false) };
+    let Some(claimed) = claim(app, key, card, job).await? else {
+        return Ok(false);
+    };
     if claimed.version > 1 {
         // A run was here before: trust only a fresh read of the loans.
-        let keys: Vec<Key> = pending.iter().map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone())).collect();
+        let keys: Vec<Key> = pending
+            .iter()
+            .map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone()))
+            .collect();
         pending = app
             .store
             .get_many(&keys)
@@ -143,7 +182,12 @@ async fn remind_patron(
 /// Ends a claim: kept as sent (nothing left to do), or deleted so the next run tries again.
 async fn release(app: &App, claimed: MailClaim, done: bool) -> Result<(), Error> {
     let op = if done {
-        Op::update(MailClaim { state: ClaimState::Sent { at: app.clock.now() }, ..claimed })
+        Op::update(MailClaim {
+            state: ClaimState::Sent {
+                at: app.clock.now(),
+            },
+            ..claimed
+        })
     } else {
         Op::delete(claimed)
     };
@@ -155,7 +199,12 @@ async fn release(app: &App, claimed: MailClaim, done: bool) -> Result<(), Error>
 
 /// Records the reminder on each loan, then completes the claim. Each loan is its own write
 /// (no transaction needed: a run that finds the claim abandoned re-reads the loans).
-async fn mark_reminded(app: &App, claimed: MailClaim, sent: Vec<Loan>, due: NaiveDate) -> Result<(), Error> {
+async fn mark_reminded(
+    app: &App,
+    claimed: MailClaim,
+    sent: Vec<Loan>,
+    due: NaiveDate,
+) -> Result<(), Error> {
     for loan in sent {
         let key = Key::Loan(loan.card_number.clone(), loan.loan_id.clone());
         let mut first = Some(loan);
@@ -167,7 +216,11 @@ async fn mark_reminded(app: &App, claimed: MailClaim, sent: Vec<Loan>, due: Naiv
                     Some(l) => Some(l),
                     None => app.store.get(key).await?.and_then(Record::into_loan),
                 };
-                let Some(mut loan) = loan.filter(|l| l.due_date == due && l.reminded_for != Some(due)) else { return Ok(()) };
+                let Some(mut loan) =
+                    loan.filter(|l| l.due_date == due && l.reminded_for != Some(due))
+                else {
+                    return Ok(());
+                };
                 loan.reminded_for = Some(due);
                 app.store.commit(vec![Op::update(loan)]).await?;
                 Ok(())
@@ -190,20 +243,34 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
     let started = app.clock.now();
     let job_key = Key::Job(NEW_ARRIVALS_JOB.into());
     let state = app.store.get(&job_key).await?.and_then(Record::into_job);
-    let since = state.as_ref().map(|s| s.watermark).unwrap_or(started - Duration::days(1));
+    let since = state
+        .as_ref()
+        .map(|s| s.watermark)
+        .unwrap_or(started - Duration::days(1));
     let mut titles: Vec<Title> = Vec::new();
     let mut day = japan_date(since);
     while day <= japan_date(started) {
-        titles.extend(app.store.titles_added_on(day).await?.into_iter().filter(|t| t.added_at > since && t.added_at <= started));
+        titles.extend(
+            app.store
+                .titles_added_on(day)
+                .await?
+                .into_iter()
+                .filter(|t| t.added_at > since && t.added_at <= started),
+        );
         day = day + Days::new(1);
     }
-    titles.sort_by(|a, b| a.added_at.cmp(&b.added_at));
+    titles.sort_by_key(|t| t.added_at);
     let mut report = MailReport::default();
     if !titles.is_empty() {
         for patron in app.store.new_arrival_subscribers().await? {
-            let matching: Vec<&Title> =
-                titles.iter().filter(|t| arrivals::matches(&patron.notifications.new_arrivals, t)).take(MAX_TITLES_PER_DIGEST).collect();
-            let Some(to) = patron.email.clone() else { continue };
+            let matching: Vec<&Title> = titles
+                .iter()
+                .filter(|t| arrivals::matches(&patron.notifications.new_arrivals, t))
+                .take(MAX_TITLES_PER_DIGEST)
+                .collect();
+            let Some(to) = patron.email.clone() else {
+                continue;
+            };
             if matching.is_empty() {
                 continue;
             }
@@ -219,11 +286,23 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
         }
     }
     // Moves on only when every patron was served; otherwise the next run sees the same titles.
-    let watermark = if report.failed == 0 { started - Duration::minutes(WATERMARK_OVERLAP_MINUTES) } else { since };
+    let watermark = if report.failed == 0 {
+        started - Duration::minutes(WATERMARK_OVERLAP_MINUTES)
+    } else {
+        since
+    };
     if state.as_ref().is_none_or(|s| s.watermark != watermark) {
         let next = match state {
             Some(s) => Op::update(JobState { watermark, ..s }),
-            None => Op::Put(JobState { job: NEW_ARRIVALS_JOB.into(), watermark, version: 0 }.into(), Expect::Absent),
+            None => Op::Put(
+                JobState {
+                    job: NEW_ARRIVALS_JOB.into(),
+                    watermark,
+                    version: 0,
+                }
+                .into(),
+                Expect::Absent,
+            ),
         };
         // A concurrent run that moved it first is as good.
         match app.store.commit(vec![next]).await {
@@ -231,33 +310,79 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
             Err(e) => return Err(e.into()),
         }
     }
-    tracing::info!(titles = titles.len(), patrons_found = report.patrons_found, emails_sent = report.emails_sent,
-        skipped = report.skipped, failed = report.failed, "new-arrivals run done");
+    tracing::info!(
+        titles = titles.len(),
+        patrons_found = report.patrons_found,
+        emails_sent = report.emails_sent,
+        skipped = report.skipped,
+        failed = report.failed,
+        "new-arrivals run done"
+    );
     Ok(report)
 }
 
 /// Claims each (patron, title) announcement, mails the claimed ones, then marks them sent.
-async fn announce(app: &App, card: &CardNumber, name: &str, to: &crate::types::EmailAddress, titles: &[&Title]) -> Result<bool, Error> {
+async fn announce(
+    app: &App,
+    card: &CardNumber,
+    name: &str,
+    to: &crate::types::EmailAddress,
+    titles: &[&Title],
+) -> Result<bool, Error> {
     let now = app.clock.now();
-    let fresh = |t: &Title| Announcement { card_number: card.clone(), bib_id: t.bib_id.clone(), state: lease(now), version: 0 };
+    let fresh = |t: &Title| Announcement {
+        card_number: card.clone(),
+        bib_id: t.bib_id.clone(),
+        state: lease(now),
+        version: 0,
+    };
     let mut claimed: Vec<Announcement> = Vec::new();
     let all_new: Vec<Op> = titles.iter().map(|t| Op::create(fresh(t))).collect();
     match app.store.commit(all_new).await {
-        Ok(()) => claimed = titles.iter().map(|t| Announcement { version: 1, ..fresh(t) }).collect(),
+        Ok(()) => {
+            claimed = titles
+                .iter()
+                .map(|t| Announcement {
+                    version: 1,
+                    ..fresh(t)
+                })
+                .collect()
+        }
         Err(StoreError::Conflict) => {
             // Some were announced or are being announced: claim the rest one by one.
-            let keys: Vec<Key> = titles.iter().map(|t| Key::Announcement(card.clone(), t.bib_id.clone())).collect();
-            let existing: Vec<Announcement> = app.store.get_many(&keys).await?.into_iter().filter_map(Record::into_announcement).collect();
+            let keys: Vec<Key> = titles
+                .iter()
+                .map(|t| Key::Announcement(card.clone(), t.bib_id.clone()))
+                .collect();
+            let existing: Vec<Announcement> = app
+                .store
+                .get_many(&keys)
+                .await?
+                .into_iter()
+                .filter_map(Record::into_announcement)
+                .collect();
             for t in titles {
                 let (op, version) = match existing.iter().find(|a| a.bib_id == t.bib_id) {
                     None => (Op::create(fresh(t)), 1),
-                    Some(a) if matches!(a.state, ClaimState::Sending { .. }) && !claim_is_live(&a.state, now) => {
-                        (Op::update(Announcement { state: lease(now), ..a.clone() }), a.version + 1)
+                    Some(a)
+                        if matches!(a.state, ClaimState::Sending { .. })
+                            && !claim_is_live(&a.state, now) =>
+                    {
+                        (
+                            Op::update(Announcement {
+                                state: lease(now),
+                                ..a.clone()
+                            }),
+                            a.version + 1,
+                        )
                     }
                     Some(_) => continue,
                 };
                 match app.store.commit(vec![op]).await {
-                    Ok(()) => claimed.push(Announcement { version, ..fresh(t) }),
+                    Ok(()) => claimed.push(Announcement {
+                        version,
+                        ..fresh(t)
+                    }),
                     Err(StoreError::Conflict) => {}
                     Err(e) => return Err(e.into()),
                 }
@@ -279,7 +404,15 @@ async fn announce(app: &App, card: &CardNumber, name: &str, to: &crate::types::E
         let _ = app.store.commit(undo).await;
         return Err(Error::Internal(format!("send failed: {e}")));
     }
-    let done: Vec<Op> = claimed.into_iter().map(|a| Op::update(Announcement { state: ClaimState::Sent { at: now }, ..a })).collect();
+    let done: Vec<Op> = claimed
+        .into_iter()
+        .map(|a| {
+            Op::update(Announcement {
+                state: ClaimState::Sent { at: now },
+                ..a
+            })
+        })
+        .collect();
     app.store.commit(done).await?;
     Ok(true)
 }

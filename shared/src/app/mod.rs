@@ -38,10 +38,20 @@ impl App {
     }
 
     /// In-memory adapters: for tests and the dev server.
-    pub fn embedded(config: Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> (App, Arc<Outbox>, Arc<LocalScheduler>) {
+    pub fn embedded(
+        config: Config,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> (App, Arc<Outbox>, Arc<LocalScheduler>) {
         let outbox = Arc::new(Outbox::default());
         let scheduler = Arc::new(LocalScheduler::default());
-        let app = App { store, mailer: outbox.clone(), scheduler: scheduler.clone(), clock, config: Arc::new(config) };
+        let app = App {
+            store,
+            mailer: outbox.clone(),
+            scheduler: scheduler.clone(),
+            clock,
+            config: Arc::new(config),
+        };
         (app, outbox, scheduler)
     }
 
@@ -53,16 +63,36 @@ impl App {
         Self::with_aws(config, &sdk, Arc::new(SystemClock))
     }
 
-    pub fn with_aws(config: Config, sdk: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Result<App, ConfigError> {
-        let table = config.table_name.clone().ok_or(ConfigError::Missing("TABLE_NAME"))?;
-        let store: Arc<dyn Store> = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), table));
-        let mailer: Arc<dyn Mailer> =
-            Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(sdk), config.mail_from.clone(), config.ses_max_send_rate));
+    pub fn with_aws(
+        config: Config,
+        sdk: &aws_config::SdkConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<App, ConfigError> {
+        let table = config
+            .table_name
+            .clone()
+            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let store: Arc<dyn Store> =
+            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), table));
+        let mailer: Arc<dyn Mailer> = Arc::new(SesMailer::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            config.mail_from.clone(),
+            config.ses_max_send_rate,
+        ));
         let scheduler: Arc<dyn ExpiryScheduler> = match &config.scheduler {
-            Some(s) => Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), s.clone())),
+            Some(s) => Arc::new(EventBridgeScheduler::new(
+                aws_sdk_scheduler::Client::new(sdk),
+                s.clone(),
+            )),
             None => Arc::new(LocalScheduler::default()),
         };
-        Ok(App { store, mailer, scheduler, clock, config: Arc::new(config) })
+        Ok(App {
+            store,
+            mailer,
+            scheduler,
+            clock,
+            config: Arc::new(config),
+        })
     }
 
     pub fn memory_store() -> Arc<dyn Store> {
@@ -102,7 +132,10 @@ pub struct PatronAccount {
 }
 
 impl PatronAccount {
-    pub async fn load(store: &dyn Store, card: &CardNumber) -> Result<Option<PatronAccount>, Error> {
+    pub async fn load(
+        store: &dyn Store,
+        card: &CardNumber,
+    ) -> Result<Option<PatronAccount>, Error> {
         let mut patron = None;
         let (mut sessions, mut loans, mut holds) = (Vec::new(), Vec::new(), Vec::new());
         for r in store.patron_records(card).await? {
@@ -114,11 +147,20 @@ impl PatronAccount {
                 _ => {}
             }
         }
-        Ok(patron.map(|patron| PatronAccount { patron, sessions, loans, holds }))
+        Ok(patron.map(|patron| PatronAccount {
+            patron,
+            sessions,
+            loans,
+            holds,
+        }))
     }
 }
 
 /// CPU-heavy work (Argon2) off the async threads.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("blocking task: {e}")))
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("blocking task: {e}")))
 }

@@ -26,14 +26,23 @@ impl SessionToken {
     fn generate(card: &CardNumber) -> SessionToken {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
-        SessionToken { card: card.clone(), secret: URL_SAFE_NO_PAD.encode(bytes) }
+        SessionToken {
+            card: card.clone(),
+            secret: URL_SAFE_NO_PAD.encode(bytes),
+        }
     }
 
     pub fn parse(raw: &str) -> Option<SessionToken> {
         let (card, secret) = raw.split_once('.')?;
         let card = CardNumber::parse(card).ok()?;
-        (secret.len() == 43 && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-            .then(|| SessionToken { card, secret: secret.to_owned() })
+        (secret.len() == 43
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| SessionToken {
+            card,
+            secret: secret.to_owned(),
+        })
     }
 
     pub fn hash(&self) -> String {
@@ -54,7 +63,11 @@ pub struct LoginSuccess {
 
 /// POST /api/session. A wrong card and a wrong password get the same answer, after the
 /// same Argon2 work (R-ACCT-7).
-pub async fn log_in(app: &App, card: &str, password: PasswordAttempt) -> Result<LoginSuccess, Error> {
+pub async fn log_in(
+    app: &App,
+    card: &str,
+    password: PasswordAttempt,
+) -> Result<LoginSuccess, Error> {
     let now = app.clock.now();
     let card = CardNumber::parse(card).ok();
     let patron = match &card {
@@ -63,7 +76,10 @@ pub async fn log_in(app: &App, card: &str, password: PasswordAttempt) -> Result<
     };
     let credential = patron.as_ref().and_then(|p| p.password.clone());
     if let Some(p) = &patron {
-        let state = LoginState { failed_logins: p.failed_logins, locked_until: p.locked_until };
+        let state = LoginState {
+            failed_logins: p.failed_logins,
+            locked_until: p.locked_until,
+        };
         if let Some(until) = login::locked_until(&state, now) {
             return Err(Error::AccountLocked(until));
         }
@@ -83,10 +99,18 @@ pub async fn log_in(app: &App, card: &str, password: PasswordAttempt) -> Result<
 }
 
 /// The patron as first read, then fresh reads for any retry: one read on the common path.
-async fn patron_for_attempt(app: &App, card: &CardNumber, first: Option<Patron>) -> Result<Patron, Error> {
+async fn patron_for_attempt(
+    app: &App,
+    card: &CardNumber,
+    first: Option<Patron>,
+) -> Result<Patron, Error> {
     match first {
         Some(p) => Ok(p),
-        None => app.store.patron(card).await?.ok_or(Error::InvalidCredentials),
+        None => app
+            .store
+            .patron(card)
+            .await?
+            .ok_or(Error::InvalidCredentials),
     }
 }
 
@@ -101,15 +125,21 @@ async fn record_failure(
         let first = first.take();
         let policy = &policy;
         async move {
-        let mut p = patron_for_attempt(app, card, first).await?;
-        let (state, outcome) =
-            login::record_failure(LoginState { failed_logins: p.failed_logins, locked_until: p.locked_until }, now, &policy);
-        if state.failed_logins != p.failed_logins || state.locked_until != p.locked_until {
-            p.failed_logins = state.failed_logins;
-            p.locked_until = state.locked_until;
-            app.store.commit(vec![Op::update(p)]).await?;
-        }
-        Ok(outcome)
+            let mut p = patron_for_attempt(app, card, first).await?;
+            let (state, outcome) = login::record_failure(
+                LoginState {
+                    failed_logins: p.failed_logins,
+                    locked_until: p.locked_until,
+                },
+                now,
+                policy,
+            );
+            if state.failed_logins != p.failed_logins || state.locked_until != p.locked_until {
+                p.failed_logins = state.failed_logins;
+                p.locked_until = state.locked_until;
+                app.store.commit(vec![Op::update(p)]).await?;
+            }
+            Ok(outcome)
         }
     })
     .await?;
@@ -134,29 +164,33 @@ async fn open_session(
         let first = first.take();
         let token = &token;
         async move {
-        let mut p = patron_for_attempt(app, card, first).await?;
-        let temporary = p.password.as_ref().is_some_and(|c| c.temporary);
-        let session = Session {
-            card_number: card.clone(),
-            token_hash: token.hash(),
-            temporary,
-            credential_version: p.credential_version,
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + Duration::hours(policy.session_max_hours),
-            version: 0,
-        };
-        let expires_at = session.expires_at;
-        let mut ops = vec![Op::create(session)];
-        if p.failed_logins > 0 {
-            p.failed_logins = 0;
-            ops.push(Op::update(p));
-        } else {
-            // The session must belong to the credential that was verified.
-            ops.push(Op::Check(Key::Patron(card.clone()), p.version));
-        }
-        app.store.commit(ops).await?;
-        Ok(LoginSuccess { token: token.expose(), expires_at, must_change_password: temporary })
+            let mut p = patron_for_attempt(app, card, first).await?;
+            let temporary = p.password.as_ref().is_some_and(|c| c.temporary);
+            let session = Session {
+                card_number: card.clone(),
+                token_hash: token.hash(),
+                temporary,
+                credential_version: p.credential_version,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + Duration::hours(policy.session_max_hours),
+                version: 0,
+            };
+            let expires_at = session.expires_at;
+            let mut ops = vec![Op::create(session)];
+            if p.failed_logins > 0 {
+                p.failed_logins = 0;
+                ops.push(Op::update(p));
+            } else {
+                // The session must belong to the credential that was verified.
+                ops.push(Op::Check(Key::Patron(card.clone()), p.version));
+            }
+            app.store.commit(ops).await?;
+            Ok(LoginSuccess {
+                token: token.expose(),
+                expires_at,
+                must_change_password: temporary,
+            })
         }
     })
     .await
@@ -189,12 +223,22 @@ const TOUCH_EVERY_MINUTES: i64 = 5;
 
 pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
     let token = SessionToken::parse(raw_token).ok_or(Error::Unauthenticated)?;
-    let account = PatronAccount::load(app.store.as_ref(), &token.card).await?.ok_or(Error::Unauthenticated)?;
+    let account = PatronAccount::load(app.store.as_ref(), &token.card)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     let hash = token.hash();
-    let session = account.sessions.iter().find(|s| s.token_hash == hash).cloned().ok_or(Error::Unauthenticated)?;
+    let session = account
+        .sessions
+        .iter()
+        .find(|s| s.token_hash == hash)
+        .cloned()
+        .ok_or(Error::Unauthenticated)?;
     let now = app.clock.now();
     let idle_limit = session.last_seen_at + Duration::minutes(app.policy().session_idle_minutes);
-    if session.credential_version != account.patron.credential_version || now >= session.expires_at || now >= idle_limit {
+    if session.credential_version != account.patron.credential_version
+        || now >= session.expires_at
+        || now >= idle_limit
+    {
         return Err(Error::Unauthenticated);
     }
     let mut session = session;
@@ -202,7 +246,12 @@ pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
         let mut touched = session.clone();
         touched.last_seen_at = now;
         // Best effort: a concurrent request touching the same session is as good.
-        if app.store.commit(vec![Op::update(touched.clone())]).await.is_ok() {
+        if app
+            .store
+            .commit(vec![Op::update(touched.clone())])
+            .await
+            .is_ok()
+        {
             touched.version += 1;
             session = touched;
         }
@@ -212,7 +261,9 @@ pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
 
 /// DELETE /api/session.
 pub async fn log_out(app: &App, raw_token: &str) -> Result<(), Error> {
-    let Some(token) = SessionToken::parse(raw_token) else { return Ok(()) };
+    let Some(token) = SessionToken::parse(raw_token) else {
+        return Ok(());
+    };
     let key = Key::Session(token.card.clone(), token.hash());
     retrying(|| async {
         match app.store.get(&key).await? {
@@ -225,7 +276,12 @@ pub async fn log_out(app: &App, raw_token: &str) -> Result<(), Error> {
 
 /// PUT /api/me/password: the current password again, and a new one that follows the rules.
 /// Every other session of the patron ends; this one continues with the new password.
-pub async fn change_password(app: &App, caller: &Caller, current: PasswordAttempt, new: &str) -> Result<(), Error> {
+pub async fn change_password(
+    app: &App,
+    caller: &Caller,
+    current: PasswordAttempt,
+    new: &str,
+) -> Result<(), Error> {
     let patron = &caller.account.patron;
     let stored = patron.password.as_ref().map(|c| c.hash.clone());
     let current_plain = current.expose().to_owned();
@@ -241,7 +297,10 @@ pub async fn change_password(app: &App, caller: &Caller, current: PasswordAttemp
     let card = patron.card_number.clone();
     let session_key = Key::Session(card.clone(), caller.session.token_hash.clone());
     retrying(|| async {
-        let records = app.store.get_many(&[Key::Patron(card.clone()), session_key.clone()]).await?;
+        let records = app
+            .store
+            .get_many(&[Key::Patron(card.clone()), session_key.clone()])
+            .await?;
         let (mut p, mut s) = (None, None);
         for r in records {
             match r {
@@ -250,11 +309,18 @@ pub async fn change_password(app: &App, caller: &Caller, current: PasswordAttemp
                 _ => {}
             }
         }
-        let (mut p, mut s) = (p.ok_or(Error::Unauthenticated)?, s.ok_or(Error::Unauthenticated)?);
+        let (mut p, mut s) = (
+            p.ok_or(Error::Unauthenticated)?,
+            s.ok_or(Error::Unauthenticated)?,
+        );
         if s.credential_version != p.credential_version {
             return Err(Error::Unauthenticated); // this session ended meanwhile
         }
-        p.password = Some(Credential { hash: hash.clone(), temporary: false, expires_at: None });
+        p.password = Some(Credential {
+            hash: hash.clone(),
+            temporary: false,
+            expires_at: None,
+        });
         p.credential_version += 1;
         s.credential_version = p.credential_version;
         s.temporary = false;

@@ -58,7 +58,10 @@ impl Mailer for Outbox {
         self.sent
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(SentEmail { sent_at: Utc::now(), message: message.clone() });
+            .push(SentEmail {
+                sent_at: Utc::now(),
+                message: message.clone(),
+            });
         Ok(())
     }
 }

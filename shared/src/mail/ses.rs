@@ -17,7 +17,11 @@ pub struct SesMailer {
 impl SesMailer {
     /// `from` is the configured sender, e.g. `"京都市立図書館 <info@library.example.jp>"`.
     pub fn new(client: Client, from: impl Into<String>, max_per_second: f64) -> Self {
-        let rate = if max_per_second > 0.0 { max_per_second } else { 1.0 };
+        let rate = if max_per_second > 0.0 {
+            max_per_second
+        } else {
+            1.0
+        };
         SesMailer {
             client,
             from: encode_display_name(&from.into()),
@@ -54,7 +58,11 @@ pub fn encode_display_name(from: &str) -> String {
 }
 
 fn utf8(text: &str) -> Result<Content, MailError> {
-    Content::builder().data(text).charset("UTF-8").build().map_err(|e| MailError::Rejected(e.to_string()))
+    Content::builder()
+        .data(text)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| MailError::Rejected(e.to_string()))
 }
 
 #[async_trait]
@@ -64,7 +72,12 @@ impl Mailer for SesMailer {
             .simple(
                 Message::builder()
                     .subject(utf8(&m.subject)?)
-                    .body(Body::builder().text(utf8(&m.text)?).html(utf8(&m.html)?).build())
+                    .body(
+                        Body::builder()
+                            .text(utf8(&m.text)?)
+                            .html(utf8(&m.html)?)
+                            .build(),
+                    )
                     .build(),
             )
             .build();
@@ -84,7 +97,10 @@ impl Mailer for SesMailer {
                 Err(e) => {
                     use aws_sdk_sesv2::operation::send_email::SendEmailError as E;
                     let err = e.into_service_error();
-                    let throttled = matches!(err, E::TooManyRequestsException(_) | E::LimitExceededException(_));
+                    let throttled = matches!(
+                        err,
+                        E::TooManyRequestsException(_) | E::LimitExceededException(_)
+                    );
                     if throttled && attempt < 5 {
                         tokio::time::sleep(backoff).await;
                         backoff *= 2;
@@ -92,9 +108,9 @@ impl Mailer for SesMailer {
                     }
                     let text = aws_sdk_sesv2::error::DisplayErrorContext(&err).to_string();
                     return Err(match err {
-                        E::MessageRejected(_) | E::MailFromDomainNotVerifiedException(_) | E::BadRequestException(_) => {
-                            MailError::Rejected(text)
-                        }
+                        E::MessageRejected(_)
+                        | E::MailFromDomainNotVerifiedException(_)
+                        | E::BadRequestException(_) => MailError::Rejected(text),
                         _ => MailError::Unavailable(text),
                     });
                 }
@@ -110,8 +126,14 @@ mod tests {
 
     #[test]
     fn r_mail_4_japanese_sender_names_are_encoded_for_ses() {
-        assert_eq!(encode_display_name("図書館 <info@example.jp>"), "=?UTF-8?B?5Zuz5pu46aSo?= <info@example.jp>");
-        assert_eq!(encode_display_name("Library <info@example.jp>"), "Library <info@example.jp>");
+        assert_eq!(
+            encode_display_name("図書館 <info@example.jp>"),
+            "=?UTF-8?B?5Zuz5pu46aSo?= <info@example.jp>"
+        );
+        assert_eq!(
+            encode_display_name("Library <info@example.jp>"),
+            "Library <info@example.jp>"
+        );
         assert_eq!(encode_display_name("info@example.jp"), "info@example.jp");
     }
 }

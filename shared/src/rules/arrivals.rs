@@ -11,10 +11,22 @@ pub fn matches(settings: &NewArrivalSettings, title: &Title) -> bool {
     }
     let author = fold_for_matching(&title.author);
     let name = fold_for_matching(&title.title);
-    let subjects: Vec<String> = title.subjects.iter().map(|s| fold_for_matching(s)).collect();
+    let subjects: Vec<String> = title
+        .subjects
+        .iter()
+        .map(|s| fold_for_matching(s))
+        .collect();
     let contains = |hay: &str, term: &str| !term.is_empty() && hay.contains(term);
-    settings.authors.iter().map(fold_for_matching).any(|a| contains(&author, &a))
-        || settings.subjects.iter().map(fold_for_matching).any(|s| subjects.iter().any(|x| contains(x, &s)))
+    settings
+        .authors
+        .iter()
+        .map(fold_for_matching)
+        .any(|a| contains(&author, &a))
+        || settings
+            .subjects
+            .iter()
+            .map(fold_for_matching)
+            .any(|s| subjects.iter().any(|x| contains(x, &s)))
         || settings.keywords.iter().map(fold_for_matching).any(|k| {
             contains(&name, &k) || contains(&author, &k) || subjects.iter().any(|x| contains(x, &k))
         })
@@ -43,7 +55,12 @@ mod tests {
         InterestTerms::parse(v.iter().map(|s| s.to_string()).collect()).unwrap()
     }
     fn settings(authors: &[&str], subjects: &[&str], keywords: &[&str]) -> NewArrivalSettings {
-        NewArrivalSettings { enabled: true, authors: terms(authors), subjects: terms(subjects), keywords: terms(keywords) }
+        NewArrivalSettings {
+            enabled: true,
+            authors: terms(authors),
+            subjects: terms(subjects),
+            keywords: terms(keywords),
+        }
     }
 
     #[test]

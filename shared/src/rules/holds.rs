@@ -139,6 +139,7 @@ mod tests {
             renewals: 0,
             interlibrary: false,
             reminded_for: None,
+            reminder: None,
             version: 1,
         }
     }
@@ -159,56 +160,147 @@ mod tests {
 
     #[test]
     fn r_hold_1_only_when_no_copy_is_on_the_shelf() {
-        assert_eq!(place(&patron(0, false), &title(1), &[], &[], NotifyBy::None, &P()), Err(HoldRefusal::AvailableOnShelf));
-        assert_eq!(place(&patron(0, false), &title(0), &[], &[], NotifyBy::None, &P()), Ok(()));
+        assert_eq!(
+            place(&patron(0, false), &title(1), &[], &[], NotifyBy::None, &P()),
+            Err(HoldRefusal::AvailableOnShelf)
+        );
+        assert_eq!(
+            place(&patron(0, false), &title(0), &[], &[], NotifyBy::None, &P()),
+            Ok(())
+        );
     }
 
     #[test]
     fn r_hold_2_at_most_ten_active_holds() {
-        assert_eq!(place(&patron(9, false), &title(0), &[], &[], NotifyBy::None, &P()), Ok(()));
-        assert_eq!(place(&patron(10, false), &title(0), &[], &[], NotifyBy::None, &P()), Err(HoldRefusal::HoldLimitReached));
-        let three = Policy { max_active_holds: 3, ..Policy::default() };
-        assert_eq!(place(&patron(3, false), &title(0), &[], &[], NotifyBy::None, &three), Err(HoldRefusal::HoldLimitReached));
+        assert_eq!(
+            place(&patron(9, false), &title(0), &[], &[], NotifyBy::None, &P()),
+            Ok(())
+        );
+        assert_eq!(
+            place(
+                &patron(10, false),
+                &title(0),
+                &[],
+                &[],
+                NotifyBy::None,
+                &P()
+            ),
+            Err(HoldRefusal::HoldLimitReached)
+        );
+        let three = Policy {
+            max_active_holds: 3,
+            ..Policy::default()
+        };
+        assert_eq!(
+            place(
+                &patron(3, false),
+                &title(0),
+                &[],
+                &[],
+                NotifyBy::None,
+                &three
+            ),
+            Err(HoldRefusal::HoldLimitReached)
+        );
     }
 
     #[test]
     fn r_hold_3_email_notice_needs_an_address() {
-        assert_eq!(place(&patron(0, false), &title(0), &[], &[], NotifyBy::Email, &P()), Err(HoldRefusal::EmailNotRegistered));
-        assert_eq!(place(&patron(0, true), &title(0), &[], &[], NotifyBy::Email, &P()), Ok(()));
+        assert_eq!(
+            place(
+                &patron(0, false),
+                &title(0),
+                &[],
+                &[],
+                NotifyBy::Email,
+                &P()
+            ),
+            Err(HoldRefusal::EmailNotRegistered)
+        );
+        assert_eq!(
+            place(&patron(0, true), &title(0), &[], &[], NotifyBy::Email, &P()),
+            Ok(())
+        );
     }
 
     #[test]
     fn r_hold_8_not_on_loan_and_no_duplicate() {
         let p = patron(1, false);
-        assert_eq!(place(&p, &title(0), &[loan_of("B1")], &[], NotifyBy::None, &P()), Err(HoldRefusal::AlreadyOnLoan));
-        assert_eq!(place(&p, &title(0), &[loan_of("B2")], &[], NotifyBy::None, &P()), Ok(()));
-        assert_eq!(place(&p, &title(0), &[], &[hold_on("B1", HoldState::Waiting)], NotifyBy::None, &P()), Err(HoldRefusal::DuplicateHold));
-        assert_eq!(place(&p, &title(0), &[], &[hold_on("B2", HoldState::Waiting)], NotifyBy::None, &P()), Ok(()));
+        assert_eq!(
+            place(&p, &title(0), &[loan_of("B1")], &[], NotifyBy::None, &P()),
+            Err(HoldRefusal::AlreadyOnLoan)
+        );
+        assert_eq!(
+            place(&p, &title(0), &[loan_of("B2")], &[], NotifyBy::None, &P()),
+            Ok(())
+        );
+        assert_eq!(
+            place(
+                &p,
+                &title(0),
+                &[],
+                &[hold_on("B1", HoldState::Waiting)],
+                NotifyBy::None,
+                &P()
+            ),
+            Err(HoldRefusal::DuplicateHold)
+        );
+        assert_eq!(
+            place(
+                &p,
+                &title(0),
+                &[],
+                &[hold_on("B2", HoldState::Waiting)],
+                NotifyBy::None,
+                &P()
+            ),
+            Ok(())
+        );
     }
 
     #[test]
     fn r_hold_5_ready_holds_are_not_cancelled_online() {
         assert_eq!(cancel(&hold_on("B1", HoldState::Waiting)), Ok(()));
-        let ready = HoldState::Ready { ready_on: d("2026-12-01"), pickup_deadline: d("2026-12-08"), barcode: Barcode::parse("C1").unwrap() };
-        assert_eq!(cancel(&hold_on("B1", ready)), Err(CancelRefusal::ReadyForPickup));
+        let ready = HoldState::Ready {
+            ready_on: d("2026-12-01"),
+            pickup_deadline: d("2026-12-08"),
+            barcode: Barcode::parse("C1").unwrap(),
+        };
+        assert_eq!(
+            cancel(&hold_on("B1", ready)),
+            Err(CancelRefusal::ReadyForPickup)
+        );
     }
 
     #[test]
     fn r_hold_6_kept_one_week_then_lapses() {
         assert_eq!(pickup_deadline(d("2026-12-01"), &P()), d("2026-12-08"));
-        let ready = HoldState::Ready { ready_on: d("2026-12-01"), pickup_deadline: d("2026-12-08"), barcode: Barcode::parse("C1").unwrap() };
+        let ready = HoldState::Ready {
+            ready_on: d("2026-12-01"),
+            pickup_deadline: d("2026-12-08"),
+            barcode: Barcode::parse("C1").unwrap(),
+        };
         let h = hold_on("B1", ready);
         assert!(!has_lapsed(&h, d("2026-12-08")));
         assert!(has_lapsed(&h, d("2026-12-09")));
-        assert!(!has_lapsed(&hold_on("B1", HoldState::Waiting), d("2030-01-01")));
+        assert!(!has_lapsed(
+            &hold_on("B1", HoldState::Waiting),
+            d("2030-01-01")
+        ));
     }
 
     #[test]
     fn r_desk_2_returned_copy_goes_to_the_first_in_line() {
         let mut t = title(0);
         assert_eq!(route_returned_copy(&t), CopyDestination::Shelf);
-        let first = QueuedHold { hold_id: HoldId::parse("H1").unwrap(), card_number: card("10000002") };
-        let second = QueuedHold { hold_id: HoldId::parse("H2").unwrap(), card_number: card("10000003") };
+        let first = QueuedHold {
+            hold_id: HoldId::parse("H1").unwrap(),
+            card_number: card("10000002"),
+        };
+        let second = QueuedHold {
+            hold_id: HoldId::parse("H2").unwrap(),
+            card_number: card("10000003"),
+        };
         t.queue = vec![first.clone(), second];
         assert_eq!(route_returned_copy(&t), CopyDestination::Hold(first));
     }

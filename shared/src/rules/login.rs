@@ -23,16 +23,32 @@ pub fn locked_until(state: &LoginState, now: DateTime<Utc>) -> Option<DateTime<U
 
 /// The state after one more failed attempt at `now`. The failure that reaches the limit
 /// locks the card and starts a fresh count for after the lock.
-pub fn record_failure(state: LoginState, now: DateTime<Utc>, policy: &Policy) -> (LoginState, FailureOutcome) {
+pub fn record_failure(
+    state: LoginState,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> (LoginState, FailureOutcome) {
     if let Some(until) = locked_until(&state, now) {
         return (state, FailureOutcome::Locked(until));
     }
     let failed = state.failed_logins + 1;
     if failed >= policy.lockout_failures {
         let until = now + Duration::minutes(policy.lockout_minutes);
-        (LoginState { failed_logins: 0, locked_until: Some(until) }, FailureOutcome::Locked(until))
+        (
+            LoginState {
+                failed_logins: 0,
+                locked_until: Some(until),
+            },
+            FailureOutcome::Locked(until),
+        )
     } else {
-        (LoginState { failed_logins: failed, locked_until: None }, FailureOutcome::Counted)
+        (
+            LoginState {
+                failed_logins: failed,
+                locked_until: None,
+            },
+            FailureOutcome::Counted,
+        )
     }
 }
 
@@ -48,7 +64,10 @@ mod tests {
     fn r_acct_7_fifth_failure_locks_for_fifteen_minutes() {
         let p = Policy::default();
         let now = t("2026-12-01T01:00:00Z");
-        let mut s = LoginState { failed_logins: 0, locked_until: None };
+        let mut s = LoginState {
+            failed_logins: 0,
+            locked_until: None,
+        };
         for i in 1..5 {
             let (next, out) = record_failure(s, now, &p);
             assert_eq!(out, FailureOutcome::Counted, "failure {i}");
@@ -70,9 +89,20 @@ mod tests {
 
     #[test]
     fn r_acct_7_follows_the_policy() {
-        let p = Policy { lockout_failures: 2, lockout_minutes: 1, ..Policy::default() };
+        let p = Policy {
+            lockout_failures: 2,
+            lockout_minutes: 1,
+            ..Policy::default()
+        };
         let now = t("2026-12-01T01:00:00Z");
-        let (s, _) = record_failure(LoginState { failed_logins: 0, locked_until: None }, now, &p);
+        let (s, _) = record_failure(
+            LoginState {
+                failed_logins: 0,
+                locked_until: None,
+            },
+            now,
+            &p,
+        );
         let (_, out) = record_failure(s, now, &p);
         assert_eq!(out, FailureOutcome::Locked(t("2026-12-01T01:01:00Z")));
     }

@@ -80,6 +80,7 @@ mod tests {
             renewals: 0,
             interlibrary: false,
             reminded_for: None,
+            reminder: None,
             version: 1,
         }
     }
@@ -96,43 +97,72 @@ mod tests {
 
     #[test]
     fn r_renew_6_follows_the_policy() {
-        let p = Policy { renewal_days: 7, ..Policy::default() };
-        assert_eq!(renew(&loan("2026-11-20", "2026-12-04"), false, d("2026-11-30"), &p), Ok(d("2026-12-07")));
+        let p = Policy {
+            renewal_days: 7,
+            ..Policy::default()
+        };
+        assert_eq!(
+            renew(
+                &loan("2026-11-20", "2026-12-04"),
+                false,
+                d("2026-11-30"),
+                &p
+            ),
+            Ok(d("2026-12-07"))
+        );
     }
 
     #[test]
     fn r_renew_1_once_only() {
         let mut l = loan("2026-11-20", "2026-12-10");
         l.renewals = 1;
-        assert_eq!(renew(&l, false, d("2026-11-25"), &P()), Err(RenewalRefusal::AlreadyRenewed));
-        let two = Policy { max_renewals: 2, ..Policy::default() };
+        assert_eq!(
+            renew(&l, false, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::AlreadyRenewed)
+        );
+        let two = Policy {
+            max_renewals: 2,
+            ..Policy::default()
+        };
         assert!(renew(&l, false, d("2026-11-25"), &two).is_ok());
     }
 
     #[test]
     fn r_renew_2_not_after_the_due_date() {
         let l = loan("2026-11-01", "2026-11-15");
-        assert_eq!(renew(&l, false, d("2026-11-16"), &P()), Err(RenewalRefusal::Overdue));
+        assert_eq!(
+            renew(&l, false, d("2026-11-16"), &P()),
+            Err(RenewalRefusal::Overdue)
+        );
         assert!(renew(&l, false, d("2026-11-15"), &P()).is_ok());
     }
 
     #[test]
     fn r_renew_3_not_while_another_patron_waits() {
         let l = loan("2026-11-20", "2026-12-04");
-        assert_eq!(renew(&l, true, d("2026-11-25"), &P()), Err(RenewalRefusal::OnHoldForOtherPatron));
+        assert_eq!(
+            renew(&l, true, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::OnHoldForOtherPatron)
+        );
     }
 
     #[test]
     fn r_renew_4_not_an_interlibrary_loan() {
         let mut l = loan("2026-11-20", "2026-12-04");
         l.interlibrary = true;
-        assert_eq!(renew(&l, false, d("2026-11-25"), &P()), Err(RenewalRefusal::InterlibraryLoan));
+        assert_eq!(
+            renew(&l, false, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::InterlibraryLoan)
+        );
     }
 
     #[test]
     fn r_renew_5_not_on_the_day_of_checkout() {
         let l = loan("2026-11-20", "2026-12-04");
-        assert_eq!(renew(&l, false, d("2026-11-20"), &P()), Err(RenewalRefusal::CheckedOutToday));
+        assert_eq!(
+            renew(&l, false, d("2026-11-20"), &P()),
+            Err(RenewalRefusal::CheckedOutToday)
+        );
         assert!(renew(&l, false, d("2026-11-21"), &P()).is_ok());
     }
 
@@ -141,13 +171,25 @@ mod tests {
         let mut l = loan("2026-11-20", "2026-11-21");
         l.interlibrary = true;
         l.renewals = 1;
-        assert_eq!(renew(&l, true, d("2026-11-25"), &P()), Err(RenewalRefusal::InterlibraryLoan));
+        assert_eq!(
+            renew(&l, true, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::InterlibraryLoan)
+        );
         l.interlibrary = false;
-        assert_eq!(renew(&l, true, d("2026-11-25"), &P()), Err(RenewalRefusal::AlreadyRenewed));
+        assert_eq!(
+            renew(&l, true, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::AlreadyRenewed)
+        );
         l.renewals = 0;
-        assert_eq!(renew(&l, true, d("2026-11-25"), &P()), Err(RenewalRefusal::Overdue));
+        assert_eq!(
+            renew(&l, true, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::Overdue)
+        );
         let l = loan("2026-11-25", "2026-12-09");
-        assert_eq!(renew(&l, true, d("2026-11-25"), &P()), Err(RenewalRefusal::OnHoldForOtherPatron));
+        assert_eq!(
+            renew(&l, true, d("2026-11-25"), &P()),
+            Err(RenewalRefusal::OnHoldForOtherPatron)
+        );
     }
 
     /// Every combination of the five conditions: renewable exactly when none applies.
@@ -155,8 +197,18 @@ mod tests {
     fn exhaustive_over_all_conditions() {
         let today = d("2026-11-25");
         for bits in 0u8..32 {
-            let mut l = loan(if bits & 1 != 0 { "2026-11-25" } else { "2026-11-20" },
-                if bits & 2 != 0 { "2026-11-24" } else { "2026-12-04" });
+            let mut l = loan(
+                if bits & 1 != 0 {
+                    "2026-11-25"
+                } else {
+                    "2026-11-20"
+                },
+                if bits & 2 != 0 {
+                    "2026-11-24"
+                } else {
+                    "2026-12-04"
+                },
+            );
             l.renewals = u32::from(bits & 4 != 0);
             l.interlibrary = bits & 8 != 0;
             let waiting = bits & 16 != 0;

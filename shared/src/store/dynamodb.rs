@@ -8,9 +8,9 @@ use crate::model::{ClaimState, Hold, HoldState, Loan, Patron, Title};
 use crate::types::CardNumber;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, KeysAndAttributes, Projection, ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification,
-    TransactWriteItem,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
+    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{Duration, NaiveDate};
@@ -42,7 +42,11 @@ fn s(v: impl Into<String>) -> AttributeValue {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        DynamoStore { client, table: table.into(), stats: Default::default() }
+        DynamoStore {
+            client,
+            table: table.into(),
+            stats: Default::default(),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -55,7 +59,8 @@ impl DynamoStore {
 
     /// The item for a record: its attributes, plus keys, index keys and TTL.
     fn to_item(record: &Record) -> Result<Item, StoreError> {
-        let mut item: Item = serde_dynamo::to_item(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut item: Item =
+            serde_dynamo::to_item(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let (pk, sk) = record.key().storage_key();
         item.insert("pk".into(), s(pk));
         item.insert("sk".into(), s(sk));
@@ -65,22 +70,45 @@ impl DynamoStore {
         };
         let ttl = match record {
             Record::Loan(l) if l.reminder.is_some() => {
-                index("due_pk", format!("DUE#{}", l.due_date), "due_sk", format!("{}#{}", l.card_number, l.loan_id));
+                index(
+                    "due_pk",
+                    format!("DUE#{}", l.due_date),
+                    "due_sk",
+                    format!("{}#{}", l.card_number, l.loan_id),
+                );
                 None
             }
             Record::Hold(h) => {
-                if let HoldState::Ready { pickup_deadline, .. } = &h.state {
-                    index("pickup_pk", READY_HOLDS.into(), "pickup_sk", format!("{pickup_deadline}#{}#{}", h.card_number, h.bib_id));
+                if let HoldState::Ready {
+                    pickup_deadline, ..
+                } = &h.state
+                {
+                    index(
+                        "pickup_pk",
+                        READY_HOLDS.into(),
+                        "pickup_sk",
+                        format!("{pickup_deadline}#{}#{}", h.card_number, h.bib_id),
+                    );
                 }
                 None
             }
             Record::Title(t) => {
-                index("added_pk", format!("ADDED#{}", t.added_on), "added_sk", format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id));
+                index(
+                    "added_pk",
+                    format!("ADDED#{}", t.added_on),
+                    "added_sk",
+                    format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
+                );
                 None
             }
             Record::Patron(p) => {
                 if p.notifications.new_arrivals.enabled {
-                    index("alerts_pk", SUBSCRIBED.into(), "alerts_sk", p.card_number.to_string());
+                    index(
+                        "alerts_pk",
+                        SUBSCRIBED.into(),
+                        "alerts_sk",
+                        p.card_number.to_string(),
+                    );
                 }
                 None
             }
@@ -135,7 +163,10 @@ impl DynamoStore {
             for (k, v) in values {
                 q = q.expression_attribute_values(*k, v.clone());
             }
-            let page = q.send().await.map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+            let page = q
+                .send()
+                .await
+                .map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
             let items = page.items.unwrap_or_default();
             self.stats.add(1, items.len() as u64);
             for item in items {
@@ -151,11 +182,17 @@ impl DynamoStore {
     fn condition_for(expect: Expect) -> (String, Option<AttributeValue>) {
         match expect {
             Expect::Absent => ("attribute_not_exists(pk)".into(), None),
-            Expect::Version(v) => ("#version = :version".into(), Some(AttributeValue::N(v.to_string()))),
+            Expect::Version(v) => (
+                "#version = :version".into(),
+                Some(AttributeValue::N(v.to_string())),
+            ),
         }
     }
 
-    fn put_item(mut record: Record, expect: Expect) -> Result<(Item, String, Option<AttributeValue>), StoreError> {
+    fn put_item(
+        mut record: Record,
+        expect: Expect,
+    ) -> Result<(Item, String, Option<AttributeValue>), StoreError> {
         record.set_version(match expect {
             Expect::Absent => 1,
             Expect::Version(v) => v + 1,
@@ -170,9 +207,14 @@ impl DynamoStore {
         let item = match op {
             Op::Put(record, expect) => {
                 let (item, cond, value) = Self::put_item(record, expect)?;
-                let mut p = Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(cond);
+                let mut p = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .condition_expression(cond);
                 if let Some(v) = value {
-                    p = p.expression_attribute_names("#version", "version").expression_attribute_values(":version", v);
+                    p = p
+                        .expression_attribute_names("#version", "version")
+                        .expression_attribute_values(":version", v);
                 }
                 b.put(p.build().map_err(unavailable)?)
             }
@@ -233,12 +275,18 @@ impl Store for DynamoStore {
                     .send()
                     .await
                     .map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
-                let items = resp.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+                let items = resp
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default();
                 self.stats.add(1, items.len() as u64);
                 for item in items {
                     out.push(Self::from_item(item)?);
                 }
-                match resp.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
+                match resp
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                {
                     Some(rest) if !rest.keys.is_empty() => {
                         pending = rest;
                         tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
@@ -256,7 +304,14 @@ impl Store for DynamoStore {
     }
 
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
-        let records = self.query(Some(INDEX_DUE_DATE), "due_pk = :d", &[], &[(":d", s(format!("DUE#{date}")))]).await?;
+        let records = self
+            .query(
+                Some(INDEX_DUE_DATE),
+                "due_pk = :d",
+                &[],
+                &[(":d", s(format!("DUE#{date}")))],
+            )
+            .await?;
         Ok(records.into_iter().filter_map(Record::into_loan).collect())
     }
 
@@ -273,33 +328,62 @@ impl Store for DynamoStore {
     }
 
     async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError> {
-        let records = self.query(Some(INDEX_ADDED_ON), "added_pk = :d", &[], &[(":d", s(format!("ADDED#{date}")))]).await?;
+        let records = self
+            .query(
+                Some(INDEX_ADDED_ON),
+                "added_pk = :d",
+                &[],
+                &[(":d", s(format!("ADDED#{date}")))],
+            )
+            .await?;
         Ok(records.into_iter().filter_map(Record::into_title).collect())
     }
 
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
-        let records = self.query(Some(INDEX_NEW_ARRIVAL_SUBSCRIBERS), "alerts_pk = :a", &[], &[(":a", s(SUBSCRIBED))]).await?;
-        Ok(records.into_iter().filter_map(Record::into_patron).collect())
+        let records = self
+            .query(
+                Some(INDEX_NEW_ARRIVAL_SUBSCRIBERS),
+                "alerts_pk = :a",
+                &[],
+                &[(":a", s(SUBSCRIBED))],
+            )
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(Record::into_patron)
+            .collect())
     }
 
     async fn commit(&self, mut ops: Vec<Op>) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::operation::{
-            delete_item::DeleteItemError, put_item::PutItemError, transact_write_items::TransactWriteItemsError,
+            delete_item::DeleteItemError, put_item::PutItemError,
+            transact_write_items::TransactWriteItemsError,
         };
         self.stats.add(1, 0);
         if ops.len() == 1 {
             match ops.pop().expect("one op") {
                 Op::Put(record, expect) => {
                     let (item, cond, value) = Self::put_item(record, expect)?;
-                    let mut req = self.client.put_item().table_name(&self.table).set_item(Some(item)).condition_expression(cond);
+                    let mut req = self
+                        .client
+                        .put_item()
+                        .table_name(&self.table)
+                        .set_item(Some(item))
+                        .condition_expression(cond);
                     if let Some(v) = value {
-                        req = req.expression_attribute_names("#version", "version").expression_attribute_values(":version", v);
+                        req = req
+                            .expression_attribute_names("#version", "version")
+                            .expression_attribute_values(":version", v);
                     }
                     return match req.send().await {
                         Ok(_) => Ok(()),
                         Err(e) => match e.into_service_error() {
-                            PutItemError::ConditionalCheckFailedException(_) => Err(StoreError::Conflict),
-                            other => Err(unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(other))),
+                            PutItemError::ConditionalCheckFailedException(_) => {
+                                Err(StoreError::Conflict)
+                            }
+                            other => Err(unavailable(
+                                aws_sdk_dynamodb::error::DisplayErrorContext(other),
+                            )),
                         },
                     };
                 }
@@ -315,8 +399,12 @@ impl Store for DynamoStore {
                     return match req.send().await {
                         Ok(_) => Ok(()),
                         Err(e) => match e.into_service_error() {
-                            DeleteItemError::ConditionalCheckFailedException(_) => Err(StoreError::Conflict),
-                            other => Err(unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(other))),
+                            DeleteItemError::ConditionalCheckFailedException(_) => {
+                                Err(StoreError::Conflict)
+                            }
+                            other => Err(unavailable(
+                                aws_sdk_dynamodb::error::DisplayErrorContext(other),
+                            )),
                         },
                     };
                 }
@@ -324,24 +412,46 @@ impl Store for DynamoStore {
             }
         }
         if ops.len() > 100 {
-            return Err(StoreError::Unavailable(format!("{} writes exceed one transaction", ops.len())));
+            return Err(StoreError::Unavailable(format!(
+                "{} writes exceed one transaction",
+                ops.len()
+            )));
         }
-        let items = ops.into_iter().map(|op| self.transact_item(op)).collect::<Result<Vec<_>, _>>()?;
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+        let items = ops
+            .into_iter()
+            .map(|op| self.transact_item(op))
+            .collect::<Result<Vec<_>, _>>()?;
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => match e.into_service_error() {
                 TransactWriteItemsError::TransactionCanceledException(c) => {
                     let lost_race = c.cancellation_reasons().iter().any(|r| {
-                        matches!(r.code(), Some("ConditionalCheckFailed") | Some("TransactionConflict"))
+                        matches!(
+                            r.code(),
+                            Some("ConditionalCheckFailed") | Some("TransactionConflict")
+                        )
                     });
                     if lost_race {
                         Err(StoreError::Conflict)
                     } else {
-                        Err(unavailable(format!("transaction cancelled: {:?}", c.cancellation_reasons())))
+                        Err(unavailable(format!(
+                            "transaction cancelled: {:?}",
+                            c.cancellation_reasons()
+                        )))
                     }
                 }
-                TransactWriteItemsError::TransactionInProgressException(_) => Err(StoreError::Conflict),
-                other => Err(unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(other))),
+                TransactWriteItemsError::TransactionInProgressException(_) => {
+                    Err(StoreError::Conflict)
+                }
+                other => Err(unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(
+                    other,
+                ))),
             },
         }
     }
@@ -358,15 +468,29 @@ pub struct TableDesign;
 impl TableDesign {
     pub async fn create(client: &Client, table: &str) -> Result<(), StoreError> {
         let attr = |name: &str| {
-            AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build().map_err(unavailable)
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(unavailable)
         };
-        let key = |name: &str, kt: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kt).build().map_err(unavailable);
+        let key = |name: &str, kt: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kt)
+                .build()
+                .map_err(unavailable)
+        };
         let gsi = |index: &str, pk: &str, sk: &str| -> Result<GlobalSecondaryIndex, StoreError> {
             GlobalSecondaryIndex::builder()
                 .index_name(index)
                 .key_schema(key(pk, KeyType::Hash)?)
                 .key_schema(key(sk, KeyType::Range)?)
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
                 .build()
                 .map_err(unavailable)
         };
@@ -376,20 +500,41 @@ impl TableDesign {
             .billing_mode(BillingMode::PayPerRequest)
             .key_schema(key("pk", KeyType::Hash)?)
             .key_schema(key("sk", KeyType::Range)?);
-        for name in ["pk", "sk", "due_pk", "due_sk", "pickup_pk", "pickup_sk", "added_pk", "added_sk", "alerts_pk", "alerts_sk"] {
+        for name in [
+            "pk",
+            "sk",
+            "due_pk",
+            "due_sk",
+            "pickup_pk",
+            "pickup_sk",
+            "added_pk",
+            "added_sk",
+            "alerts_pk",
+            "alerts_sk",
+        ] {
             req = req.attribute_definitions(attr(name)?);
         }
         req = req
             .global_secondary_indexes(gsi(INDEX_DUE_DATE, "due_pk", "due_sk")?)
             .global_secondary_indexes(gsi(INDEX_PICKUP_DEADLINE, "pickup_pk", "pickup_sk")?)
             .global_secondary_indexes(gsi(INDEX_ADDED_ON, "added_pk", "added_sk")?)
-            .global_secondary_indexes(gsi(INDEX_NEW_ARRIVAL_SUBSCRIBERS, "alerts_pk", "alerts_sk")?);
-        req.send().await.map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+            .global_secondary_indexes(gsi(
+                INDEX_NEW_ARRIVAL_SUBSCRIBERS,
+                "alerts_pk",
+                "alerts_sk",
+            )?);
+        req.send()
+            .await
+            .map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
         client
             .update_time_to_live()
             .table_name(table)
             .time_to_live_specification(
-                TimeToLiveSpecification::builder().attribute_name("ttl").enabled(true).build().map_err(unavailable)?,
+                TimeToLiveSpecification::builder()
+                    .attribute_name("ttl")
+                    .enabled(true)
+                    .build()
+                    .map_err(unavailable)?,
             )
             .send()
             .await

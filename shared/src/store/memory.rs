@@ -27,7 +27,11 @@ impl Default for MemoryStore {
 
 impl MemoryStore {
     pub fn new() -> Self {
-        MemoryStore { records: Mutex::new(Table::new()), file: None, stats: StoreStats::default() }
+        MemoryStore {
+            records: Mutex::new(Table::new()),
+            file: None,
+            stats: StoreStats::default(),
+        }
     }
 
     /// Opens (or starts) a store persisted at `path`. Returns whether the file was new.
@@ -35,14 +39,22 @@ impl MemoryStore {
         let mut table = Table::new();
         let fresh = !path.exists();
         if !fresh {
-            let bytes = std::fs::read(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
-            let records: Vec<Record> =
-                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", path.display())))?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+            let records: Vec<Record> = serde_json::from_slice(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("{}: {e}", path.display())))?;
             for r in records {
                 table.insert(r.key().storage_key(), r);
             }
         }
-        Ok((MemoryStore { records: Mutex::new(table), file: Some(path.to_owned()), stats: StoreStats::default() }, fresh))
+        Ok((
+            MemoryStore {
+                records: Mutex::new(table),
+                file: Some(path.to_owned()),
+                stats: StoreStats::default(),
+            },
+            fresh,
+        ))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
@@ -51,7 +63,9 @@ impl MemoryStore {
     }
 
     fn persist(&self, table: &Table) -> Result<(), StoreError> {
-        let Some(path) = &self.file else { return Ok(()) };
+        let Some(path) = &self.file else {
+            return Ok(());
+        };
         let records: Vec<&Record> = table.values().collect();
         let bytes = serde_json::to_vec(&records).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tmp = path.with_extension("tmp");
@@ -83,7 +97,10 @@ impl Store for MemoryStore {
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Record>, StoreError> {
         let table = self.lock();
-        let out: Vec<Record> = keys.iter().filter_map(|k| table.get(&k.storage_key()).cloned()).collect();
+        let out: Vec<Record> = keys
+            .iter()
+            .filter_map(|k| table.get(&k.storage_key()).cloned())
+            .collect();
         self.stats.add(1, out.len() as u64);
         Ok(out)
     }
@@ -136,7 +153,9 @@ impl Store for MemoryStore {
             let current = table.get(&op.key().storage_key()).map(Record::version);
             let ok = match op {
                 Op::Put(_, Expect::Absent) => current.is_none(),
-                Op::Put(_, Expect::Version(v)) | Op::Delete(_, v) | Op::Check(_, v) => current == Some(*v),
+                Op::Put(_, Expect::Version(v)) | Op::Delete(_, v) | Op::Check(_, v) => {
+                    current == Some(*v)
+                }
             };
             if !ok {
                 return Err(StoreError::Conflict);

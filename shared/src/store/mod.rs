@@ -83,7 +83,10 @@ impl StoreStats {
         self.items_read.fetch_add(items, Ordering::Relaxed);
     }
     pub fn snapshot(&self) -> (u64, u64) {
-        (self.round_trips.load(Ordering::Relaxed), self.items_read.load(Ordering::Relaxed))
+        (
+            self.round_trips.load(Ordering::Relaxed),
+            self.items_read.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -111,24 +114,51 @@ pub trait Store: Send + Sync {
 /// Typed reads over the port.
 impl dyn Store {
     pub async fn patron(&self, card: &CardNumber) -> Result<Option<Patron>, StoreError> {
-        Ok(self.get(&Key::Patron(card.clone())).await?.and_then(Record::into_patron))
+        Ok(self
+            .get(&Key::Patron(card.clone()))
+            .await?
+            .and_then(Record::into_patron))
     }
     pub async fn title(&self, bib: &crate::types::BibId) -> Result<Option<Title>, StoreError> {
-        Ok(self.get(&Key::Title(bib.clone())).await?.and_then(Record::into_title))
+        Ok(self
+            .get(&Key::Title(bib.clone()))
+            .await?
+            .and_then(Record::into_title))
     }
-    pub async fn copy(&self, barcode: &crate::types::Barcode) -> Result<Option<crate::model::Copy>, StoreError> {
-        Ok(self.get(&Key::Copy(barcode.clone())).await?.and_then(Record::into_copy))
+    pub async fn copy(
+        &self,
+        barcode: &crate::types::Barcode,
+    ) -> Result<Option<crate::model::Copy>, StoreError> {
+        Ok(self
+            .get(&Key::Copy(barcode.clone()))
+            .await?
+            .and_then(Record::into_copy))
     }
-    pub async fn hold(&self, card: &CardNumber, bib: &crate::types::BibId) -> Result<Option<Hold>, StoreError> {
-        Ok(self.get(&Key::Hold(card.clone(), bib.clone())).await?.and_then(Record::into_hold))
+    pub async fn hold(
+        &self,
+        card: &CardNumber,
+        bib: &crate::types::BibId,
+    ) -> Result<Option<Hold>, StoreError> {
+        Ok(self
+            .get(&Key::Hold(card.clone(), bib.clone()))
+            .await?
+            .and_then(Record::into_hold))
     }
-    pub async fn titles(&self, bibs: impl IntoIterator<Item = crate::types::BibId>) -> Result<Vec<Title>, StoreError> {
+    pub async fn titles(
+        &self,
+        bibs: impl IntoIterator<Item = crate::types::BibId>,
+    ) -> Result<Vec<Title>, StoreError> {
         let mut keys: Vec<Key> = bibs.into_iter().map(Key::Title).collect();
         keys.sort_by_key(Key::storage_key);
         keys.dedup();
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self.get_many(&keys).await?.into_iter().filter_map(Record::into_title).collect())
+        Ok(self
+            .get_many(&keys)
+            .await?
+            .into_iter()
+            .filter_map(Record::into_title)
+            .collect())
     }
 }

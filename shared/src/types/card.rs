@@ -78,8 +78,14 @@ mod tests {
 
     #[test]
     fn r_acct_1_full_width_digits_are_normalised() {
-        assert_eq!(CardNumber::parse("１２３４５６７８").unwrap().as_str(), "12345678");
-        assert_eq!(CardNumber::parse(" 1234５６７８ ").unwrap().as_str(), "12345678");
+        assert_eq!(
+            CardNumber::parse("１２３４５６７８").unwrap().as_str(),
+            "12345678"
+        );
+        assert_eq!(
+            CardNumber::parse(" 1234５６７８ ").unwrap().as_str(),
+            "12345678"
+        );
     }
 
     #[test]
@@ -91,6 +97,11 @@ mod tests {
     #[test]
     fn deserialising_validates() {
         assert!(serde_json::from_str::<CardNumber>("\"1234\"").is_err());
-        assert_eq!(serde_json::from_str::<CardNumber>("\"123456\"").unwrap().as_str(), "123456");
+        assert_eq!(
+            serde_json::from_str::<CardNumber>("\"123456\"")
+                .unwrap()
+                .as_str(),
+            "123456"
+        );
     }
 }

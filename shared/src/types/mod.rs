@@ -10,8 +10,8 @@ pub use card::{CardNumber, InvalidCardNumber};
 pub use email::{EmailAddress, InvalidEmail};
 pub use ids::{Barcode, BibId, HoldId, InvalidId, LoanId};
 pub use password::{
-    generate_temporary_password, hash_password, hash_password_for, verify_password, NewPassword, PasswordAttempt,
-    WeakPassword,
+    generate_temporary_password, hash_password, hash_password_for, verify_password, NewPassword,
+    PasswordAttempt, WeakPassword,
 };
 pub use terms::{InterestTerms, InvalidTerms};
 
@@ -19,7 +19,10 @@ pub use terms::{InterestTerms, InvalidTerms};
 /// ("村上 春樹" = "村上春樹", "ＡＢＣ" = "abc").
 pub fn fold_for_matching(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    s.nfkc().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).collect()
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 #[cfg(test)]
@@ -28,7 +31,10 @@ mod tests {
 
     #[test]
     fn folding_ignores_width_case_and_spaces() {
-        assert_eq!(fold_for_matching("村上 春樹"), fold_for_matching("村上春樹"));
+        assert_eq!(
+            fold_for_matching("村上 春樹"),
+            fold_for_matching("村上春樹")
+        );
         assert_eq!(fold_for_matching("村上　春樹"), "村上春樹"); // ideographic space
         assert_eq!(fold_for_matching("ＡＢＣ ｄｅｆ"), "abcdef");
         assert_eq!(fold_for_matching("ﾊﾙｷ"), fold_for_matching("ハルキ")); // half-width kana

@@ -70,7 +70,9 @@ impl NewPassword {
         if len > policy.password_max_len {
             return Err(WeakPassword::TooLong(policy.password_max_len));
         }
-        if !(raw.chars().any(|c| c.is_ascii_alphabetic()) && raw.chars().any(|c| c.is_ascii_digit())) {
+        if !(raw.chars().any(|c| c.is_ascii_alphabetic())
+            && raw.chars().any(|c| c.is_ascii_digit()))
+        {
             return Err(WeakPassword::NeedsLettersAndDigits);
         }
         if raw.contains(card.as_str()) {
@@ -127,10 +129,19 @@ pub fn verify_password(stored: Option<&str>, attempt: &PasswordAttempt) -> bool 
     static DUMMY: OnceLock<String> = OnceLock::new();
     let (hash, real) = match stored {
         Some(h) => (h, true),
-        None => (DUMMY.get_or_init(|| hash_password("dummy-password-never-matches-1")).as_str(), false),
+        None => (
+            DUMMY
+                .get_or_init(|| hash_password("dummy-password-never-matches-1"))
+                .as_str(),
+            false,
+        ),
     };
     let ok = PasswordHash::new(hash)
-        .map(|parsed| argon2().verify_password(attempt.expose().as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2()
+                .verify_password(attempt.expose().as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     ok && real
 }
@@ -171,21 +182,56 @@ mod tests {
         assert!(parse("tosho7").is_ok());
         assert!(parse("Kyoto2026lib").is_ok());
         assert_eq!(parse("abc12").unwrap_err(), WeakPassword::TooShort(6));
-        assert_eq!(parse("abcdefgh").unwrap_err(), WeakPassword::NeedsLettersAndDigits);
-        assert_eq!(parse("73915682").unwrap_err(), WeakPassword::NeedsLettersAndDigits);
-        assert_eq!(parse("tosho 77").unwrap_err(), WeakPassword::NotAlphanumeric);
-        assert_eq!(parse("tosho_77").unwrap_err(), WeakPassword::NotAlphanumeric);
-        assert_eq!(parse("ｔｏｓｈｏ７７").unwrap_err(), WeakPassword::NotAlphanumeric); // full-width
-        assert_eq!(parse("図書館2026ab").unwrap_err(), WeakPassword::NotAlphanumeric);
+        assert_eq!(
+            parse("abcdefgh").unwrap_err(),
+            WeakPassword::NeedsLettersAndDigits
+        );
+        assert_eq!(
+            parse("73915682").unwrap_err(),
+            WeakPassword::NeedsLettersAndDigits
+        );
+        assert_eq!(
+            parse("tosho 77").unwrap_err(),
+            WeakPassword::NotAlphanumeric
+        );
+        assert_eq!(
+            parse("tosho_77").unwrap_err(),
+            WeakPassword::NotAlphanumeric
+        );
+        assert_eq!(
+            parse("ｔｏｓｈｏ７７").unwrap_err(),
+            WeakPassword::NotAlphanumeric
+        ); // full-width
+        assert_eq!(
+            parse("図書館2026ab").unwrap_err(),
+            WeakPassword::NotAlphanumeric
+        );
     }
 
     #[test]
     fn r_acct_5_upper_bound_card_number_and_common_passwords() {
         assert!(parse(&format!("a1{}", "x".repeat(62))).is_ok());
-        assert_eq!(parse(&format!("a1{}", "x".repeat(63))).unwrap_err(), WeakPassword::TooLong(64));
-        assert_eq!(parse("10000001a").unwrap_err(), WeakPassword::SameAsCardNumber);
-        for common in ["abc123", "password1", "qwerty123", "letmein1", "1q2w3e4r", "abcd1234"] {
-            assert_eq!(parse(common).unwrap_err(), WeakPassword::TooCommon, "{common}");
+        assert_eq!(
+            parse(&format!("a1{}", "x".repeat(63))).unwrap_err(),
+            WeakPassword::TooLong(64)
+        );
+        assert_eq!(
+            parse("10000001a").unwrap_err(),
+            WeakPassword::SameAsCardNumber
+        );
+        for common in [
+            "abc123",
+            "password1",
+            "qwerty123",
+            "letmein1",
+            "1q2w3e4r",
+            "abcd1234",
+        ] {
+            assert_eq!(
+                parse(common).unwrap_err(),
+                WeakPassword::TooCommon,
+                "{common}"
+            );
         }
     }
 
@@ -198,7 +244,10 @@ mod tests {
         assert!(!verify_password(Some(&h), &attempt("tosho2026x")));
         assert!(!verify_password(Some(&h), &attempt("Tosho2026")));
         assert!(!verify_password(Some(&h), &attempt("Tosho2026x ")));
-        assert!(!verify_password(None, &attempt("dummy-password-never-matches-1")));
+        assert!(!verify_password(
+            None,
+            &attempt("dummy-password-never-matches-1")
+        ));
         assert!(!verify_password(Some("not a hash"), &attempt("x")));
     }
 
@@ -210,7 +259,9 @@ mod tests {
         for _ in 0..200 {
             let t = generate_temporary_password();
             assert_eq!(t.len(), 10);
-            assert!(t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic()));
+            assert!(
+                t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic())
+            );
             assert!(t.chars().all(|c| c.is_ascii_alphanumeric()));
         }
     }

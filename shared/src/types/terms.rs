@@ -68,11 +68,23 @@ mod tests {
     #[test]
     fn r_mail_2_terms_are_bounded() {
         assert!(InterestTerms::parse(vec!["村上春樹".into(); 1]).is_ok());
-        assert_eq!(InterestTerms::parse(vec!["a".into(); 21]), Err(InvalidTerms::TooMany));
-        assert_eq!(InterestTerms::parse(vec!["  ".into()]), Err(InvalidTerms::BadLength));
-        assert_eq!(InterestTerms::parse(vec!["字".repeat(101)]), Err(InvalidTerms::BadLength));
+        assert_eq!(
+            InterestTerms::parse(vec!["a".into(); 21]),
+            Err(InvalidTerms::TooMany)
+        );
+        assert_eq!(
+            InterestTerms::parse(vec!["  ".into()]),
+            Err(InvalidTerms::BadLength)
+        );
+        assert_eq!(
+            InterestTerms::parse(vec!["字".repeat(101)]),
+            Err(InvalidTerms::BadLength)
+        );
         assert!(InterestTerms::parse(vec!["字".repeat(100)]).is_ok());
-        assert_eq!(InterestTerms::parse(vec!["a\u{0}b".into()]), Err(InvalidTerms::ControlCharacter));
+        assert_eq!(
+            InterestTerms::parse(vec!["a\u{0}b".into()]),
+            Err(InvalidTerms::ControlCharacter)
+        );
     }
 
     #[test]
