@@ -1,0 +1,80 @@
+// The My Page API client. The session lives only in the HttpOnly cookie the API sets;
+// this code never sees or stores a token.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+    // True when the app has already reacted (sent the patron to ログイン or パスワード変更).
+    this.handled = false;
+  }
+}
+
+const hooks = {
+  onUnauthenticated: null,
+  onPasswordChangeRequired: null,
+};
+
+export function setAuthHooks({ onUnauthenticated, onPasswordChangeRequired }) {
+  hooks.onUnauthenticated = onUnauthenticated;
+  hooks.onPasswordChangeRequired = onPasswordChangeRequired;
+}
+
+// quietAuth: let the caller handle 401/403 itself (the session probe, the login form, logout).
+export async function request(method, path, body, { quietAuth = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // The API refuses cookie-authenticated state changes without this header.
+  if (method !== 'GET') headers['X-MyPage-CSRF'] = '1';
+
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error');
+  }
+
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.ok) return data;
+
+  const code = data?.error?.code ?? (response.status >= 500 ? 'server' : 'unknown');
+  const error = new ApiError(response.status, code, data?.error?.message);
+  if (!quietAuth) {
+    if (response.status === 401 && code === 'unauthenticated' && hooks.onUnauthenticated) {
+      error.handled = true;
+      hooks.onUnauthenticated();
+    } else if (response.status === 403 && code === 'password_change_required' && hooks.onPasswordChangeRequired) {
+      error.handled = true;
+      hooks.onPasswordChangeRequired();
+    }
+  }
+  throw error;
+}
+
+export const api = {
+  login: (cardNumber, password) =>
+    request('POST', '/api/session', { card_number: cardNumber, password }, { quietAuth: true }),
+  logout: () => request('DELETE', '/api/session', undefined, { quietAuth: true }),
+  changePassword: (currentPassword, newPassword) =>
+    request('PUT', '/api/me/password', { current_password: currentPassword, new_password: newPassword }),
+  me: (options) => request('GET', '/api/me', undefined, options),
+  setEmail: (email) => request('PUT', '/api/me/email', { email }),
+  deleteEmail: () => request('DELETE', '/api/me/email'),
+  loans: () => request('GET', '/api/me/loans'),
+  renew: (loanId) => request('POST', `/api/me/loans/${encodeURIComponent(loanId)}/renewal`),
+  holds: () => request('GET', '/api/me/holds'),
+  placeHold: (bibId, notify) => request('POST', '/api/me/holds', { bib_id: bibId, notify }),
+  cancelHold: (holdId) => request('DELETE', `/api/me/holds/${encodeURIComponent(holdId)}`),
+  notifications: () => request('GET', '/api/me/notifications'),
+  saveNotifications: (settings) => request('PUT', '/api/me/notifications', settings),
+  ebooks: () => request('GET', '/api/me/ebooks'),
+  title: (bibId) => request('GET', `/api/catalog/titles/${encodeURIComponent(bibId)}`),
+  newArrivals: () => request('GET', '/api/catalog/new-arrivals'),
+};

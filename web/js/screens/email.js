@@ -1,0 +1,135 @@
+// メールアドレス登録 / 変更 / 削除 (R-ACCT-6).
+
+import { api } from '../api.js';
+import { t } from '../i18n.js';
+import { h, heading, notice, field, busyGuard, replaceChildren } from '../dom.js';
+import { setFlash, takeFlash, errorContent } from '../state.js';
+import { navigate } from '../router.js';
+import { loadMe } from '../session.js';
+
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function rerender() {
+  navigate('/email', { replace: true });
+}
+
+function deleteSection() {
+  const alert = notice('error');
+  const confirmBox = h('div', { class: 'confirm', hidden: true });
+  const startButton = h('button', { type: 'button', class: 'button button--secondary' }, t('email.delete'));
+  const yes = h('button', { type: 'button', class: 'button button--danger' }, t('email.deleteYes'));
+  const no = h('button', { type: 'button', class: 'button button--secondary' }, t('email.deleteNo'));
+  replaceChildren(confirmBox, h('p', { id: 'email-delete-question' }, t('email.deleteConfirm')), h('div', { class: 'actions' }, yes, no));
+  confirmBox.setAttribute('role', 'group');
+  confirmBox.setAttribute('aria-labelledby', 'email-delete-question');
+
+  startButton.addEventListener('click', () => {
+    startButton.hidden = true;
+    confirmBox.hidden = false;
+    no.focus();
+  });
+  no.addEventListener('click', () => {
+    confirmBox.hidden = true;
+    startButton.hidden = false;
+    startButton.focus();
+  });
+  let busy = false;
+  yes.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    replaceChildren(alert);
+    try {
+      await api.deleteEmail();
+      setFlash('success', t('email.deleted'));
+      rerender();
+    } catch (error) {
+      if (!error.handled) replaceChildren(alert, errorContent(error));
+    } finally {
+      busy = false;
+    }
+  });
+
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'email-delete-heading' },
+    h('h2', { id: 'email-delete-heading' }, t('email.deleteHeading')),
+    h('p', {}, t('email.deleteText')),
+    alert,
+    startButton,
+    confirmBox,
+  );
+}
+
+export async function render() {
+  const me = await loadMe();
+  const flash = takeFlash();
+  const current = me.email || null;
+
+  const formAlert = notice('error');
+  const email = field({
+    name: 'email',
+    label: t('email.label'),
+    type: 'email',
+    hint: t('email.hint'),
+    autocomplete: 'email',
+    value: current ?? '',
+    required: true,
+  });
+  const form = h(
+    'form',
+    { class: 'form', novalidate: true },
+    formAlert,
+    email.wrapper,
+    h('p', {}, h('button', { type: 'submit', class: 'button' }, current ? t('email.change') : t('email.register'))),
+  );
+  const guard = busyGuard(form);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    guard(async () => {
+      replaceChildren(formAlert);
+      email.setError(null);
+      const value = email.input.value.trim();
+      if (!value) {
+        email.setError(t('email.missing'));
+        email.input.focus();
+        return;
+      }
+      if (!LOOKS_LIKE_EMAIL.test(value)) {
+        email.setError(t('email.invalid'));
+        email.input.focus();
+        return;
+      }
+      try {
+        await api.setEmail(value);
+        setFlash('success', t('email.saved'));
+        rerender();
+      } catch (error) {
+        if (error.handled) return;
+        if (error.code === 'invalid_email') {
+          email.setError(t('email.invalid'));
+          email.input.focus();
+        } else {
+          replaceChildren(formAlert, errorContent(error));
+        }
+      }
+    });
+  });
+
+  const node = h(
+    'div',
+    { class: 'screen screen--narrow' },
+    heading(t('email.title')),
+    flash ? notice(flash.kind, flash.text) : null,
+    h('p', {}, t('email.intro')),
+    h('p', { class: 'current-value' }, `${t('email.current')}：`, h('strong', { id: 'current-email' }, current ?? t('email.noneRegistered'))),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'email-form-heading' },
+      h('h2', { id: 'email-form-heading' }, current ? t('email.changeHeading') : t('email.registerHeading')),
+      form,
+      h('p', { class: 'note' }, t('email.costNote')),
+    ),
+    current ? deleteSection() : null,
+  );
+  return { title: t('email.title'), node };
+}

@@ -1,0 +1,75 @@
+// 予約一覧 (R-HOLD-4): each hold and its state. 予約取消 only where the API says it can be
+// cancelled; a ready hold is cancelled by calling the library (R-HOLD-5).
+
+import { api } from '../api.js';
+import { t, formatDate } from '../i18n.js';
+import { h, heading, notice, details, linkButton } from '../dom.js';
+import { state, takeFlash, withPhoneLink } from '../state.js';
+import { loadMe } from '../session.js';
+
+export function holdStatus(hold) {
+  if (hold.status === 'ready') {
+    return h('strong', { class: 'status status--ready' }, t('holds.ready'));
+  }
+  return h(
+    'span',
+    { class: 'status status--waiting' },
+    hold.queue_position ? t('holds.waiting', { n: hold.queue_position }) : t('holds.waitingNoPos'),
+  );
+}
+
+export function holdFacts(hold) {
+  return details([
+    [t('holds.status'), holdStatus(hold)],
+    hold.status === 'ready' && hold.ready_on ? [t('holds.readyOn'), formatDate(hold.ready_on)] : null,
+    hold.status === 'ready' && hold.pickup_deadline ? [t('holds.pickupDeadline'), formatDate(hold.pickup_deadline)] : null,
+    [t('holds.notify'), t(`notify.${hold.notify === 'email' ? 'email' : 'none'}`)],
+  ]);
+}
+
+function holdItem(hold) {
+  const titleId = `hold-${hold.hold_id}-title`;
+  let action = null;
+  let readyCancelNote = null;
+  if (hold.cancellable) {
+    action = h(
+      'a',
+      {
+        class: 'button button--secondary',
+        href: `#/holds/${encodeURIComponent(hold.hold_id)}/cancel`,
+        'aria-label': t('holds.cancelButtonFor', { title: hold.title }),
+      },
+      t('holds.cancelButton'),
+    );
+  } else if (hold.status === 'ready') {
+    readyCancelNote = h('p', { class: 'reason' }, withPhoneLink(t('holds.readyCancel', { phone: state.config.library_phone })));
+  }
+  return h(
+    'li',
+    { class: `card${hold.status === 'ready' ? ' card--ready' : ''}`, 'aria-labelledby': titleId, 'data-hold-id': hold.hold_id },
+    h(
+      'div',
+      { class: 'card__body' },
+      h('h2', { class: 'card__title', id: titleId }, h('a', { href: `#/titles/${encodeURIComponent(hold.bib_id)}` }, hold.title)),
+      holdFacts(hold),
+      hold.status === 'ready' ? h('p', { class: 'note' }, t('holds.readyNote')) : null,
+      readyCancelNote,
+    ),
+    action ? h('div', { class: 'card__action' }, action) : null,
+  );
+}
+
+export async function render() {
+  const [{ holds }, me] = await Promise.all([api.holds(), loadMe()]);
+  const flash = takeFlash();
+  const node = h(
+    'div',
+    { class: 'screen' },
+    heading(t('holds.title')),
+    flash ? notice(flash.kind, flash.text) : null,
+    h('p', {}, me?.holds ? t('holds.summary', { active: me.holds.active, limit: me.holds.limit }) : null),
+    holds.length ? h('ul', { class: 'cards' }, holds.map(holdItem)) : h('p', {}, t('holds.empty')),
+    h('p', {}, linkButton('#/new-arrivals', t('holds.findMore'))),
+  );
+  return { title: t('holds.title'), node };
+}

@@ -1,0 +1,64 @@
+// 貸出一覧 (R-LOAN-1): every loan with its due date, 延長済, and a 貸出延長 button only where
+// the loan can be renewed now; otherwise the reason in words (R-RENEW-1..5).
+
+import { api } from '../api.js';
+import { t, formatDate, hasText } from '../i18n.js';
+import { h, heading, notice, details } from '../dom.js';
+import { takeFlash } from '../state.js';
+
+export function reasonText(reason) {
+  return hasText(`reason.${reason}`) ? t(`reason.${reason}`) : t('reason.unknown');
+}
+
+function loanItem(loan) {
+  const titleId = `loan-${loan.loan_id}-title`;
+  let renewal;
+  if (loan.renewable) {
+    renewal = h(
+      'a',
+      {
+        class: 'button',
+        href: `#/loans/${encodeURIComponent(loan.loan_id)}/renew`,
+        'aria-label': t('loans.renewButtonFor', { title: loan.title }),
+      },
+      t('loans.renewButton'),
+    );
+  } else {
+    renewal = h('p', { class: 'reason' }, t('loans.notRenewable', { reason: reasonText(loan.not_renewable_reason) }));
+  }
+
+  const due = [formatDate(loan.due_date)];
+  if (loan.renewed) due.push(' ', h('span', { class: 'badge' }, t('loans.renewed')));
+  if (loan.not_renewable_reason === 'overdue') due.push(' ', h('span', { class: 'badge badge--alert' }, t('loans.overdueBadge')));
+
+  return h(
+    'li',
+    { class: 'card', 'aria-labelledby': titleId, 'data-loan-id': loan.loan_id },
+    h(
+      'div',
+      { class: 'card__body' },
+      h('h2', { class: 'card__title', id: titleId }, loan.title),
+      details([
+        [t('loans.author'), loan.author || '—'],
+        [t('loans.checkedOut'), formatDate(loan.checked_out_on)],
+        [t('loans.due'), h('span', {}, due)],
+      ]),
+    ),
+    h('div', { class: 'card__action' }, renewal),
+  );
+}
+
+export async function render() {
+  const { loans } = await api.loans();
+  const flash = takeFlash();
+  const node = h(
+    'div',
+    { class: 'screen' },
+    heading(t('loans.title')),
+    flash ? notice(flash.kind, flash.text) : null,
+    h('p', {}, loans.length ? t('loans.summary', { count: loans.length }) : t('loans.empty')),
+    loans.length ? h('ul', { class: 'cards' }, loans.map(loanItem)) : null,
+    h('p', { class: 'note' }, t('loans.renewNote')),
+  );
+  return { title: t('loans.title'), node };
+}

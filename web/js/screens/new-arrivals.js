@@ -1,0 +1,51 @@
+// 新着図書: titles added recently (no login needed); a checked-out title can be held from here.
+
+import { api } from '../api.js';
+import { t, formatDate } from '../i18n.js';
+import { h, heading } from '../dom.js';
+
+function arrivalItem(title) {
+  const titleId = `arrival-${title.bib_id}-title`;
+  const onShelf = typeof title.available === 'number' && title.available > 0;
+  return h(
+    'li',
+    { class: 'card', 'aria-labelledby': titleId },
+    h(
+      'div',
+      { class: 'card__body' },
+      h('h2', { class: 'card__title', id: titleId }, h('a', { href: `#/titles/${encodeURIComponent(title.bib_id)}` }, title.title)),
+      h('p', { class: 'card__meta' }, title.author || ''),
+      title.added_on ? h('p', { class: 'card__meta' }, t('arrivals.addedOn', { date: formatDate(title.added_on) })) : null,
+      typeof title.available === 'number'
+        ? h('p', { class: 'card__meta' }, onShelf ? t('title.onShelf') : t('title.allOut'))
+        : null,
+    ),
+    onShelf
+      ? null
+      : h(
+          'div',
+          { class: 'card__action' },
+          h(
+            'a',
+            {
+              class: 'button',
+              href: `#/titles/${encodeURIComponent(title.bib_id)}/hold`,
+              'aria-label': t('arrivals.holdButtonFor', { title: title.title }),
+            },
+            t('title.holdButton'),
+          ),
+        ),
+  );
+}
+
+export async function render() {
+  const { titles } = await api.newArrivals();
+  const node = h(
+    'div',
+    { class: 'screen' },
+    heading(t('arrivals.title')),
+    h('p', {}, t('arrivals.intro')),
+    titles.length ? h('ul', { class: 'cards' }, titles.map(arrivalItem)) : h('p', {}, t('arrivals.empty')),
+  );
+  return { title: t('arrivals.title'), node };
+}
