@@ -28,7 +28,7 @@ test-rust: venv
 	@mkdir -p target
 	@bash infra/scripts/with-moto.sh cargo test --workspace --no-fail-fast
 
-test: test-rust $(TEST_EXTRA)
+test: test-rust test-e2e
 
 bench: venv
 	cargo build --release -p mypage-tests --bins
