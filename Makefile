@@ -11,7 +11,7 @@ PY          := $(VENV)/bin/python
 PORT        ?= 3000
 MOTO_LOG    := target/moto.log
 
-.PHONY: run test test-rust bench venv moto-up lint fmt
+.PHONY: run test test-rust bench stress venv lint fmt
 
 run:
 	cargo run -p dev-server
@@ -43,3 +43,8 @@ fmt:
 
 -include infra/deploy.mk
 -include web/web.mk
+
+# The concurrency suite 20 times in a row, on both stores.
+stress: venv
+	cargo build -p mypage-tests --tests
+	@bash infra/scripts/with-moto.sh bash -c 'for i in $$(seq 1 20); do echo "round $$i"; cargo test -q -p mypage-tests --test concurrency || exit 1; done'

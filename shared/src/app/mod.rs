@@ -58,8 +58,14 @@ impl App {
     /// The AWS adapters, configured from the environment (`TABLE_NAME`, `MAIL_FROM`,
     /// `SCHEDULE_GROUP`, ...). Clients are built here once and shared by every request.
     pub async fn from_env() -> Result<App, ConfigError> {
-        let config = Config::from_env()?;
+        let mut config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
+        if let (None, Ok(name)) = (
+            &config.ebooks.signing_secret,
+            std::env::var("EBOOK_SIGNING_SECRET_PARAM"),
+        ) {
+            config.ebooks.signing_secret = Some(ebook_secret_from_ssm(&sdk, &name).await?);
+        }
         Self::with_aws(config, &sdk, Arc::new(SystemClock))
     }
 
@@ -98,6 +104,32 @@ impl App {
     pub fn memory_store() -> Arc<dyn Store> {
         Arc::new(MemoryStore::new())
     }
+}
+
+/// The e-book signing secret, kept as an SSM SecureString so it never sits in plain
+/// configuration; read once at start-up.
+async fn ebook_secret_from_ssm(
+    sdk: &aws_config::SdkConfig,
+    name: &str,
+) -> Result<Vec<u8>, ConfigError> {
+    let out = aws_sdk_ssm::Client::new(sdk)
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Invalid {
+            name: "EBOOK_SIGNING_SECRET_PARAM",
+            reason: aws_sdk_ssm::error::DisplayErrorContext(e).to_string(),
+        })?;
+    out.parameter
+        .and_then(|p| p.value)
+        .filter(|v| !v.is_empty())
+        .map(String::into_bytes)
+        .ok_or(ConfigError::Invalid {
+            name: "EBOOK_SIGNING_SECRET_PARAM",
+            reason: "the parameter is empty".into(),
+        })
 }
 
 /// Attempts before an operation that keeps losing races answers `busy`.

@@ -49,6 +49,42 @@ impl DynamoStore {
         }
     }
 
+    /// Writes records without conditions, 25 to a request: loading data into an empty table
+    /// (benchmarks, migrations). Never for changes to live data, which go through `commit`.
+    pub async fn bulk_load(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in records.chunks(25) {
+            let mut requests = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                let mut r = r.clone();
+                r.set_version(1);
+                let put = PutRequest::builder()
+                    .set_item(Some(Self::to_item(&r)?))
+                    .build()
+                    .map_err(unavailable)?;
+                requests.push(WriteRequest::builder().put_request(put).build());
+            }
+            let mut pending = HashMap::from([(self.table.clone(), requests)]);
+            for attempt in 0..8u32 {
+                let resp = self
+                    .client
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+                match resp.unprocessed_items {
+                    Some(rest) if rest.values().any(|v| !v.is_empty()) => {
+                        pending = rest;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -168,7 +204,7 @@ impl DynamoStore {
                 .await
                 .map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
             let items = page.items.unwrap_or_default();
-            self.stats.add(1, items.len() as u64);
+            self.stats.read(items.len() as u64);
             for item in items {
                 out.push(Self::from_item(item)?);
             }
@@ -255,7 +291,7 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(|e| unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
-        self.stats.add(1, out.item.is_some() as u64);
+        self.stats.read(out.item.is_some() as u64);
         out.item.map(Self::from_item).transpose()
     }
 
@@ -279,7 +315,7 @@ impl Store for DynamoStore {
                     .responses
                     .and_then(|mut r| r.remove(&self.table))
                     .unwrap_or_default();
-                self.stats.add(1, items.len() as u64);
+                self.stats.read(items.len() as u64);
                 for item in items {
                     out.push(Self::from_item(item)?);
                 }
@@ -359,7 +395,7 @@ impl Store for DynamoStore {
             delete_item::DeleteItemError, put_item::PutItemError,
             transact_write_items::TransactWriteItemsError,
         };
-        self.stats.add(1, 0);
+        self.stats.wrote();
         if ops.len() == 1 {
             match ops.pop().expect("one op") {
                 Op::Put(record, expect) => {

@@ -82,7 +82,7 @@ impl MemoryStore {
     fn scan<T>(&self, pick: impl Fn(&Record) -> Option<T>) -> Vec<T> {
         let table = self.lock();
         let out: Vec<T> = table.values().filter_map(pick).collect();
-        self.stats.add(1, out.len() as u64);
+        self.stats.read(out.len() as u64);
         out
     }
 }
@@ -91,7 +91,7 @@ impl MemoryStore {
 impl Store for MemoryStore {
     async fn get(&self, key: &Key) -> Result<Option<Record>, StoreError> {
         let r = self.lock().get(&key.storage_key()).cloned();
-        self.stats.add(1, r.is_some() as u64);
+        self.stats.read(r.is_some() as u64);
         Ok(r)
     }
 
@@ -101,7 +101,7 @@ impl Store for MemoryStore {
             .iter()
             .filter_map(|k| table.get(&k.storage_key()).cloned())
             .collect();
-        self.stats.add(1, out.len() as u64);
+        self.stats.read(out.len() as u64);
         Ok(out)
     }
 
@@ -113,7 +113,7 @@ impl Store for MemoryStore {
             .take_while(|((p, _), _)| *p == pk)
             .map(|(_, r)| r.clone())
             .collect();
-        self.stats.add(1, out.len() as u64);
+        self.stats.read(out.len() as u64);
         Ok(out)
     }
 
@@ -177,7 +177,7 @@ impl Store for MemoryStore {
                 Op::Check(..) => {}
             }
         }
-        self.stats.add(1, 0);
+        self.stats.wrote();
         if let Err(e) = self.persist(&table) {
             // Keep memory and file in step: a commit that could not be saved did not happen.
             if let Some(before) = before {

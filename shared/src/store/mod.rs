@@ -9,6 +9,7 @@ mod memory;
 mod records;
 
 pub use dynamodb::{DynamoStore, TableDesign};
+
 pub use memory::MemoryStore;
 pub use records::{Key, Record};
 
@@ -73,20 +74,45 @@ impl Op {
 /// Counters of store work, for the benchmarks (ACCESS-PATTERNS.md budgets round trips).
 #[derive(Debug, Default)]
 pub struct StoreStats {
-    pub round_trips: AtomicU64,
-    pub items_read: AtomicU64,
+    reads: AtomicU64,
+    items_read: AtomicU64,
+    writes: AtomicU64,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    /// Read requests: GetItem, BatchGetItem, Query pages.
+    pub reads: u64,
+    pub items_read: u64,
+    /// Write requests: PutItem, DeleteItem, TransactWriteItems.
+    pub writes: u64,
+}
+
+impl std::ops::Sub for StatsSnapshot {
+    type Output = StatsSnapshot;
+    fn sub(self, o: StatsSnapshot) -> StatsSnapshot {
+        StatsSnapshot {
+            reads: self.reads - o.reads,
+            items_read: self.items_read - o.items_read,
+            writes: self.writes - o.writes,
+        }
+    }
 }
 
 impl StoreStats {
-    pub fn add(&self, round_trips: u64, items: u64) {
-        self.round_trips.fetch_add(round_trips, Ordering::Relaxed);
+    pub fn read(&self, items: u64) {
+        self.reads.fetch_add(1, Ordering::Relaxed);
         self.items_read.fetch_add(items, Ordering::Relaxed);
     }
-    pub fn snapshot(&self) -> (u64, u64) {
-        (
-            self.round_trips.load(Ordering::Relaxed),
-            self.items_read.load(Ordering::Relaxed),
-        )
+    pub fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            reads: self.reads.load(Ordering::Relaxed),
+            items_read: self.items_read.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+        }
     }
 }
 
