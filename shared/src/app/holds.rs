@@ -87,12 +87,8 @@ pub async fn place(
     retrying(|| {
         let first = first.take();
         async move {
-            let account = match first {
-                Some(a) => a,
-                None => PatronAccount::load(app.store.as_ref(), card)
-                    .await?
-                    .ok_or(Error::PatronNotFound)?,
-            };
+            let account =
+                PatronAccount::for_attempt(app, card, first, || Error::PatronNotFound).await?;
             let mut title = app.store.title(bib).await?.ok_or(Error::TitleNotFound)?;
             let mut patron = account.patron;
             holds::place(
@@ -140,12 +136,9 @@ pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), 
     retrying(|| {
         let first = first.take();
         async move {
-            let account = match first {
-                Some(a) => a,
-                None => PatronAccount::load(app.store.as_ref(), caller.card())
-                    .await?
-                    .ok_or(Error::Unauthenticated)?,
-            };
+            let account =
+                PatronAccount::for_attempt(app, caller.card(), first, || Error::Unauthenticated)
+                    .await?;
             let hold = account
                 .holds
                 .into_iter()

@@ -76,12 +76,9 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Renew
     retrying(|| {
         let first = first.take();
         async move {
-            let account = match first {
-                Some(a) => a,
-                None => PatronAccount::load(app.store.as_ref(), caller.card())
-                    .await?
-                    .ok_or(Error::Unauthenticated)?,
-            };
+            let account =
+                PatronAccount::for_attempt(app, caller.card(), first, || Error::Unauthenticated)
+                    .await?;
             // Another patron's loan id is simply not among this patron's loans.
             let loan: Loan = account
                 .loans

@@ -188,6 +188,24 @@ impl PatronAccount {
     }
 }
 
+impl PatronAccount {
+    /// The account for one attempt of an operation: as first read (by authentication) on the
+    /// first attempt, freshly read after a lost race. `missing` is the error if it is gone.
+    pub(crate) async fn for_attempt(
+        app: &App,
+        card: &CardNumber,
+        first: Option<PatronAccount>,
+        missing: fn() -> Error,
+    ) -> Result<PatronAccount, Error> {
+        match first {
+            Some(a) => Ok(a),
+            None => PatronAccount::load(app.store.as_ref(), card)
+                .await?
+                .ok_or_else(missing),
+        }
+    }
+}
+
 /// CPU-heavy work (Argon2) off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,

@@ -215,67 +215,89 @@ impl DynamoStore {
         }
     }
 
-    fn condition_for(expect: Expect) -> (String, Option<AttributeValue>) {
-        match expect {
-            Expect::Absent => ("attribute_not_exists(pk)".into(), None),
-            Expect::Version(v) => (
-                "#version = :version".into(),
-                Some(AttributeValue::N(v.to_string())),
-            ),
-        }
-    }
-
-    fn put_item(
-        mut record: Record,
-        expect: Expect,
-    ) -> Result<(Item, String, Option<AttributeValue>), StoreError> {
+    /// The record with the version it will have once written.
+    fn item_for(mut record: Record, expect: Expect) -> Result<Item, StoreError> {
         record.set_version(match expect {
             Expect::Absent => 1,
             Expect::Version(v) => v + 1,
         });
-        let item = Self::to_item(&record)?;
-        let (cond, value) = Self::condition_for(expect);
-        Ok((item, cond, value))
+        Self::to_item(&record)
     }
 
     fn transact_item(&self, op: Op) -> Result<TransactWriteItem, StoreError> {
         let b = TransactWriteItem::builder();
         let item = match op {
             Op::Put(record, expect) => {
-                let (item, cond, value) = Self::put_item(record, expect)?;
-                let mut p = Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .condition_expression(cond);
-                if let Some(v) = value {
-                    p = p
-                        .expression_attribute_names("#version", "version")
-                        .expression_attribute_values(":version", v);
-                }
-                b.put(p.build().map_err(unavailable)?)
+                let c = Condition::of(expect);
+                b.put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(Self::item_for(record, expect)?))
+                        .condition_expression(c.expression)
+                        .set_expression_attribute_names(c.names)
+                        .set_expression_attribute_values(c.values)
+                        .build()
+                        .map_err(unavailable)?,
+                )
             }
-            Op::Delete(key, v) => b.delete(
-                Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(Self::key_item(&key)))
-                    .condition_expression("#version = :version")
-                    .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":version", AttributeValue::N(v.to_string()))
-                    .build()
-                    .map_err(unavailable)?,
-            ),
-            Op::Check(key, v) => b.condition_check(
-                ConditionCheck::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(Self::key_item(&key)))
-                    .condition_expression("#version = :version")
-                    .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":version", AttributeValue::N(v.to_string()))
-                    .build()
-                    .map_err(unavailable)?,
-            ),
+            Op::Delete(key, v) => {
+                let c = Condition::of(Expect::Version(v));
+                b.delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(Self::key_item(&key)))
+                        .condition_expression(c.expression)
+                        .set_expression_attribute_names(c.names)
+                        .set_expression_attribute_values(c.values)
+                        .build()
+                        .map_err(unavailable)?,
+                )
+            }
+            Op::Check(key, v) => {
+                let c = Condition::of(Expect::Version(v));
+                b.condition_check(
+                    ConditionCheck::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(Self::key_item(&key)))
+                        .condition_expression(c.expression)
+                        .set_expression_attribute_names(c.names)
+                        .set_expression_attribute_values(c.values)
+                        .build()
+                        .map_err(unavailable)?,
+                )
+            }
         };
         Ok(item.build())
+    }
+}
+
+/// The condition a write puts on the item it replaces.
+struct Condition {
+    expression: String,
+    names: Option<HashMap<String, String>>,
+    values: Option<HashMap<String, AttributeValue>>,
+}
+
+impl Condition {
+    fn of(expect: Expect) -> Condition {
+        match expect {
+            Expect::Absent => Condition {
+                expression: "attribute_not_exists(pk)".into(),
+                names: None,
+                values: None,
+            },
+            Expect::Version(v) => Condition {
+                expression: "#version = :version".into(),
+                names: Some(HashMap::from([(
+                    "#version".to_owned(),
+                    "version".to_owned(),
+                )])),
+                values: Some(HashMap::from([(
+                    ":version".to_owned(),
+                    AttributeValue::N(v.to_string()),
+                )])),
+            },
+        }
     }
 }
 
@@ -396,56 +418,54 @@ impl Store for DynamoStore {
             transact_write_items::TransactWriteItemsError,
         };
         self.stats.wrote();
-        if ops.len() == 1 {
-            match ops.pop().expect("one op") {
+        // One write needs no transaction: PutItem or DeleteItem with the same condition.
+        if let [Op::Put(..) | Op::Delete(..)] = ops.as_slice() {
+            let result = match ops.pop().expect("one op") {
                 Op::Put(record, expect) => {
-                    let (item, cond, value) = Self::put_item(record, expect)?;
-                    let mut req = self
-                        .client
+                    let c = Condition::of(expect);
+                    self.client
                         .put_item()
                         .table_name(&self.table)
-                        .set_item(Some(item))
-                        .condition_expression(cond);
-                    if let Some(v) = value {
-                        req = req
-                            .expression_attribute_names("#version", "version")
-                            .expression_attribute_values(":version", v);
-                    }
-                    return match req.send().await {
-                        Ok(_) => Ok(()),
-                        Err(e) => match e.into_service_error() {
+                        .set_item(Some(Self::item_for(record, expect)?))
+                        .condition_expression(c.expression)
+                        .set_expression_attribute_names(c.names)
+                        .set_expression_attribute_values(c.values)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| match e.into_service_error() {
                             PutItemError::ConditionalCheckFailedException(_) => {
-                                Err(StoreError::Conflict)
+                                StoreError::Conflict
                             }
-                            other => Err(unavailable(
-                                aws_sdk_dynamodb::error::DisplayErrorContext(other),
-                            )),
-                        },
-                    };
+                            other => {
+                                unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(other))
+                            }
+                        })
                 }
                 Op::Delete(key, v) => {
-                    let req = self
-                        .client
+                    let c = Condition::of(Expect::Version(v));
+                    self.client
                         .delete_item()
                         .table_name(&self.table)
                         .set_key(Some(Self::key_item(&key)))
-                        .condition_expression("#version = :version")
-                        .expression_attribute_names("#version", "version")
-                        .expression_attribute_values(":version", AttributeValue::N(v.to_string()));
-                    return match req.send().await {
-                        Ok(_) => Ok(()),
-                        Err(e) => match e.into_service_error() {
+                        .condition_expression(c.expression)
+                        .set_expression_attribute_names(c.names)
+                        .set_expression_attribute_values(c.values)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| match e.into_service_error() {
                             DeleteItemError::ConditionalCheckFailedException(_) => {
-                                Err(StoreError::Conflict)
+                                StoreError::Conflict
                             }
-                            other => Err(unavailable(
-                                aws_sdk_dynamodb::error::DisplayErrorContext(other),
-                            )),
-                        },
-                    };
+                            other => {
+                                unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(other))
+                            }
+                        })
                 }
-                check @ Op::Check(..) => ops.push(check),
-            }
+                Op::Check(..) => unreachable!("matched above"),
+            };
+            return result;
         }
         if ops.len() > 100 {
             return Err(StoreError::Unavailable(format!(
