@@ -117,12 +117,9 @@ async fn route_copy(
                 .hold(&first.card_number, &title.bib_id)
                 .await?
                 .filter(|h| h.hold_id == first.hold_id && h.state == HoldState::Waiting)
-                .ok_or_else(|| {
-                    Error::Internal(format!(
-                        "queued hold {} has no waiting record",
-                        first.hold_id
-                    ))
-                })?;
+                // The title was read before another check-in readied (or a patron cancelled)
+                // this hold: a lost race, so the operation re-runs on a fresh title.
+                .ok_or(Error::Busy)?;
             hold.state = HoldState::Ready {
                 ready_on: today,
                 pickup_deadline: holds::pickup_deadline(today, app.policy()),
@@ -263,11 +260,16 @@ pub async fn check_out(
                 if card_number != card {
                     return Err(Error::HeldForAnotherPatron);
                 }
-                if let Some(h) = account.holds.iter().find(|h| &h.hold_id == hold_id) {
-                    ops.push(Op::delete(h.clone()));
-                    patron.active_holds = patron.active_holds.saturating_sub(1);
-                    fulfilled = Some(h.hold_id.clone());
-                }
+                // The account was read before the copy: a hold it does not show yet is a
+                // lost race, re-run on fresh reads.
+                let h = account
+                    .holds
+                    .iter()
+                    .find(|h| &h.hold_id == hold_id)
+                    .ok_or(Error::Busy)?;
+                ops.push(Op::delete(h.clone()));
+                patron.active_holds = patron.active_holds.saturating_sub(1);
+                fulfilled = Some(h.hold_id.clone());
             }
             CopyState::OnShelf => {
                 title.on_shelf = title.on_shelf.saturating_sub(1);
