@@ -2,7 +2,8 @@ use super::{EmailMessage, MailError, Mailer};
 use async_trait::async_trait;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use aws_sdk_sesv2::Client;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 use tokio::sync::Mutex;
 
 /// Sends through SES v2, no faster than the account's maximum send rate, backing off when
@@ -122,7 +123,22 @@ impl Mailer for SesMailer {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_display_name;
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn sends_are_spaced_to_the_configured_rate() {
+        let conf = aws_sdk_sesv2::Config::builder()
+            .behavior_version_latest()
+            .region(aws_sdk_sesv2::config::Region::new("ap-northeast-1"))
+            .build();
+        let mailer = SesMailer::new(Client::from_conf(conf), "info@example.jp", 2.0);
+        let start = Instant::now();
+        for _ in 0..5 {
+            mailer.wait_for_slot().await;
+        }
+        // Five sends at two a second: the fifth goes out two seconds after the first.
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
 
     #[test]
     fn r_mail_4_japanese_sender_names_are_encoded_for_ses() {
