@@ -114,11 +114,15 @@ async fn api(State(dev): State<DevServer>, req: Request) -> Response {
         };
     };
     let Ok(bytes) = to_bytes(body, MAX_INCOMING_BODY).await else {
-        return error_json(
+        // The rest of the body is never read: the connection cannot be reused.
+        let mut resp = error_json(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             "the request body is too large",
         );
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return resp;
     };
     let query: HashMap<String, String> = parts
         .uri
