@@ -28,7 +28,7 @@ test-rust: venv
 	@mkdir -p target
 	@bash infra/scripts/with-moto.sh cargo test --workspace --no-fail-fast
 
-test: test-rust test-e2e
+test: test-rust test-e2e validate
 
 bench: venv
 	cargo build --release -p mypage-tests --bins
