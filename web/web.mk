@@ -11,7 +11,8 @@ E2E_APT := $(E2E_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 .PHONY: test-e2e e2e-chromium e2e-node-modules
 
 test-e2e: e2e-chromium e2e-node-modules
-	cd $(E2E_REPO) && cargo build -p dev-server
+	# The same build as `make test-rust`, so the e2e step reuses it rather than resolving features anew.
+	cd $(E2E_REPO) && cargo build --workspace --all-targets
 	cd $(E2E_DIR) && node --test --test-concurrency=1 tests/
 
 # Chromium from Debian only when missing (never a browser download); a Japanese font too,
