@@ -312,16 +312,28 @@ async fn the_embedded_store_survives_a_restart() {
     let (s, fresh) = mypage::store::MemoryStore::open(&path).unwrap();
     assert!(fresh);
     let s: Arc<dyn Store> = Arc::new(s);
-    s.commit(vec![Op::create(patron("100001")), Op::create(title("B-1", "2026-12-01"))]).await.unwrap();
+    s.commit(vec![
+        Op::create(patron("100001")),
+        Op::create(title("B-1", "2026-12-01")),
+    ])
+    .await
+    .unwrap();
     drop(s);
     std::fs::write(path.with_extension("tmp"), b"{ half a fi").unwrap();
     let (s, fresh) = mypage::store::MemoryStore::open(&path).unwrap();
     assert!(!fresh);
     let s: Arc<dyn Store> = Arc::new(s);
     assert_eq!(s.patron(&card("100001")).await.unwrap().unwrap().version, 1);
-    assert!(s.title(&BibId::parse("B-1").unwrap()).await.unwrap().is_some());
+    assert!(s
+        .title(&BibId::parse("B-1").unwrap())
+        .await
+        .unwrap()
+        .is_some());
     // A corrupt file is reported, not silently replaced by an empty store.
     std::fs::write(&path, b"not json").unwrap();
-    assert!(matches!(mypage::store::MemoryStore::open(&path), Err(StoreError::Corrupt(_))));
+    assert!(matches!(
+        mypage::store::MemoryStore::open(&path),
+        Err(StoreError::Corrupt(_))
+    ));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -440,6 +440,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         group: group.clone(),
         target_arn: "arn:aws:lambda:ap-northeast-1:123456789012:function:hold-expiry".into(),
         role_arn: "arn:aws:iam::123456789012:role/hold-expiry-scheduler".into(),
+        dead_letter_arn: Some("arn:aws:sqs:ap-northeast-1:123456789012:hold-expiry-dlq".into()),
     });
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap())
@@ -503,6 +504,17 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
     let input: mypage::scheduler::HoldExpiry =
         serde_json::from_str(s.target().unwrap().input().unwrap()).unwrap();
     assert_eq!(input.hold_id, hold.hold_id);
+    let target = s.target().unwrap();
+    assert_eq!(
+        target.dead_letter_config().and_then(|d| d.arn()),
+        Some("arn:aws:sqs:ap-northeast-1:123456789012:hold-expiry-dlq")
+    );
+    assert_eq!(
+        target
+            .retry_policy()
+            .and_then(|r| r.maximum_retry_attempts()),
+        Some(5)
+    );
 
     // Fired early (or twice): nothing happens before the deadline has passed.
     let early = hold_expiry::run(&app, serde_json::to_value(&input).unwrap())

@@ -49,6 +49,8 @@ pub struct SchedulerConfig {
     pub group: String,
     pub target_arn: String,
     pub role_arn: String,
+    /// Where a schedule's invocation goes when every retry failed.
+    pub dead_letter_arn: Option<String>,
 }
 
 impl Config {
@@ -70,7 +72,7 @@ impl Config {
                 })?,
         };
         let scheduler = match (get("SCHEDULE_GROUP"), get("HOLD_EXPIRY_FUNCTION_ARN"), get("HOLD_EXPIRY_SCHEDULER_ROLE_ARN")) {
-            (Some(group), Some(target_arn), Some(role_arn)) => Some(SchedulerConfig { group, target_arn, role_arn }),
+            (Some(group), Some(target_arn), Some(role_arn)) => Some(SchedulerConfig { group, target_arn, role_arn, dead_letter_arn: get("HOLD_EXPIRY_DLQ_ARN") }),
             (None, None, None) => None,
             _ => {
                 return Err(ConfigError::Invalid {

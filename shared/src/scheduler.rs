@@ -6,7 +6,8 @@ use crate::config::SchedulerConfig;
 use crate::types::{BibId, CardNumber, HoldId};
 use async_trait::async_trait;
 use aws_sdk_scheduler::types::{
-    ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target,
+    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
+    RetryPolicy, Target,
 };
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,18 @@ impl ExpiryScheduler for EventBridgeScheduler {
                     .arn(&self.config.target_arn)
                     .role_arn(&self.config.role_arn)
                     .input(input)
+                    .retry_policy(
+                        RetryPolicy::builder()
+                            .maximum_retry_attempts(5)
+                            .maximum_event_age_in_seconds(86_400)
+                            .build(),
+                    )
+                    .set_dead_letter_config(
+                        self.config
+                            .dead_letter_arn
+                            .as_ref()
+                            .map(|arn| DeadLetterConfig::builder().arn(arn).build()),
+                    )
                     .build()
                     .map_err(err)?,
             )

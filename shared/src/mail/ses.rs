@@ -3,8 +3,8 @@ use async_trait::async_trait;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use aws_sdk_sesv2::Client;
 use std::time::Duration;
-use tokio::time::Instant;
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 /// Sends through SES v2, no faster than the account's maximum send rate, backing off when
 /// SES throttles.
