@@ -560,7 +560,8 @@ both_stores! {
     }
 }
 
-/// Issue scenario: the whole circulation cycle on one store, through the dev server.
+/// The whole circulation cycle through the dev server: checkout, hold, renewal refused,
+/// check-in, email, pickup deadline passes, the next patron is served (R-HOLD-6, R-DESK-2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_whole_cycle_from_checkout_to_a_lapsed_hold() {
     let s = TestServer::start(mypage_tests::StoreKind::Memory).await;
