@@ -107,7 +107,13 @@ mod dispatch_tests {
     #[test]
     fn every_route_names_a_function_the_dev_server_dispatches_to() {
         for r in super::all() {
-            assert!(crate::HTTP_FUNCTIONS.contains(&r.function.as_str()), "{} {} -> {}", r.method, r.path, r.function);
+            assert!(
+                crate::HTTP_FUNCTIONS.contains(&r.function.as_str()),
+                "{} {} -> {}",
+                r.method,
+                r.path,
+                r.function
+            );
         }
     }
 }
