@@ -172,9 +172,6 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::Internal(_) => "internal error".to_owned(),
-            Error::Hold(HoldRefusal::HoldLimitReached) => {
-                "you have reached the limit of active holds".into()
-            }
             other => other.to_string(),
         }
     }

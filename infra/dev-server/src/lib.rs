@@ -94,8 +94,8 @@ fn error_json(status: StatusCode, code: &str, message: &str) -> Response {
 async fn api(State(dev): State<DevServer>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
-    let candidates: Vec<(routes::Route, HashMap<String, String>)> = routes::all()
-        .into_iter()
+    let candidates: Vec<(&routes::Route, HashMap<String, String>)> = routes::all()
+        .iter()
         .filter_map(|r| routes::match_path(&r.path, &path).map(|p| (r, p)))
         .collect();
     let Some((route, params)) = candidates

@@ -17,7 +17,13 @@ impl Route {
     }
 }
 
-pub fn all() -> Vec<Route> {
+/// Parsed once: every request looks its route up here.
+pub fn all() -> &'static [Route] {
+    static ROUTES: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(parse)
+}
+
+fn parse() -> Vec<Route> {
     include_str!("../../routes.txt")
         .lines()
         .map(str::trim)

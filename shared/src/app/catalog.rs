@@ -1,7 +1,6 @@
 //! The catalog as patrons see it (no login).
 
 use super::App;
-use crate::clock::japan_date;
 use crate::error::Error;
 use crate::model::Title;
 use crate::types::BibId;
@@ -45,7 +44,7 @@ pub const MAX_NEW_ARRIVAL_DAYS: u32 = 90;
 
 /// Titles added in the last `days` days (today included), newest first.
 pub async fn new_arrivals(app: &App, days: u32) -> Result<Vec<TitleView>, Error> {
-    let today = japan_date(app.clock.now());
+    let today = app.clock.today();
     let mut out = Vec::new();
     for back in 0..days.min(MAX_NEW_ARRIVAL_DAYS) {
         let Some(day) = today.checked_sub_days(Days::new(back.into())) else {

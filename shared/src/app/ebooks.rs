@@ -72,12 +72,10 @@ pub fn launch(app: &App, caller: &Caller) -> Result<EbookAccess, Error> {
 /// Checks a token as the e-book service would: signature and expiry. Returns the pseudonym.
 pub fn verify_token(secret: &[u8], token: &str, now: DateTime<Utc>) -> Option<String> {
     let (payload, signature) = token.split_once('.')?;
-    let expected = mac(secret, &[payload.as_bytes()]).ok()?;
     let given = URL_SAFE_NO_PAD.decode(signature).ok()?;
     let mut check = Hmac::<Sha256>::new_from_slice(secret).ok()?;
     check.update(payload.as_bytes());
     check.verify_slice(&given).ok()?;
-    debug_assert_eq!(expected, given);
     let claims: serde_json::Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     (claims["exp"].as_i64()? > now.timestamp())

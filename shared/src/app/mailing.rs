@@ -71,13 +71,9 @@ pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailRe
     Ok(report)
 }
 
-/// Claims the patron for `job`: true if this run may mail them now.
-async fn claim(
-    app: &App,
-    key: Key,
-    card: &CardNumber,
-    job: &str,
-) -> Result<Option<MailClaim>, Error> {
+/// Claims the patron for `job`: the claim if this run may mail them now, None if another
+/// run holds it.
+async fn claim(app: &App, card: &CardNumber, job: &str) -> Result<Option<MailClaim>, Error> {
     let now = app.clock.now();
     let fresh = MailClaim {
         job: job.to_owned(),
@@ -96,6 +92,7 @@ async fn claim(
         Err(e) => return Err(e.into()),
     }
     // Claimed before: by a live run (leave it), or by a finished or abandoned one (take over).
+    let key = Key::MailClaim(job.to_owned(), card.clone());
     let Some(Record::MailClaim(existing)) = app.store.get(&key).await? else {
         return Ok(None);
     };
@@ -132,8 +129,7 @@ async fn remind_patron(
     if pending.is_empty() {
         return Ok(false);
     }
-    let key = Key::MailClaim(job.to_owned(), card.clone());
-    let Some(claimed) = claim(app, key, card, job).await? else {
+    let Some(claimed) = claim(app, card, job).await? else {
         return Ok(false);
     };
     if claimed.version > 1 {
