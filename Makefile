@@ -1,7 +1,8 @@
 # My Page: the library's patron self-service back end.
 #   make run     the whole service locally (dev server, embedded store, demo data, website)
 #   make test    every test: unit, store conformance (embedded + DynamoDB on moto), HTTP, jobs
-#   make bench   round trips and items read per access pattern, and the reminder job at scale
+#   make bench   round trips and items read per access pattern, the reminder job at scale,
+#                and each Lambda bootstrap's zip size, cold init and memory (bench-coldstart)
 # Deployment targets (build, package, validate, deploy, lambda-check, bench-coldstart) are
 # in infra/deploy.mk; the website's browser tests in web/web.mk.
 
@@ -11,7 +12,7 @@ PY          := $(VENV)/bin/python
 PORT        ?= 3000
 MOTO_LOG    := target/moto.log
 
-.PHONY: run test test-rust bench stress venv lint fmt
+.PHONY: run test test-rust bench bench-store stress venv lint fmt
 
 run:
 	cargo run -p dev-server
@@ -30,7 +31,9 @@ test-rust: venv
 
 test: test-rust test-e2e validate
 
-bench: venv
+bench: bench-store bench-coldstart
+
+bench-store: venv
 	cargo build --release -p mypage-tests --bins
 	@bash infra/scripts/with-moto.sh cargo run --release -q -p mypage-tests --bin bench
 

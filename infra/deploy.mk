@@ -20,8 +20,8 @@ LAMBDA_TARGET_DIR  ?= target/lambda-build
 LAMBDA_OUT_DIR     ?= $(LAMBDA_TARGET_DIR)/lambda
 LAMBDA_ZIP_DIR     ?= target/lambda-zips
 BENCH_DIR          ?= target/bench
-BENCH_RUNS         ?= 5
-BENCH_BACKEND      ?= moto
+BENCH_RUNS         ?= 11
+BENCH_BACKEND      ?= stub
 LAMBDA_FUNCTIONS   ?= $(sort $(patsubst functions/%/Cargo.toml,%,$(wildcard functions/*/Cargo.toml)))
 BENCH_BASELINE     := hello-lambda
 # Re-enter whichever makefile was run (the main Makefile, or this file with -f).
@@ -52,7 +52,7 @@ deploy-tools:
 # arm64 needs Rust's aarch64 std, which rustup downloads; fails with a reason if it can't.
 arm64-std:
 	@rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu || \
-	  timeout 300 rustup target add aarch64-unknown-linux-gnu || \
+	  timeout 120 rustup target add aarch64-unknown-linux-gnu || \
 	  { echo "*** arm64 unavailable: 'rustup target add aarch64-unknown-linux-gnu' failed (no access to Rust's download server?)." >&2; \
 	    echo "*** Build with ARCH=x86_64 and deploy with the Architecture parameter set to x86_64." >&2; exit 1; }
 
@@ -115,9 +115,9 @@ lambda-check: deploy-tools
 	fi
 
 # Cold start of each x86_64 release bootstrap (unzipped from its deployment zip, so the
-# measured binary is the shipped one) under infra/runtime-emulator, against
-# moto (BENCH_BACKEND=moto, if the venv has it), the emulator's instant stub (stub) or an
-# unused local port (none); table in $(BENCH_DIR)/coldstart.md.
+# measured binary is the shipped one) under infra/runtime-emulator, against the emulator's
+# instant AWS stub (BENCH_BACKEND=stub), moto (moto, if the venv has it) or an unused local
+# port (none); BENCH_RUNS rounds; table in $(BENCH_DIR)/coldstart.md.
 bench-coldstart: deploy-tools
 	@test -n "$(LAMBDA_FUNCTIONS)" || echo "note: no crates under functions/ yet; measuring the baseline only"
 	$(LAMBDA_CARGO_ENV) $(LAMBDA_NICE) cargo build --release -p runtime-emulator

@@ -379,7 +379,7 @@ async fn ses_adapter_sends_the_hold_ready_email() {
         .unwrap();
     let mut config = test_config();
     config.table_name = Some(mypage_tests::unique("mypage-ses"));
-    config.mail_from = "京都市立図書館 <info@library.example.jp>".into();
+    config.mail_from = Some("京都市立図書館 <info@library.example.jp>".into());
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap())
         .await

@@ -5,7 +5,7 @@ set -eu
 tdir=$1; base=$2; shift 2
 fns="$*"
 bench=${BENCH_DIR:-target/bench}
-runs=${BENCH_RUNS:-5}
+runs=${BENCH_RUNS:-11}
 venv_bin=${DEPLOY_BIN:-.venv/bin}
 rm -rf "$bench/logs" "$bench/zips" "$bench/bin"
 mkdir -p "$bench/logs" "$bench/zips" "$bench/bin"
@@ -18,9 +18,9 @@ done
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint="http://127.0.0.1:$port"
 export TABLE_NAME=mypage-bench EBOOK_SIGNING_SECRET_PARAM=/mypage/ebook-signing-secret
-# BENCH_BACKEND: moto (default when the venv has it), stub (instant empty answers from the
-# emulator: init without backend latency) or none (an unused port).
-backend=${BENCH_BACKEND:-moto}
+# BENCH_BACKEND: stub (the default: instant empty answers from the emulator, so init is
+# measured without backend latency), moto (if the venv has it) or none (an unused port).
+backend=${BENCH_BACKEND:-stub}
 [ "$backend" = moto ] && [ ! -x "$venv_bin/moto_server" ] && backend=none
 stub=0
 moto_pid=""
@@ -51,6 +51,6 @@ export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=ap-northeast-1 AWS_DEFAULT_REGION
   --bin-dir "$bench/bin" --zip-dir "$bench/zips" --routes infra/routes.txt \
   --baseline "$base" --functions "$(echo $fns | tr ' ' ',')" --runs "$runs" \
   --memory session=1024,account=1024,staff=512,due-reminders=512,new-arrivals=512 \
-  --scoped-env "EBOOK_SIGNING_SECRET_PARAM:ebooks,SCHEDULE_GROUP:staff+hold-expiry,HOLD_EXPIRY_FUNCTION_ARN:staff+hold-expiry,HOLD_EXPIRY_SCHEDULER_ROLE_ARN:staff+hold-expiry,HOLD_EXPIRY_DLQ_ARN:staff+hold-expiry" \
+  --scoped-env "MAIL_FROM:staff+due-reminders+new-arrivals+hold-expiry,SES_MAX_SEND_RATE:staff+due-reminders+new-arrivals+hold-expiry,EBOOK_SIGNING_SECRET_PARAM:ebooks,SCHEDULE_GROUP:staff+hold-expiry,HOLD_EXPIRY_FUNCTION_ARN:staff+hold-expiry,HOLD_EXPIRY_SCHEDULER_ROLE_ARN:staff+hold-expiry,HOLD_EXPIRY_DLQ_ARN:staff+hold-expiry" \
   --aws-stub "$stub" --backend-label "$backend" \
   --log-dir "$bench/logs" --out "$bench/coldstart.md"

@@ -1,6 +1,7 @@
 //! Configuration from the environment, read once at start-up. A missing or malformed
 //! setting is an error at init, never a panic in a request.
 
+use crate::aws::TlsRoots;
 use crate::policy::{Policy, PolicyError};
 use serde::Serialize;
 
@@ -33,8 +34,9 @@ pub struct EbookConfig {
 pub struct Config {
     pub policy: Policy,
     pub library: LibraryInfo,
-    /// The sender of every email, e.g. `京都市立図書館 <info@library.example.jp>`.
-    pub mail_from: String,
+    /// The sender of every email, e.g. `京都市立図書館 <info@library.example.jp>`. Set only
+    /// for the functions that send mail; the others build no SES client.
+    pub mail_from: Option<String>,
     pub ses_max_send_rate: f64,
     pub ebooks: EbookConfig,
     /// Locally and in tests, the `X-Staff-Key` that stands in for IAM authorization.
@@ -42,6 +44,8 @@ pub struct Config {
     /// DynamoDB table; when absent (locally) the embedded store is used.
     pub table_name: Option<String>,
     pub scheduler: Option<SchedulerConfig>,
+    /// Which roots the HTTPS client for AWS trusts (`AWS_TLS_ROOTS`).
+    pub tls_roots: TlsRoots,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +85,11 @@ impl Config {
                 })
             }
         };
+        let tls_roots =
+            TlsRoots::parse(get("AWS_TLS_ROOTS").as_deref()).ok_or(ConfigError::Invalid {
+                name: "AWS_TLS_ROOTS",
+                reason: "amazon (the default) or system".into(),
+            })?;
         Ok(Config {
             policy: Policy::from_lookup(&get)?,
             library: LibraryInfo {
@@ -90,7 +99,7 @@ impl Config {
                     .trim_end_matches('/')
                     .to_owned(),
             },
-            mail_from: or("MAIL_FROM", "京都市立図書館 <info@library.example.jp>"),
+            mail_from: get("MAIL_FROM"),
             ses_max_send_rate,
             ebooks: EbookConfig {
                 launch_url: or("EBOOK_LAUNCH_URL", "https://ebooks.example.jp/launch"),
@@ -99,6 +108,7 @@ impl Config {
             staff_api_key: get("STAFF_API_KEY"),
             table_name: get("TABLE_NAME"),
             scheduler,
+            tls_roots,
         })
     }
 }
@@ -131,5 +141,6 @@ mod tests {
             })
         ));
         assert!(Config::from_lookup(|k| (k == "SES_MAX_SEND_RATE").then(|| "-1".into())).is_err());
+        assert!(Config::from_lookup(|k| (k == "AWS_TLS_ROOTS").then(|| "none".into())).is_err());
     }
 }

@@ -1,21 +1,21 @@
 //! Start-up shared by every function's `main`: logs, configuration, clients, once.
 
 use crate::app::App;
-use crate::store::Key;
-use std::time::Duration;
+use std::time::Instant;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Builds the app for a Lambda function and primes the DynamoDB connection, so the first
-/// request does not pay for the TLS handshake. The app lives for the whole process.
+/// Builds the app for a Lambda function (clients, configuration, an open DynamoDB
+/// connection); it lives for the whole process. Logs how long that took, so a slow cold
+/// start can be read off CloudWatch.
 pub async fn init() -> Result<&'static App, BoxError> {
+    let started = Instant::now();
     crate::telemetry::init_json();
-    let app = App::from_env().await?;
-    let _ = tokio::time::timeout(
-        Duration::from_secs(2),
-        app.store.get(&Key::Job("connection-warmup".into())),
-    )
-    .await;
+    let app = App::from_lambda_env().await?;
+    tracing::info!(
+        init_ms = started.elapsed().as_secs_f64() * 1e3,
+        "initialised"
+    );
     Ok(Box::leak(Box::new(app)))
 }
 

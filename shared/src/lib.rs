@@ -2,11 +2,13 @@
 //!
 //! - `rules`: the library's rules as pure functions (no I/O).
 //! - `types`, `model`, `policy`, `clock`: the vocabulary.
-//! - `store`, `mail`, `scheduler`: ports, each with an AWS adapter and an embedded one.
+//! - `store`, `mail`, `scheduler`: ports, each with an AWS adapter and an embedded one;
+//!   `aws` builds the SDK configuration the AWS adapters share.
 //! - `app`: the operations the Lambda functions call (read, decide with `rules`, commit).
 //! - `http`: request parsing and the one error-to-response mapping, shared by every function.
 
 pub mod app;
+pub mod aws;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -28,7 +28,7 @@ pub async fn aws() -> aws_config::SdkConfig {
         std::env::var("AWS_ENDPOINT_URL").is_ok(),
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto"
     );
-    aws_config::load_from_env().await
+    mypage::aws::sdk_config(mypage::aws::TlsRoots::default()).await
 }
 
 pub fn unique(prefix: &str) -> String {

@@ -1,6 +1,6 @@
 use lambda_runtime::{service_fn, LambdaEvent};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), mypage::lambda::BoxError> {
     let app = mypage::lambda::init().await?;
     lambda_runtime::run(service_fn(

@@ -42,7 +42,7 @@ async fn main() -> Result<(), BoxError> {
             .table_name
             .clone()
             .unwrap_or_else(|| "mypage-dev".into());
-        let sdk = aws_config::load_from_env().await;
+        let sdk = mypage::aws::sdk_config(config.tls_roots).await;
         let client = aws_sdk_dynamodb::Client::new(&sdk);
         let fresh = TableDesign::create(&client, &table).await.is_ok();
         (Arc::new(DynamoStore::new(client, table)), fresh)

@@ -1,6 +1,6 @@
 //! A tiny local Lambda Runtime API and the cold-start bench built on it.
 //!
-//! `runtime-emulator serve --bootstrap PATH [--event http:GET:/api/catalog/titles/X | scheduled | FILE]`
+//! `runtime-emulator serve --bootstrap PATH [--event http:GET:/api/catalog/titles/X | scheduled | FILE] [--aws-stub 1]`
 //!     runs one bootstrap against one event and prints the timings and the response.
 //! `runtime-emulator bench --bin-dir DIR --routes FILE --functions a,b --baseline hello-lambda ...`
 //!     measures every function (median of --runs) and prints a markdown table.
@@ -501,6 +501,9 @@ fn serve(o: &Opts) -> i32 {
             return 2;
         }
     };
+    if let Err(code) = maybe_start_aws_stub(o) {
+        return code;
+    }
     let log = o.get("log").map(PathBuf::from);
     let cfg = RunCfg {
         bootstrap: Path::new(bootstrap),
@@ -534,6 +537,23 @@ fn serve(o: &Opts) -> i32 {
 }
 
 // ---------------------------------------------------------------- instant AWS stub
+
+/// `--aws-stub 1`: starts the stub and points the bootstraps' AWS_ENDPOINT_URL at it.
+fn maybe_start_aws_stub(o: &Opts) -> Result<(), i32> {
+    if o.get("aws-stub") != Some("1") {
+        return Ok(());
+    }
+    match start_aws_stub() {
+        Ok(port) => {
+            std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"));
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("aws stub: {e}");
+            Err(2)
+        }
+    }
+}
 
 /// `--aws-stub`: an AWS endpoint that answers every JSON-protocol call at once with an empty
 /// result (an SSM GetParameter with a dummy secret), so init is measured without any backend
@@ -680,90 +700,119 @@ fn bench(o: &Opts) -> i32 {
             )
         })
         .collect();
-    if o.get("aws-stub").is_some_and(|v| v == "1") {
-        match start_aws_stub() {
-            Ok(port) => std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}")),
-            Err(e) => {
-                eprintln!("aws stub: {e}");
-                return 2;
-            }
-        }
+    if let Err(code) = maybe_start_aws_stub(o) {
+        return code;
     }
     let log_dir = o.get("log-dir").map(PathBuf::from);
     if let Some(d) = &log_dir {
         let _ = std::fs::create_dir_all(d);
     }
 
-    let mut rows = Vec::new();
-    for name in &names {
-        let spec = if *name == baseline {
-            "scheduled".to_string()
-        } else {
-            event_spec_for(name, &routes)
-        };
-        let event = event_from_spec(&spec).expect("built-in event");
-        let bootstrap = bin_dir.join(name).join("bootstrap");
-        let zip_bytes = zip_dir
-            .as_ref()
-            .and_then(|d| std::fs::metadata(d.join(format!("{name}.zip"))).ok())
-            .map(|m| m.len());
-        let log = log_dir.as_ref().map(|d| d.join(format!("{name}.log")));
-        let mem = memory.get(name).map(String::as_str).unwrap_or("256");
-        let drop_env: Vec<String> = scoped
-            .iter()
-            .filter(|(_, fs)| !fs.contains(name))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let (mut inits, mut resps, mut rsss, mut outcome) =
-            (Vec::new(), Vec::new(), Vec::new(), String::from("not run"));
-        if !bootstrap.exists() {
-            outcome = format!("missing {}", bootstrap.display());
-        } else {
-            for i in 0..runs {
-                let cfg = RunCfg {
-                    bootstrap: &bootstrap,
-                    function_name: name,
-                    memory_mb: mem,
-                    event: &event,
-                    log: log.as_deref(),
-                    timeout,
-                    drop_env: drop_env.clone(),
-                };
-                match run_once(&cfg) {
-                    Ok((s, body)) => {
-                        inits.push(s.init_ms);
-                        if let Some(r) = s.resp_ms {
-                            resps.push(r);
-                        }
-                        if let Some(k) = s.rss_kib {
-                            rsss.push(k as f64);
-                        }
-                        if i == 0 {
-                            eprintln!(
-                                "{name}: {spec} -> {} {}",
-                                s.outcome,
-                                body.chars().take(160).collect::<String>()
-                            );
-                        }
-                        outcome = s.outcome;
+    // Rounds: every function (baseline first) once per round, so that a machine getting
+    // busier or quieter during the bench moves the baseline and the functions alike.
+    struct Plan {
+        name: String,
+        spec: String,
+        event: String,
+        bootstrap: PathBuf,
+        zip_bytes: Option<u64>,
+        log: Option<PathBuf>,
+        memory_mb: String,
+        drop_env: Vec<String>,
+        inits: Vec<f64>,
+        resps: Vec<f64>,
+        rsss: Vec<f64>,
+        outcome: String,
+        failed: bool,
+    }
+    let mut plans: Vec<Plan> = names
+        .iter()
+        .map(|name| {
+            let spec = if *name == baseline {
+                "scheduled".to_string()
+            } else {
+                event_spec_for(name, &routes)
+            };
+            let bootstrap = bin_dir.join(name).join("bootstrap");
+            let missing = !bootstrap.exists();
+            Plan {
+                event: event_from_spec(&spec).expect("built-in event"),
+                spec,
+                zip_bytes: zip_dir
+                    .as_ref()
+                    .and_then(|d| std::fs::metadata(d.join(format!("{name}.zip"))).ok())
+                    .map(|m| m.len()),
+                log: log_dir.as_ref().map(|d| d.join(format!("{name}.log"))),
+                memory_mb: memory.get(name).cloned().unwrap_or_else(|| "256".into()),
+                drop_env: scoped
+                    .iter()
+                    .filter(|(_, fs)| !fs.contains(name))
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+                inits: Vec::new(),
+                resps: Vec::new(),
+                rsss: Vec::new(),
+                outcome: if missing {
+                    format!("missing {}", bootstrap.display())
+                } else {
+                    "not run".into()
+                },
+                failed: missing,
+                bootstrap,
+                name: name.clone(),
+            }
+        })
+        .collect();
+    for round in 0..runs {
+        for p in plans.iter_mut().filter(|p| !p.failed) {
+            let cfg = RunCfg {
+                bootstrap: &p.bootstrap,
+                function_name: &p.name,
+                memory_mb: &p.memory_mb,
+                event: &p.event,
+                log: p.log.as_deref(),
+                timeout,
+                drop_env: p.drop_env.clone(),
+            };
+            match run_once(&cfg) {
+                Ok((s, body)) => {
+                    p.inits.push(s.init_ms);
+                    if let Some(r) = s.resp_ms {
+                        p.resps.push(r);
                     }
-                    Err(e) => {
-                        outcome = e;
-                        break;
+                    if let Some(k) = s.rss_kib {
+                        p.rsss.push(k as f64);
                     }
+                    if round == 0 {
+                        eprintln!(
+                            "{}: {} -> {} {}",
+                            p.name,
+                            p.spec,
+                            s.outcome,
+                            body.chars().take(160).collect::<String>()
+                        );
+                    }
+                    p.outcome = s.outcome;
+                }
+                Err(e) => {
+                    p.outcome = e;
+                    p.failed = true;
                 }
             }
         }
-        rows.push(Row {
-            name: name.clone(),
-            zip_bytes,
-            init_ms: median(inits),
-            resp_ms: median(resps),
-            rss_kib: median(rsss).map(|v| v as u64),
-            outcome,
-            event: spec,
-        });
     }
+    let rows: Vec<Row> = plans
+        .into_iter()
+        .map(|p| Row {
+            name: p.name,
+            zip_bytes: p.zip_bytes,
+            init_ms: median(p.inits),
+            resp_ms: median(p.resps),
+            rss_kib: median(p.rsss).map(|v| v as u64),
+            outcome: p.outcome,
+            event: p.spec,
+        })
+        .collect();
 
     let max_ratio: f64 = o.get_or("max-init-ratio", "2").parse().unwrap_or(2.0);
     let max_zip: u64 = o
@@ -774,7 +823,7 @@ fn bench(o: &Opts) -> i32 {
     let base_init = rows.first().and_then(|r| r.init_ms);
     let mut md = String::new();
     md.push_str(&format!(
-        "Cold start, median of {runs} runs (release x86_64 bootstrap under the local Runtime API emulator; \
+        "Cold start, median of {runs} rounds (each round runs every bootstrap once; release x86_64 bootstrap under the local Runtime API emulator; \
          AWS backend: {}).\n\
          init = exec to first `next` poll; first response = exec to the posted response.\n\
          Targets: init <= {max_ratio}x {baseline}, zip <= {:.1} MB, peak RSS <= {} MiB.\n\n",

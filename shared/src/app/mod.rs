@@ -13,7 +13,7 @@ pub mod sessions;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
 use crate::error::Error;
-use crate::mail::{Mailer, Outbox, SesMailer};
+use crate::mail::{Mailer, NoMailer, Outbox, SesMailer};
 use crate::model::{Hold, Loan, Patron, Session};
 use crate::policy::Policy;
 use crate::scheduler::{EventBridgeScheduler, ExpiryScheduler, LocalScheduler};
@@ -55,55 +55,105 @@ impl App {
         (app, outbox, scheduler)
     }
 
-    /// The AWS adapters, configured from the environment (`TABLE_NAME`, `MAIL_FROM`,
-    /// `SCHEDULE_GROUP`, ...). Clients are built here once and shared by every request.
-    pub async fn from_env() -> Result<App, ConfigError> {
+    /// The AWS adapters for a Lambda function, configured from its environment (`TABLE_NAME`,
+    /// `MAIL_FROM`, `SCHEDULE_GROUP`, ...). Clients are built here once and shared by every
+    /// request. The DynamoDB connection is opened here too (its TLS handshake would otherwise
+    /// fall on the first request); while it opens, the other clients are built and the
+    /// e-book secret, if the function has one, is read from SSM.
+    pub async fn from_lambda_env() -> Result<App, ConfigError> {
         let mut config = Config::from_env()?;
-        let sdk = aws_config::load_from_env().await;
-        if let (None, Ok(name)) = (
-            &config.ebooks.signing_secret,
-            std::env::var("EBOOK_SIGNING_SECRET_PARAM"),
-        ) {
-            config.ebooks.signing_secret = Some(ebook_secret_from_ssm(&sdk, &name).await?);
+        let sdk = crate::aws::lambda_sdk_config(config.tls_roots).await;
+        let store = Self::dynamo_store(&config, &sdk)?;
+        let secret_param = std::env::var("EBOOK_SIGNING_SECRET_PARAM")
+            .ok()
+            .filter(|name| !name.is_empty() && config.ebooks.signing_secret.is_none());
+        let meanwhile = async {
+            let mailer = Self::mailer(&config, &sdk);
+            let scheduler = Self::scheduler(&config, &sdk);
+            let secret = match &secret_param {
+                Some(name) => ebook_secret_from_ssm(&sdk, name).await.map(Some),
+                None => Ok(None),
+            };
+            (mailer, scheduler, secret)
+        };
+        let ((), (mailer, scheduler, secret)) =
+            tokio::join!(open_connection(store.as_ref()), meanwhile);
+        if let Some(secret) = secret? {
+            config.ebooks.signing_secret = Some(secret);
         }
-        Self::with_aws(config, &sdk, Arc::new(SystemClock))
+        Ok(App {
+            store,
+            mailer,
+            scheduler,
+            clock: Arc::new(SystemClock),
+            config: Arc::new(config),
+        })
     }
 
+    /// The AWS adapters with a given configuration and clock (tests against moto).
     pub fn with_aws(
         config: Config,
         sdk: &aws_config::SdkConfig,
         clock: Arc<dyn Clock>,
     ) -> Result<App, ConfigError> {
-        let table = config
-            .table_name
-            .clone()
-            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
-        let store: Arc<dyn Store> =
-            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), table));
-        let mailer: Arc<dyn Mailer> = Arc::new(SesMailer::new(
-            aws_sdk_sesv2::Client::new(sdk),
-            config.mail_from.clone(),
-            config.ses_max_send_rate,
-        ));
-        let scheduler: Arc<dyn ExpiryScheduler> = match &config.scheduler {
-            Some(s) => Arc::new(EventBridgeScheduler::new(
-                aws_sdk_scheduler::Client::new(sdk),
-                s.clone(),
-            )),
-            None => Arc::new(LocalScheduler::default()),
-        };
         Ok(App {
-            store,
-            mailer,
-            scheduler,
+            store: Self::dynamo_store(&config, sdk)?,
+            mailer: Self::mailer(&config, sdk),
+            scheduler: Self::scheduler(&config, sdk),
             clock,
             config: Arc::new(config),
         })
     }
 
+    fn dynamo_store(
+        config: &Config,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Arc<dyn Store>, ConfigError> {
+        let table = config
+            .table_name
+            .clone()
+            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        Ok(Arc::new(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            table,
+        )))
+    }
+
+    /// SES when `MAIL_FROM` is set, which template.yaml does only for the functions that
+    /// send mail (and may, by IAM).
+    fn mailer(config: &Config, sdk: &aws_config::SdkConfig) -> Arc<dyn Mailer> {
+        match &config.mail_from {
+            Some(from) => Arc::new(SesMailer::new(
+                aws_sdk_sesv2::Client::new(sdk),
+                from.clone(),
+                config.ses_max_send_rate,
+            )),
+            None => Arc::new(NoMailer),
+        }
+    }
+
+    /// EventBridge Scheduler when `SCHEDULE_GROUP` and its companions are set (the staff and
+    /// hold-expiry functions).
+    fn scheduler(config: &Config, sdk: &aws_config::SdkConfig) -> Arc<dyn ExpiryScheduler> {
+        match &config.scheduler {
+            Some(s) => Arc::new(EventBridgeScheduler::new(
+                aws_sdk_scheduler::Client::new(sdk),
+                s.clone(),
+            )),
+            None => Arc::new(LocalScheduler::default()),
+        }
+    }
+
     pub fn memory_store() -> Arc<dyn Store> {
         Arc::new(MemoryStore::new())
     }
+}
+
+/// One cheap read that leaves an open, TLS-established connection in the client's pool.
+/// Its answer does not matter, and a slow endpoint must not hold up the start.
+async fn open_connection(store: &dyn Store) {
+    let key = crate::store::Key::Job("connection-warmup".into());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), store.get(&key)).await;
 }
 
 /// The e-book signing secret, kept as an SSM SecureString so it never sits in plain
@@ -213,4 +263,48 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Internal(format!("blocking task: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::{EmailMessage, MailError};
+    use crate::types::EmailAddress;
+
+    fn offline_sdk() -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("ap-northeast-1"))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build()
+    }
+
+    fn message() -> EmailMessage {
+        EmailMessage {
+            to: EmailAddress::parse("hanako@example.jp").unwrap(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_function_without_mail_from_refuses_to_send_instead_of_building_ses() {
+        let mut config = Config::from_lookup(|_| None).unwrap();
+        config.table_name = Some("t".into());
+        assert!(config.mail_from.is_none());
+        let app = App::with_aws(config, &offline_sdk(), Arc::new(SystemClock)).unwrap();
+        assert!(matches!(
+            app.mailer.send(&message()).await,
+            Err(MailError::Rejected(_))
+        ));
+    }
+
+    #[test]
+    fn without_a_table_name_there_is_no_aws_app() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert!(matches!(
+            App::with_aws(config, &offline_sdk(), Arc::new(SystemClock)),
+            Err(ConfigError::Missing("TABLE_NAME"))
+        ));
+    }
 }

@@ -40,6 +40,19 @@ pub struct SentEmail {
     pub message: EmailMessage,
 }
 
+/// The mailer of a function that has no `MAIL_FROM` because it is not one that sends mail
+/// (nor may, by its IAM policy): a send is refused, as SES would refuse it.
+pub struct NoMailer;
+
+#[async_trait]
+impl Mailer for NoMailer {
+    async fn send(&self, _message: &EmailMessage) -> Result<(), MailError> {
+        Err(MailError::Rejected(
+            "this function sends no mail (MAIL_FROM is not set)".into(),
+        ))
+    }
+}
+
 /// Keeps every message; the dev server shows them at `GET /dev/outbox`.
 #[derive(Default)]
 pub struct Outbox {
