@@ -361,11 +361,35 @@ async fn reminders_at_scale(
     );
 }
 
+/// One Argon2id hash (OWASP parameters) on one core: what a login or a password change costs
+/// in CPU, and so what the session and account functions' memory (Lambda's CPU share) buys.
+fn password_hashing(out: &mut String) {
+    let runs = 15;
+    let mut ms: Vec<f64> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(mypage::types::hash_password("correct horse battery"));
+            started.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    let median = ms[runs / 2];
+    writeln!(out, "\n### Argon2id (m = 19456 KiB, t = 2, p = 1), one core\n").unwrap();
+    writeln!(out, "median of {runs} hashes: {median:.1} ms (min {:.1}, max {:.1})\n", ms[0], ms[runs - 1]).unwrap();
+    writeln!(out, "| Lambda memory | CPU share (1,769 MB = 1 vCPU) | one hash, scaled |").unwrap();
+    writeln!(out, "|---|---|---|").unwrap();
+    for mb in [256.0, 512.0, 1024.0, 1769.0] {
+        let share = f64::min(mb / 1769.0, 1.0);
+        writeln!(out, "| {mb} MB | {share:.2} | {:.0} ms |", median / share).unwrap();
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let n = env_usize("BENCH_LOANS", 100_000);
     let k = env_usize("BENCH_DUE", 1_000);
     let mut out = String::from("## make bench\n");
+    password_hashing(&mut out);
 
     round_trips("embedded store", Arc::new(MemoryStore::new()), &mut out).await;
     round_trips("DynamoDB (moto)", dynamo().await, &mut out).await;
