@@ -48,7 +48,7 @@ export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=ap-northeast-1 AWS_DEFAULT_REGION
   HOLD_EXPIRY_DLQ_ARN=arn:aws:sqs:ap-northeast-1:123456789012:mypage-hold-expiry-dlq
 
 "$tdir/release/runtime-emulator" bench \
-  --bin-dir "$bench/bin" --zip-dir "$bench/zips" --routes infra/routes.txt \
+  --bin-dir "$bench/bin" --zip-dir "$bench/zips" --template template.yaml \
   --baseline "$base" --functions "$(echo $fns | tr ' ' ',')" --runs "$runs" \
   --memory session=1024,account=1024,staff=512,due-reminders=512,new-arrivals=512 \
   --scoped-env "MAIL_FROM:staff+due-reminders+new-arrivals+hold-expiry,SES_MAX_SEND_RATE:staff+due-reminders+new-arrivals+hold-expiry,EBOOK_SIGNING_SECRET_PARAM:ebooks,SCHEDULE_GROUP:staff+hold-expiry,HOLD_EXPIRY_FUNCTION_ARN:staff+hold-expiry,HOLD_EXPIRY_SCHEDULER_ROLE_ARN:staff+hold-expiry,HOLD_EXPIRY_DLQ_ARN:staff+hold-expiry" \
