@@ -2,146 +2,303 @@
 //! (R-ACCT-7, R-RENEW-8, R-HOLD-2, R-HOLD-8, R-DESK-2). `make stress` repeats this suite.
 
 use futures::future::join_all;
-use mypage_tests::{both_stores, own_password, TestServer};
+use mypage_tests::StoreKind;
+use mypage_tests::{own_password, TestServer};
 use reqwest::Method;
+use rstest::rstest;
+use rstest_reuse::{apply, template};
 use serde_json::json;
 
-both_stores! {
-    async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_says(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("40000001").await;
-        let answers = join_all((0..20).map(|_| s.log_in("40000001", "Wrong12345"))).await;
-        let unauthorised = answers.iter().filter(|r| r.status == 401).count();
-        let locked = answers.iter().filter(|r| r.status == 429).count();
-        // Four failures are counted; the fifth locks; every later one finds the card locked.
-        assert_eq!((unauthorised, locked), (4, 16), "{:?}", answers.iter().map(|r| r.status.as_u16()).collect::<Vec<_>>());
-        s.log_in("40000001", &own_password("40000001")).await.expect_error(429, "account_locked");
-        s.clock.advance(chrono::Duration::minutes(16));
-        s.log_in("40000001", &own_password("40000001")).await.expect(200);
-    }
+/// Each test here runs once on the embedded store and once on DynamoDB (moto).
+#[template]
+#[rstest]
+#[case::memory(StoreKind::Memory)]
+#[case::dynamodb(StoreKind::Dynamo)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn both_stores(#[case] kind: StoreKind) {}
 
-    async fn r_renew_8_fifty_concurrent_renewals_renew_once(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("40000002").await;
-        s.title("B-1", 1).await;
-        s.advance_days(-3);
-        let loan = s.check_out("40000002", "B-1-1").await.expect(201).body["loan_id"].as_str().unwrap().to_owned();
-        s.advance_days(3);
-        let path = format!("/api/me/loans/{loan}/renewal");
-        let answers = join_all((0..50).map(|_| s.call(Method::POST, &path, Some(&t), None))).await;
-        let ok = answers.iter().filter(|r| r.status == 200).count();
-        let refused = answers.iter().filter(|r| r.status == 409 && r.code() == "already_renewed").count();
-        assert_eq!((ok, refused), (1, 49), "{:?}", answers.iter().map(|r| (r.status.as_u16(), r.code().to_owned())).collect::<Vec<_>>());
-        let loans = s.call(Method::GET, "/api/me/loans", Some(&t), None).await.expect(200);
-        assert_eq!(loans.body["loans"][0]["due_date"], "2026-12-15");
-        assert_eq!(loans.body["loans"][0]["renewed"], true);
-    }
+#[apply(both_stores)]
+async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_says(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000001").await;
+    let answers = join_all((0..20).map(|_| s.log_in("40000001", "Wrong12345"))).await;
+    let unauthorised = answers.iter().filter(|r| r.status == 401).count();
+    let locked = answers.iter().filter(|r| r.status == 429).count();
+    // Four failures are counted; the fifth locks; every later one finds the card locked.
+    assert_eq!(
+        (unauthorised, locked),
+        (4, 16),
+        "{:?}",
+        answers
+            .iter()
+            .map(|r| r.status.as_u16())
+            .collect::<Vec<_>>()
+    );
+    s.log_in("40000001", &own_password("40000001"))
+        .await
+        .expect_error(429, "account_locked");
+    s.clock.advance(chrono::Duration::minutes(16));
+    s.log_in("40000001", &own_password("40000001"))
+        .await
+        .expect(200);
+}
 
-    async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let borrower = s.patron("40000003").await;
-        let waiter = s.patron("40000004").await;
-        s.title("B-1", 1).await;
-        s.advance_days(-3);
-        let loan = s.check_out("40000003", "B-1-1").await.expect(201).body["loan_id"].as_str().unwrap().to_owned();
-        s.advance_days(3);
-        let path = format!("/api/me/loans/{loan}/renewal");
-        let (renewal, hold) = tokio::join!(
-            s.call(Method::POST, &path, Some(&borrower), None),
-            s.call(Method::POST, "/api/me/holds", Some(&waiter), Some(json!({"bib_id": "B-1", "notify": "none"})))
-        );
-        hold.expect(201);
-        // Either the renewal came first (and was allowed), or it saw the hold and refused.
-        match renewal.status.as_u16() {
-            200 => {}
-            409 => assert_eq!(renewal.code(), "on_hold_for_other_patron"),
-            other => panic!("unexpected {other}: {}", renewal.body),
-        }
-        s.call(Method::POST, &path, Some(&borrower), None).await.expect(409);
-    }
+#[apply(both_stores)]
+async fn r_renew_8_fifty_concurrent_renewals_renew_once(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("40000002").await;
+    s.title("B-1", 1).await;
+    s.advance_days(-3);
+    let loan = s.check_out("40000002", "B-1-1").await.expect(201).body["loan_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.advance_days(3);
+    let path = format!("/api/me/loans/{loan}/renewal");
+    let answers = join_all((0..50).map(|_| s.call(Method::POST, &path, Some(&t), None))).await;
+    let ok = answers.iter().filter(|r| r.status == 200).count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status == 409 && r.code() == "already_renewed")
+        .count();
+    assert_eq!(
+        (ok, refused),
+        (1, 49),
+        "{:?}",
+        answers
+            .iter()
+            .map(|r| (r.status.as_u16(), r.code().to_owned()))
+            .collect::<Vec<_>>()
+    );
+    let loans = s
+        .call(Method::GET, "/api/me/loans", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(loans.body["loans"][0]["due_date"], "2026-12-15");
+    assert_eq!(loans.body["loans"][0]["renewed"], true);
+}
 
-    async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("40000005").await;
-        s.patron("40000006").await;
-        for i in 0..30 {
-            s.title(&format!("T{i}"), 1).await;
-            s.check_out("40000006", &format!("T{i}-1")).await.expect(201);
-        }
-        let answers = join_all((0..30).map(|i| {
-            let body = json!({"bib_id": format!("T{i}"), "notify": "none"});
-            let t = t.clone();
-            let s = &s;
-            async move {
-                if i % 3 == 0 {
-                    s.staff("/api/staff/holds", json!({"card_number": "40000005", "bib_id": format!("T{i}"), "notify": "none"})).await
-                } else {
-                    s.call(Method::POST, "/api/me/holds", Some(&t), Some(body)).await
-                }
+#[apply(both_stores)]
+async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let borrower = s.patron("40000003").await;
+    let waiter = s.patron("40000004").await;
+    s.title("B-1", 1).await;
+    s.advance_days(-3);
+    let loan = s.check_out("40000003", "B-1-1").await.expect(201).body["loan_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.advance_days(3);
+    let path = format!("/api/me/loans/{loan}/renewal");
+    let (renewal, hold) = tokio::join!(
+        s.call(Method::POST, &path, Some(&borrower), None),
+        s.call(
+            Method::POST,
+            "/api/me/holds",
+            Some(&waiter),
+            Some(json!({"bib_id": "B-1", "notify": "none"}))
+        )
+    );
+    hold.expect(201);
+    // Either the renewal came first (and was allowed), or it saw the hold and refused.
+    match renewal.status.as_u16() {
+        200 => {}
+        409 => assert_eq!(renewal.code(), "on_hold_for_other_patron"),
+        other => panic!("unexpected {other}: {}", renewal.body),
+    }
+    s.call(Method::POST, &path, Some(&borrower), None)
+        .await
+        .expect(409);
+}
+
+#[apply(both_stores)]
+async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("40000005").await;
+    s.patron("40000006").await;
+    for i in 0..30 {
+        s.title(&format!("T{i}"), 1).await;
+        s.check_out("40000006", &format!("T{i}-1"))
+            .await
+            .expect(201);
+    }
+    let answers = join_all((0..30).map(|i| {
+        let body = json!({"bib_id": format!("T{i}"), "notify": "none"});
+        let t = t.clone();
+        let s = &s;
+        async move {
+            if i % 3 == 0 {
+                s.staff(
+                    "/api/staff/holds",
+                    json!({"card_number": "40000005", "bib_id": format!("T{i}"), "notify": "none"}),
+                )
+                .await
+            } else {
+                s.call(Method::POST, "/api/me/holds", Some(&t), Some(body))
+                    .await
             }
-        }))
-        .await;
-        let placed = answers.iter().filter(|r| r.status == 201).count();
-        let refused = answers.iter().filter(|r| r.status == 409 && r.code() == "hold_limit_reached").count();
-        assert_eq!((placed, refused), (10, 20), "{:?}", answers.iter().map(|r| (r.status.as_u16(), r.code().to_owned())).collect::<Vec<_>>());
-        let holds = s.call(Method::GET, "/api/me/holds", Some(&t), None).await.expect(200);
-        assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
-        assert_eq!(s.call(Method::GET, "/api/me", Some(&t), None).await.body["holds"]["active"], 10);
-        // Every title's queue agrees with the holds that exist.
-        let mut queued = 0;
-        for i in 0..30 {
-            queued += s.call(Method::GET, &format!("/api/catalog/titles/T{i}"), None, None).await.body["waiting_holds"].as_u64().unwrap();
         }
-        assert_eq!(queued, 10);
+    }))
+    .await;
+    let placed = answers.iter().filter(|r| r.status == 201).count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status == 409 && r.code() == "hold_limit_reached")
+        .count();
+    assert_eq!(
+        (placed, refused),
+        (10, 20),
+        "{:?}",
+        answers
+            .iter()
+            .map(|r| (r.status.as_u16(), r.code().to_owned()))
+            .collect::<Vec<_>>()
+    );
+    let holds = s
+        .call(Method::GET, "/api/me/holds", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        s.call(Method::GET, "/api/me", Some(&t), None).await.body["holds"]["active"],
+        10
+    );
+    // Every title's queue agrees with the holds that exist.
+    let mut queued = 0;
+    for i in 0..30 {
+        queued += s
+            .call(
+                Method::GET,
+                &format!("/api/catalog/titles/T{i}"),
+                None,
+                None,
+            )
+            .await
+            .body["waiting_holds"]
+            .as_u64()
+            .unwrap();
     }
+    assert_eq!(queued, 10);
+}
 
-    async fn r_hold_8_concurrent_duplicate_holds_make_one(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("40000007").await;
-        s.patron("40000008").await;
-        s.title("B-1", 1).await;
-        s.check_out("40000008", "B-1-1").await.expect(201);
-        let answers = join_all((0..10).map(|_| s.call(Method::POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "B-1", "notify": "none"}))))).await;
-        assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
-        assert!(answers.iter().filter(|r| r.status != 201).all(|r| r.code() == "duplicate_hold"));
-        assert_eq!(s.call(Method::GET, "/api/me", Some(&t), None).await.body["holds"]["active"], 1);
-        assert_eq!(s.call(Method::GET, "/api/catalog/titles/B-1", None, None).await.body["waiting_holds"], 1);
-    }
+#[apply(both_stores)]
+async fn r_hold_8_concurrent_duplicate_holds_make_one(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("40000007").await;
+    s.patron("40000008").await;
+    s.title("B-1", 1).await;
+    s.check_out("40000008", "B-1-1").await.expect(201);
+    let answers = join_all((0..10).map(|_| {
+        s.call(
+            Method::POST,
+            "/api/me/holds",
+            Some(&t),
+            Some(json!({"bib_id": "B-1", "notify": "none"})),
+        )
+    }))
+    .await;
+    assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
+    assert!(answers
+        .iter()
+        .filter(|r| r.status != 201)
+        .all(|r| r.code() == "duplicate_hold"));
+    assert_eq!(
+        s.call(Method::GET, "/api/me", Some(&t), None).await.body["holds"]["active"],
+        1
+    );
+    assert_eq!(
+        s.call(Method::GET, "/api/catalog/titles/B-1", None, None)
+            .await
+            .body["waiting_holds"],
+        1
+    );
+}
 
-    async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("40000009").await;
-        s.patron("40000010").await;
-        let waiter = s.patron("40000011").await;
-        s.title("B-1", 2).await;
-        s.check_out("40000009", "B-1-1").await.expect(201);
-        s.check_out("40000010", "B-1-2").await.expect(201);
-        s.call(Method::POST, "/api/me/holds", Some(&waiter), Some(json!({"bib_id": "B-1", "notify": "none"}))).await.expect(201);
-        let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-2"));
-        let (a, b) = (a.expect(200), b.expect(200));
-        let readied = [&a, &b].iter().filter(|r| !r.body["hold_ready"].is_null()).count();
-        assert_eq!(readied, 1, "one copy for the one hold: {} / {}", a.body, b.body);
-        let title = s.call(Method::GET, "/api/catalog/titles/B-1", None, None).await.body;
-        assert_eq!((title["available"].clone(), title["waiting_holds"].clone()), (json!(1), json!(0)));
-        let holds = s.call(Method::GET, "/api/me/holds", Some(&waiter), None).await.body;
-        assert_eq!(holds["holds"][0]["status"], "ready");
-    }
+#[apply(both_stores)]
+async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000009").await;
+    s.patron("40000010").await;
+    let waiter = s.patron("40000011").await;
+    s.title("B-1", 2).await;
+    s.check_out("40000009", "B-1-1").await.expect(201);
+    s.check_out("40000010", "B-1-2").await.expect(201);
+    s.call(
+        Method::POST,
+        "/api/me/holds",
+        Some(&waiter),
+        Some(json!({"bib_id": "B-1", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-2"));
+    let (a, b) = (a.expect(200), b.expect(200));
+    let readied = [&a, &b]
+        .iter()
+        .filter(|r| !r.body["hold_ready"].is_null())
+        .count();
+    assert_eq!(
+        readied, 1,
+        "one copy for the one hold: {} / {}",
+        a.body, b.body
+    );
+    let title = s
+        .call(Method::GET, "/api/catalog/titles/B-1", None, None)
+        .await
+        .body;
+    assert_eq!(
+        (title["available"].clone(), title["waiting_holds"].clone()),
+        (json!(1), json!(0))
+    );
+    let holds = s
+        .call(Method::GET, "/api/me/holds", Some(&waiter), None)
+        .await
+        .body;
+    assert_eq!(holds["holds"][0]["status"], "ready");
+}
 
-    async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("40000012").await;
-        let first = s.patron("40000013").await;
-        let second = s.patron("40000014").await;
-        s.title("B-1", 1).await;
-        s.check_out("40000012", "B-1-1").await.expect(201);
-        s.call(Method::POST, "/api/me/holds", Some(&first), Some(json!({"bib_id": "B-1", "notify": "none"}))).await.expect(201);
-        s.call(Method::POST, "/api/me/holds", Some(&second), Some(json!({"bib_id": "B-1", "notify": "none"}))).await.expect(201);
-        // The same copy checked in twice at once (a double scan): one closes the loan.
-        let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-1"));
-        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
-        statuses.sort();
-        assert_eq!(statuses, [200, 409]);
-        assert_eq!(s.call(Method::GET, "/api/me/holds", Some(&first), None).await.body["holds"][0]["status"], "ready");
-        assert_eq!(s.call(Method::GET, "/api/me/holds", Some(&second), None).await.body["holds"][0]["queue_position"], 1);
-    }
+#[apply(both_stores)]
+async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000012").await;
+    let first = s.patron("40000013").await;
+    let second = s.patron("40000014").await;
+    s.title("B-1", 1).await;
+    s.check_out("40000012", "B-1-1").await.expect(201);
+    s.call(
+        Method::POST,
+        "/api/me/holds",
+        Some(&first),
+        Some(json!({"bib_id": "B-1", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    s.call(
+        Method::POST,
+        "/api/me/holds",
+        Some(&second),
+        Some(json!({"bib_id": "B-1", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    // The same copy checked in twice at once (a double scan): one closes the loan.
+    let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-1"));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    assert_eq!(
+        s.call(Method::GET, "/api/me/holds", Some(&first), None)
+            .await
+            .body["holds"][0]["status"],
+        "ready"
+    );
+    assert_eq!(
+        s.call(Method::GET, "/api/me/holds", Some(&second), None)
+            .await
+            .body["holds"][0]["queue_position"],
+        1
+    );
 }

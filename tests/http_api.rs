@@ -1,9 +1,12 @@
 //! The HTTP API through the dev server's router (the very handlers Lambda runs), on both
 //! stores. Test names carry the rule IDs of RULES.md they prove.
 
-use mypage::clock::Clock;
-use mypage_tests::{both_stores, own_password, TestServer};
+use mypage::ports::Clock;
+use mypage_tests::StoreKind;
+use mypage_tests::{own_password, TestServer};
 use reqwest::Method;
+use rstest::rstest;
+use rstest_reuse::{apply, template};
 use serde_json::{json, Value};
 
 const GET: Method = Method::GET;
@@ -20,544 +23,1407 @@ fn loans_by_bib(body: &Value) -> std::collections::HashMap<String, Value> {
         .collect()
 }
 
-both_stores! {
-    // ---------------------------------------------------------------- accounts (R-ACCT-*)
+/// Each test here runs once on the embedded store and once on DynamoDB (moto).
+#[template]
+#[rstest]
+#[case::memory(StoreKind::Memory)]
+#[case::dynamodb(StoreKind::Dynamo)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn both_stores(#[case] kind: StoreKind) {}
 
-    async fn r_acct_3_temporary_password_reaches_only_the_password_change(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let temp = s.register("20000001", "山田 花子", false).await;
-        let r = s.log_in("20000001", &temp).await.expect(200);
-        assert_eq!(r.body["must_change_password"], true);
-        let t = r.body["token"].as_str().unwrap().to_owned();
-        for path in ["/api/me", "/api/me/loans", "/api/me/holds", "/api/me/notifications", "/api/me/ebooks"] {
-            s.call(GET, path, Some(&t), None).await.expect_error(403, "password_change_required");
+// ---------------------------------------------------------------- accounts (R-ACCT-*)
+
+#[apply(both_stores)]
+async fn r_acct_3_temporary_password_reaches_only_the_password_change(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let temp = s.register("20000001", "山田 花子", false).await;
+    let r = s.log_in("20000001", &temp).await.expect(200);
+    assert_eq!(r.body["must_change_password"], true);
+    let t = r.body["token"].as_str().unwrap().to_owned();
+    for path in [
+        "/api/me",
+        "/api/me/loans",
+        "/api/me/holds",
+        "/api/me/notifications",
+        "/api/me/ebooks",
+    ] {
+        s.call(GET, path, Some(&t), None)
+            .await
+            .expect_error(403, "password_change_required");
+    }
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&t),
+        Some(json!({"bib_id": "B-1", "notify": "none"})),
+    )
+    .await
+    .expect_error(403, "password_change_required");
+    // The rules still apply to the new password (R-ACCT-4).
+    s.call(
+        PUT,
+        "/api/me/password",
+        Some(&t),
+        Some(json!({"current_password": temp, "new_password": "abcdef"})),
+    )
+    .await
+    .expect_error(400, "weak_password");
+    s.call(
+        PUT,
+        "/api/me/password",
+        Some(&t),
+        Some(json!({"current_password": temp, "new_password": temp})),
+    )
+    .await
+    .expect_error(400, "weak_password");
+    s.call(
+        PUT,
+        "/api/me/password",
+        Some(&t),
+        Some(json!({"current_password": "wrong1", "new_password": "Hanako2026x"})),
+    )
+    .await
+    .expect_error(401, "invalid_credentials");
+    s.call(
+        PUT,
+        "/api/me/password",
+        Some(&t),
+        Some(json!({"current_password": temp, "new_password": "Hanako2026x"})),
+    )
+    .await
+    .expect(204);
+    // This session continues with the patron's own password; the temporary one is gone.
+    s.call(GET, "/api/me/loans", Some(&t), None)
+        .await
+        .expect(200);
+    s.log_in("20000001", &temp)
+        .await
+        .expect_error(401, "invalid_credentials");
+    let r = s.log_in("20000001", "Hanako2026x").await.expect(200);
+    assert_eq!(r.body["must_change_password"], false);
+}
+
+#[apply(both_stores)]
+async fn r_acct_1_full_width_card_numbers_log_in(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000002").await;
+    s.log_in("２０００００02", &own_password("20000002"))
+        .await
+        .expect(200);
+}
+
+#[apply(both_stores)]
+async fn r_acct_7_unknown_card_and_wrong_password_get_the_same_answer(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000003").await;
+    let wrong = s
+        .log_in("20000003", "Wrong12345")
+        .await
+        .expect_error(401, "invalid_credentials");
+    let unknown = s
+        .log_in("29999999", "Wrong12345")
+        .await
+        .expect_error(401, "invalid_credentials");
+    let malformed = s
+        .log_in("12", "Wrong12345")
+        .await
+        .expect_error(401, "invalid_credentials");
+    assert_eq!(wrong.body, unknown.body);
+    assert_eq!(unknown.body, malformed.body);
+    // A registered card without a password yet answers the same.
+    s.staff(
+        "/api/staff/patrons",
+        json!({"card_number": "20000004", "name": "x"}),
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        s.log_in("20000004", "Wrong12345").await.expect(401).body,
+        wrong.body
+    );
+}
+
+#[apply(both_stores)]
+async fn r_acct_7_five_failures_lock_the_card_for_fifteen_minutes(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000005").await;
+    for _ in 0..4 {
+        s.log_in("20000005", "Wrong12345")
+            .await
+            .expect_error(401, "invalid_credentials");
+    }
+    let locked = s
+        .log_in("20000005", "Wrong12345")
+        .await
+        .expect_error(429, "account_locked");
+    assert!(locked.headers.get("retry-after").is_some());
+    // Even the right password waits for the lock to pass.
+    s.log_in("20000005", &own_password("20000005"))
+        .await
+        .expect_error(429, "account_locked");
+    s.clock.advance(chrono::Duration::minutes(14));
+    s.log_in("20000005", &own_password("20000005"))
+        .await
+        .expect_error(429, "account_locked");
+    s.clock.advance(chrono::Duration::minutes(2));
+    s.log_in("20000005", &own_password("20000005"))
+        .await
+        .expect(200);
+    // A success starts the count again.
+    for _ in 0..4 {
+        s.log_in("20000005", "Wrong12345")
+            .await
+            .expect_error(401, "invalid_credentials");
+    }
+    s.log_in("20000005", &own_password("20000005"))
+        .await
+        .expect(200);
+    s.log_in("20000005", "Wrong12345")
+        .await
+        .expect_error(401, "invalid_credentials");
+}
+
+#[apply(both_stores)]
+async fn r_acct_2_a_new_temporary_password_lifts_a_lock_and_ends_sessions(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000006").await;
+    for _ in 0..5 {
+        s.log_in("20000006", "Wrong12345").await;
+    }
+    s.log_in("20000006", &own_password("20000006"))
+        .await
+        .expect_error(429, "account_locked");
+    let temp = s
+        .staff("/api/staff/patrons/20000006/temporary-password", json!({}))
+        .await
+        .expect(200)
+        .body["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.call(GET, "/api/me", Some(&t), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    s.log_in("20000006", &own_password("20000006"))
+        .await
+        .expect_error(401, "invalid_credentials");
+    assert_eq!(
+        s.log_in("20000006", &temp).await.expect(200).body["must_change_password"],
+        true
+    );
+}
+
+#[apply(both_stores)]
+async fn r_acct_5_an_unused_temporary_password_expires(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let temp = s.register("20000007", "x", false).await;
+    s.advance_days(31);
+    s.log_in("20000007", &temp)
+        .await
+        .expect_error(401, "invalid_credentials");
+}
+
+#[apply(both_stores)]
+async fn r_acct_8_password_change_ends_the_other_sessions(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let first = s.patron("20000008").await;
+    let second = s
+        .log_in("20000008", &own_password("20000008"))
+        .await
+        .expect(200)
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first, second, "a new login issues a new token");
+    s.call(
+        PUT,
+        "/api/me/password",
+        Some(&second),
+        Some(json!({"current_password": own_password("20000008"), "new_password": "Another2027y"})),
+    )
+    .await
+    .expect(204);
+    s.call(GET, "/api/me", Some(&first), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    s.call(GET, "/api/me", Some(&second), None)
+        .await
+        .expect(200);
+}
+
+#[apply(both_stores)]
+async fn r_acct_8_sessions_end_by_logout_idleness_and_age(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000009").await;
+    s.call(DELETE, "/api/session", Some(&t), None)
+        .await
+        .expect(204);
+    s.call(GET, "/api/me", Some(&t), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    // Idle for 30 minutes: gone. Active every 20 minutes: kept, up to 12 hours.
+    let t = s.log_in("20000009", &own_password("20000009")).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.clock.advance(chrono::Duration::minutes(31));
+    s.call(GET, "/api/me", Some(&t), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    let t = s.log_in("20000009", &own_password("20000009")).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..35 {
+        s.clock.advance(chrono::Duration::minutes(20));
+        s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    }
+    s.clock.advance(chrono::Duration::minutes(20)); // 12 h 0 min since login
+    s.call(GET, "/api/me", Some(&t), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    // Tokens that are not ours at all.
+    for bad in [
+        "",
+        "garbage",
+        "20000009.short",
+        &format!("20000009.{}", "A".repeat(43)),
+    ] {
+        s.call(GET, "/api/me", Some(bad), None)
+            .await
+            .expect_error(401, "unauthenticated");
+    }
+    s.call(GET, "/api/me", None, None)
+        .await
+        .expect_error(401, "unauthenticated");
+}
+
+#[apply(both_stores)]
+async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_the_csrf_header(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000010").await;
+    let r = s
+        .log_in("20000010", &own_password("20000010"))
+        .await
+        .expect(200);
+    let cookie = r
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attr in [
+        "mypage_session=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/api",
+    ] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let get = s
+        .http
+        .get(format!("{}/api/me", s.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 200);
+    let put = |csrf: bool| {
+        let mut b = s
+            .http
+            .put(format!("{}/api/me/email", s.base))
+            .header("cookie", &pair)
+            .json(&json!({"email": "a@example.jp"}));
+        if csrf {
+            b = b.header("x-mypage-csrf", "1");
         }
-        s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "B-1", "notify": "none"}))).await.expect_error(403, "password_change_required");
-        // The rules still apply to the new password (R-ACCT-4).
-        s.call(PUT, "/api/me/password", Some(&t), Some(json!({"current_password": temp, "new_password": "abcdef"}))).await.expect_error(400, "weak_password");
-        s.call(PUT, "/api/me/password", Some(&t), Some(json!({"current_password": temp, "new_password": temp}))).await.expect_error(400, "weak_password");
-        s.call(PUT, "/api/me/password", Some(&t), Some(json!({"current_password": "wrong1", "new_password": "Hanako2026x"}))).await.expect_error(401, "invalid_credentials");
-        s.call(PUT, "/api/me/password", Some(&t), Some(json!({"current_password": temp, "new_password": "Hanako2026x"}))).await.expect(204);
-        // This session continues with the patron's own password; the temporary one is gone.
-        s.call(GET, "/api/me/loans", Some(&t), None).await.expect(200);
-        s.log_in("20000001", &temp).await.expect_error(401, "invalid_credentials");
-        let r = s.log_in("20000001", "Hanako2026x").await.expect(200);
-        assert_eq!(r.body["must_change_password"], false);
-    }
+        b.send()
+    };
+    let refused = put(false).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"]["code"],
+        "csrf_check_failed"
+    );
+    assert_eq!(put(true).await.unwrap().status(), 204);
+    let out = s
+        .http
+        .delete(format!("{}/api/session", s.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert!(out
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+}
 
-    async fn r_acct_1_full_width_card_numbers_log_in(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000002").await;
-        s.log_in("２０００００02", &own_password("20000002")).await.expect(200);
-    }
+#[apply(both_stores)]
+async fn r_acct_6_email_can_be_set_changed_and_removed(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000011").await;
+    s.call(
+        PUT,
+        "/api/me/email",
+        Some(&t),
+        Some(json!({"email": "not an address"})),
+    )
+    .await
+    .expect_error(400, "invalid_email");
+    s.call(
+        PUT,
+        "/api/me/email",
+        Some(&t),
+        Some(json!({"email": "hanako@example.jp"})),
+    )
+    .await
+    .expect(204);
+    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    assert_eq!(me.body["email"], "hanako@example.jp");
+    assert_eq!(me.body["card_number"], "20000011");
+    assert_eq!(me.body["holds"], json!({"active": 0, "limit": 10}));
+    s.call(PUT, "/api/notifications".replace("/api", "/api/me").as_str(), Some(&t), Some(json!({"due_reminder": true, "new_arrivals": {"enabled": true, "authors": ["村上春樹"]}}))).await.expect(204);
+    s.call(DELETE, "/api/me/email", Some(&t), None)
+        .await
+        .expect(204);
+    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    assert_eq!(me.body["email"], Value::Null);
+    // Without an address both email services stop (R-MAIL-1, R-MAIL-2).
+    let n = s
+        .call(GET, "/api/me/notifications", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(n.body["due_reminder"], false);
+    assert_eq!(n.body["new_arrivals"]["enabled"], false);
+    assert_eq!(
+        n.body["new_arrivals"]["authors"],
+        json!(["村上春樹"]),
+        "the terms are kept for later"
+    );
+}
 
-    async fn r_acct_7_unknown_card_and_wrong_password_get_the_same_answer(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000003").await;
-        let wrong = s.log_in("20000003", "Wrong12345").await.expect_error(401, "invalid_credentials");
-        let unknown = s.log_in("29999999", "Wrong12345").await.expect_error(401, "invalid_credentials");
-        let malformed = s.log_in("12", "Wrong12345").await.expect_error(401, "invalid_credentials");
-        assert_eq!(wrong.body, unknown.body);
-        assert_eq!(unknown.body, malformed.body);
-        // A registered card without a password yet answers the same.
-        s.staff("/api/staff/patrons", json!({"card_number": "20000004", "name": "x"})).await.expect(201);
-        assert_eq!(s.log_in("20000004", "Wrong12345").await.expect(401).body, wrong.body);
-    }
+// ---------------------------------------------------------------- bad input
 
-    async fn r_acct_7_five_failures_lock_the_card_for_fifteen_minutes(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000005").await;
-        for _ in 0..4 {
-            s.log_in("20000005", "Wrong12345").await.expect_error(401, "invalid_credentials");
+#[apply(both_stores)]
+async fn bad_input_gets_a_clear_4xx_never_a_500(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000012").await;
+    let raw = |method: Method, path: &str, ctype: &str, body: Vec<u8>| {
+        s.http
+            .request(method, format!("{}{path}", s.base))
+            .bearer_auth(&t)
+            .header("content-type", ctype.to_owned())
+            .body(body)
+            .send()
+    };
+    let code = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(
+        code(
+            raw(
+                POST,
+                "/api/me/holds",
+                "application/json",
+                b"{not json".to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (400, "malformed_json".into())
+    );
+    assert_eq!(
+        code(
+            raw(
+                POST,
+                "/api/me/holds",
+                "application/json",
+                br#"{"bib_id": 5, "notify": "none"}"#.to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    assert_eq!(
+        code(
+            raw(
+                POST,
+                "/api/me/holds",
+                "application/json",
+                br#"{"bib_id": "B-1", "notify": "pigeon"}"#.to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    assert_eq!(
+        code(
+            raw(
+                POST,
+                "/api/me/holds",
+                "application/json",
+                br#"{"bib_id": "B-1", "notify": "none", "extra": 1}"#.to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    assert_eq!(
+        code(
+            raw(
+                POST,
+                "/api/me/holds",
+                "application/json",
+                br#"{"bib_id": "../etc", "notify": "none"}"#.to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    assert_eq!(
+        code(
+            raw(
+                POST,
+                "/api/me/holds",
+                "text/plain",
+                br#"{"bib_id": "B-1", "notify": "none"}"#.to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (415, "unsupported_media_type".into())
+    );
+    let big = format!(
+        r#"{{"bib_id": "B-1", "notify": "none", "pad": "{}"}}"#,
+        "x".repeat(17 * 1024)
+    );
+    assert_eq!(
+        code(
+            raw(POST, "/api/me/holds", "application/json", big.into_bytes())
+                .await
+                .unwrap()
+        )
+        .await,
+        (413, "payload_too_large".into())
+    );
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    assert_eq!(
+        code(
+            raw(POST, "/api/me/holds", "application/json", huge)
+                .await
+                .unwrap()
+        )
+        .await,
+        (413, "payload_too_large".into())
+    );
+    assert_eq!(
+        code(
+            raw(
+                PUT,
+                "/api/me/email",
+                "application/json",
+                br#"{"email": null}"#.to_vec()
+            )
+            .await
+            .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    assert_eq!(
+        code(
+            raw(PUT, "/api/me/email", "application/json", b"[]".to_vec())
+                .await
+                .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    assert_eq!(
+        code(
+            raw(POST, "/api/session", "application/json", b"{}".to_vec())
+                .await
+                .unwrap()
+        )
+        .await,
+        (400, "invalid_request".into())
+    );
+    s.call(GET, "/api/nowhere", Some(&t), None)
+        .await
+        .expect_error(404, "not_found");
+    s.call(PUT, "/api/me/loans", Some(&t), None)
+        .await
+        .expect_error(405, "method_not_allowed");
+    s.call(GET, "/api/catalog/new-arrivals?days=0", None, None)
+        .await
+        .expect_error(400, "invalid_request");
+    s.call(GET, "/api/catalog/new-arrivals?days=abc", None, None)
+        .await
+        .expect_error(400, "invalid_request");
+    s.call(GET, "/api/catalog/titles/nope", None, None)
+        .await
+        .expect_error(404, "title_not_found");
+    s.call(GET, "/api/catalog/titles/%E6%9C%AC", None, None)
+        .await
+        .expect_error(404, "title_not_found");
+    let n = s.call(PUT, "/api/me/notifications", Some(&t), Some(json!({"due_reminder": false, "new_arrivals": {"enabled": false, "authors": vec!["a"; 21]}}))).await;
+    n.expect_error(400, "invalid_request");
+    let long = "字".repeat(101);
+    s.call(
+        PUT,
+        "/api/me/notifications",
+        Some(&t),
+        Some(
+            json!({"due_reminder": false, "new_arrivals": {"enabled": false, "keywords": [long]}}),
+        ),
+    )
+    .await
+    .expect_error(400, "invalid_request");
+    // Staff input too.
+    s.staff(
+        "/api/staff/patrons",
+        json!({"card_number": "12", "name": "x"}),
+    )
+    .await
+    .expect_error(400, "invalid_request");
+    s.staff(
+        "/api/staff/patrons",
+        json!({"card_number": "20000099", "name": ""}),
+    )
+    .await
+    .expect_error(400, "invalid_request");
+    s.staff(
+        "/api/staff/checkouts",
+        json!({"card_number": "20000012", "barcode": "NOPE"}),
+    )
+    .await
+    .expect_error(404, "copy_not_found");
+    s.staff(
+        "/api/staff/checkouts",
+        json!({"card_number": "29999999", "barcode": "NOPE"}),
+    )
+    .await
+    .expect_error(404, "patron_not_found");
+    s.staff("/api/staff/checkins", json!({"barcode": "NOPE"}))
+        .await
+        .expect_error(404, "copy_not_found");
+    s.staff(
+        "/api/staff/copies",
+        json!({"barcode": "C-1", "bib_id": "NOPE"}),
+    )
+    .await
+    .expect_error(404, "title_not_found");
+    s.staff("/api/staff/patrons/29999999/temporary-password", json!({}))
+        .await
+        .expect_error(404, "patron_not_found");
+}
+
+#[apply(both_stores)]
+async fn staff_routes_need_staff_credentials(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000013").await;
+    s.call(
+        POST,
+        "/api/staff/titles",
+        Some(&t),
+        Some(json!({"bib_id": "B-1", "title": "x"})),
+    )
+    .await
+    .expect_error(403, "staff_only");
+    s.call(
+        POST,
+        "/api/staff/titles",
+        None,
+        Some(json!({"bib_id": "B-1", "title": "x"})),
+    )
+    .await
+    .expect_error(403, "staff_only");
+    let r = s
+        .http
+        .post(format!("{}/api/staff/titles", s.base))
+        .header("x-staff-key", "wrong")
+        .json(&json!({"bib_id": "B-1", "title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    s.staff(
+        "/api/staff/patrons",
+        json!({"card_number": "20000013", "name": "x"}),
+    )
+    .await
+    .expect_error(409, "patron_exists");
+    s.title("B-1", 1).await;
+    s.staff("/api/staff/titles", json!({"bib_id": "B-1", "title": "x"}))
+        .await
+        .expect_error(409, "title_exists");
+    s.staff(
+        "/api/staff/copies",
+        json!({"barcode": "B-1-1", "bib_id": "B-1"}),
+    )
+    .await
+    .expect_error(409, "copy_exists");
+}
+
+#[apply(both_stores)]
+async fn another_patrons_loans_and_holds_are_not_reachable(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let a = s.patron("20000014").await;
+    let b = s.patron("20000015").await;
+    s.title("B-1", 1).await;
+    s.title("B-2", 1).await;
+    s.advance_days(-2);
+    let loan_a = s.check_out("20000014", "B-1-1").await.expect(201).body["loan_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.advance_days(2);
+    s.check_out("20000015", "B-2-1").await.expect(201);
+    let hold_a = s
+        .call(
+            POST,
+            "/api/me/holds",
+            Some(&a),
+            Some(json!({"bib_id": "B-2", "notify": "none"})),
+        )
+        .await
+        .expect(201)
+        .body["hold_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.call(
+        POST,
+        &format!("/api/me/loans/{loan_a}/renewal"),
+        Some(&b),
+        None,
+    )
+    .await
+    .expect_error(404, "loan_not_found");
+    s.call(DELETE, &format!("/api/me/holds/{hold_a}"), Some(&b), None)
+        .await
+        .expect_error(404, "hold_not_found");
+    let loans_b = s
+        .call(GET, "/api/me/loans", Some(&b), None)
+        .await
+        .expect(200);
+    assert_eq!(loans_b.body["loans"].as_array().unwrap().len(), 1);
+    assert!(!loans_b.body.to_string().contains(&loan_a));
+    let holds_b = s
+        .call(GET, "/api/me/holds", Some(&b), None)
+        .await
+        .expect(200);
+    assert_eq!(holds_b.body["holds"], json!([]));
+    // A's hold and loan are untouched.
+    s.call(
+        POST,
+        &format!("/api/me/loans/{loan_a}/renewal"),
+        Some(&a),
+        None,
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&a), None).await.body["holds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+// ---------------------------------------------------------------- loans and renewal
+
+#[apply(both_stores)]
+async fn r_loan_1_and_r_renew_1_to_6_the_guides_cases(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000016").await;
+    s.patron("20000017").await;
+    for bib in ["RENEW", "OVERDUE", "HELD", "ILL", "TODAY"] {
+        s.title(bib, 1).await;
+    }
+    s.advance_days(-20);
+    s.check_out("20000016", "OVERDUE-1").await.expect(201); // due 6 days ago
+    s.advance_days(15);
+    s.check_out("20000016", "RENEW-1").await.expect(201);
+    s.check_out("20000016", "HELD-1").await.expect(201);
+    s.staff("/api/staff/checkouts", json!({"card_number": "20000016", "barcode": "ILL-1", "interlibrary_due_date": "2026-12-20"})).await.expect(201);
+    s.advance_days(5); // back to 2026-12-01
+    s.check_out("20000016", "TODAY-1").await.expect(201);
+    s.staff(
+        "/api/staff/holds",
+        json!({"card_number": "20000017", "bib_id": "HELD", "notify": "none"}),
+    )
+    .await
+    .expect(201);
+
+    let loans = loans_by_bib(
+        &s.call(GET, "/api/me/loans", Some(&t), None)
+            .await
+            .expect(200)
+            .body,
+    );
+    assert_eq!(loans.len(), 5);
+    let reason = |b: &str| loans[b]["not_renewable_reason"].clone();
+    assert_eq!(
+        (loans["RENEW"]["renewable"].clone(), reason("RENEW")),
+        (json!(true), Value::Null)
+    );
+    assert_eq!(reason("OVERDUE"), "overdue"); // R-RENEW-2
+    assert_eq!(reason("HELD"), "on_hold_for_other_patron"); // R-RENEW-3
+    assert_eq!(reason("ILL"), "interlibrary_loan"); // R-RENEW-4
+    assert_eq!(reason("TODAY"), "checked_out_today"); // R-RENEW-5
+    assert_eq!(loans["RENEW"]["title"], "本 RENEW");
+    assert_eq!(loans["RENEW"]["author"], "著者");
+    assert_eq!(loans["RENEW"]["due_date"], "2026-12-10");
+    assert_eq!(loans["ILL"]["due_date"], "2026-12-20");
+
+    let id = |b: &str| loans[b]["loan_id"].as_str().unwrap().to_owned();
+    let renew = |b: String| {
+        let (s, t) = (&s, t.clone());
+        async move {
+            s.call(POST, &format!("/api/me/loans/{b}/renewal"), Some(&t), None)
+                .await
         }
-        let locked = s.log_in("20000005", "Wrong12345").await.expect_error(429, "account_locked");
-        assert!(locked.headers.get("retry-after").is_some());
-        // Even the right password waits for the lock to pass.
-        s.log_in("20000005", &own_password("20000005")).await.expect_error(429, "account_locked");
-        s.clock.advance(chrono::Duration::minutes(14));
-        s.log_in("20000005", &own_password("20000005")).await.expect_error(429, "account_locked");
-        s.clock.advance(chrono::Duration::minutes(2));
-        s.log_in("20000005", &own_password("20000005")).await.expect(200);
-        // A success starts the count again.
-        for _ in 0..4 {
-            s.log_in("20000005", "Wrong12345").await.expect_error(401, "invalid_credentials");
+    };
+    // R-RENEW-6: due on the day of renewal + 14.
+    let r = renew(id("RENEW")).await.expect(200);
+    assert_eq!(
+        r.body,
+        json!({"loan_id": id("RENEW"), "due_date": "2026-12-15", "renewed": true})
+    );
+    renew(id("RENEW"))
+        .await
+        .expect_error(409, "already_renewed"); // R-RENEW-1
+    renew(id("OVERDUE")).await.expect_error(409, "overdue");
+    renew(id("HELD"))
+        .await
+        .expect_error(409, "on_hold_for_other_patron");
+    renew(id("ILL"))
+        .await
+        .expect_error(409, "interlibrary_loan");
+    renew(id("TODAY"))
+        .await
+        .expect_error(409, "checked_out_today");
+    renew("L-doesnotexist".into())
+        .await
+        .expect_error(404, "loan_not_found");
+    // Read-your-writes: the list shows 延長済 and the new date at once.
+    let loans = loans_by_bib(
+        &s.call(GET, "/api/me/loans", Some(&t), None)
+            .await
+            .expect(200)
+            .body,
+    );
+    assert_eq!(
+        (
+            loans["RENEW"]["renewed"].clone(),
+            loans["RENEW"]["due_date"].clone()
+        ),
+        (json!(true), json!("2026-12-15"))
+    );
+    assert_eq!(loans["RENEW"]["not_renewable_reason"], "already_renewed");
+    // Tomorrow, today's loan may be renewed.
+    s.advance_days(1);
+    let t = s.relog("20000016").await;
+    s.call(
+        POST,
+        &format!("/api/me/loans/{}/renewal", id("TODAY")),
+        Some(&t),
+        None,
+    )
+    .await
+    .expect(200);
+}
+
+// ---------------------------------------------------------------- holds
+
+#[apply(both_stores)]
+async fn r_hold_1_and_r_hold_8_what_can_be_held(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000018").await;
+    s.patron("20000019").await;
+    s.title("SHELF", 2).await;
+    s.title("MINE", 1).await;
+    s.title("OUT", 1).await;
+    s.check_out("20000018", "MINE-1").await.expect(201);
+    s.check_out("20000019", "OUT-1").await.expect(201);
+    s.check_out("20000019", "SHELF-1").await.expect(201);
+    let place = |bib: &str| {
+        s.call(
+            POST,
+            "/api/me/holds",
+            Some(&t),
+            Some(json!({"bib_id": bib, "notify": "none"})),
+        )
+    };
+    place("SHELF").await.expect_error(409, "available_on_shelf"); // one of two copies is on the shelf
+    place("MINE").await.expect_error(409, "already_on_loan");
+    place("NOPE").await.expect_error(404, "title_not_found");
+    let h = place("OUT").await.expect(201);
+    assert_eq!(h.body["status"], "waiting");
+    assert_eq!(h.body["queue_position"], 1);
+    place("OUT").await.expect_error(409, "duplicate_hold");
+    s.staff(
+        "/api/staff/holds",
+        json!({"card_number": "20000018", "bib_id": "OUT", "notify": "none"}),
+    )
+    .await
+    .expect_error(409, "duplicate_hold");
+    let title = s
+        .call(GET, "/api/catalog/titles/OUT", None, None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            title.body["copies"].clone(),
+            title.body["available"].clone(),
+            title.body["waiting_holds"].clone()
+        ),
+        (json!(1), json!(0), json!(1))
+    );
+}
+
+#[apply(both_stores)]
+async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000020").await;
+    s.patron("20000021").await;
+    for i in 0..12 {
+        s.title(&format!("T{i}"), 1).await;
+        s.check_out("20000021", &format!("T{i}-1"))
+            .await
+            .expect(201);
+    }
+    for i in 0..10 {
+        if i % 2 == 0 {
+            s.call(
+                POST,
+                "/api/me/holds",
+                Some(&t),
+                Some(json!({"bib_id": format!("T{i}"), "notify": "none"})),
+            )
+            .await
+            .expect(201);
+        } else {
+            s.staff(
+                "/api/staff/holds",
+                json!({"card_number": "20000020", "bib_id": format!("T{i}"), "notify": "none"}),
+            )
+            .await
+            .expect(201);
         }
-        s.log_in("20000005", &own_password("20000005")).await.expect(200);
-        s.log_in("20000005", "Wrong12345").await.expect_error(401, "invalid_credentials");
     }
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&t),
+        Some(json!({"bib_id": "T10", "notify": "none"})),
+    )
+    .await
+    .expect_error(409, "hold_limit_reached");
+    s.staff(
+        "/api/staff/holds",
+        json!({"card_number": "20000020", "bib_id": "T11", "notify": "none"}),
+    )
+    .await
+    .expect_error(409, "hold_limit_reached");
+    assert_eq!(
+        s.call(GET, "/api/me", Some(&t), None).await.body["holds"],
+        json!({"active": 10, "limit": 10})
+    );
+    // Cancelling one frees a slot (R-HOLD-5).
+    let holds = s
+        .call(GET, "/api/me/holds", Some(&t), None)
+        .await
+        .expect(200);
+    let first = holds.body["holds"][0]["hold_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.call(DELETE, &format!("/api/me/holds/{first}"), Some(&t), None)
+        .await
+        .expect(204);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&t),
+        Some(json!({"bib_id": "T10", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+}
 
-    async fn r_acct_2_a_new_temporary_password_lifts_a_lock_and_ends_sessions(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000006").await;
-        for _ in 0..5 {
-            s.log_in("20000006", "Wrong12345").await;
-        }
-        s.log_in("20000006", &own_password("20000006")).await.expect_error(429, "account_locked");
-        let temp = s.staff("/api/staff/patrons/20000006/temporary-password", json!({})).await.expect(200).body["temporary_password"].as_str().unwrap().to_owned();
-        s.call(GET, "/api/me", Some(&t), None).await.expect_error(401, "unauthenticated");
-        s.log_in("20000006", &own_password("20000006")).await.expect_error(401, "invalid_credentials");
-        assert_eq!(s.log_in("20000006", &temp).await.expect(200).body["must_change_password"], true);
+#[apply(both_stores)]
+async fn r_hold_3_email_notice_needs_a_registered_address(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000022").await;
+    s.patron("20000023").await;
+    s.title("OUT", 1).await;
+    s.check_out("20000023", "OUT-1").await.expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&t),
+        Some(json!({"bib_id": "OUT", "notify": "email"})),
+    )
+    .await
+    .expect_error(400, "email_not_registered");
+    s.call(
+        PUT,
+        "/api/me/email",
+        Some(&t),
+        Some(json!({"email": "x@example.jp"})),
+    )
+    .await
+    .expect(204);
+    let h = s
+        .call(
+            POST,
+            "/api/me/holds",
+            Some(&t),
+            Some(json!({"bib_id": "OUT", "notify": "email"})),
+        )
+        .await
+        .expect(201);
+    assert_eq!(h.body["notify"], "email");
+}
+
+#[apply(both_stores)]
+async fn r_hold_4_queue_positions_are_exact_and_move_up(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000024").await;
+    let mut tokens = Vec::new();
+    for c in ["20000025", "20000026", "20000027"] {
+        tokens.push(s.patron(c).await);
     }
-
-    async fn r_acct_5_an_unused_temporary_password_expires(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let temp = s.register("20000007", "x", false).await;
-        s.advance_days(31);
-        s.log_in("20000007", &temp).await.expect_error(401, "invalid_credentials");
+    s.title("POP", 1).await;
+    s.check_out("20000024", "POP-1").await.expect(201);
+    let mut ids = Vec::new();
+    for t in &tokens {
+        ids.push(
+            s.call(
+                POST,
+                "/api/me/holds",
+                Some(t),
+                Some(json!({"bib_id": "POP", "notify": "none"})),
+            )
+            .await
+            .expect(201)
+            .body["hold_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
-
-    async fn r_acct_8_password_change_ends_the_other_sessions(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let first = s.patron("20000008").await;
-        let second = s.log_in("20000008", &own_password("20000008")).await.expect(200).body["token"].as_str().unwrap().to_owned();
-        assert_ne!(first, second, "a new login issues a new token");
-        s.call(PUT, "/api/me/password", Some(&second), Some(json!({"current_password": own_password("20000008"), "new_password": "Another2027y"}))).await.expect(204);
-        s.call(GET, "/api/me", Some(&first), None).await.expect_error(401, "unauthenticated");
-        s.call(GET, "/api/me", Some(&second), None).await.expect(200);
+    let sr = &s;
+    let pos = move |t: String| async move {
+        sr.call(GET, "/api/me/holds", Some(&t), None)
+            .await
+            .expect(200)
+            .body["holds"][0]
+            .clone()
+    };
+    for (i, t) in tokens.iter().enumerate() {
+        let h = pos(t.clone()).await;
+        assert_eq!(
+            (
+                h["status"].clone(),
+                h["queue_position"].clone(),
+                h["cancellable"].clone()
+            ),
+            (json!("waiting"), json!(i + 1), json!(true))
+        );
     }
+    s.call(
+        DELETE,
+        &format!("/api/me/holds/{}", ids[0]),
+        Some(&tokens[0]),
+        None,
+    )
+    .await
+    .expect(204);
+    s.call(
+        DELETE,
+        &format!("/api/me/holds/{}", ids[0]),
+        Some(&tokens[0]),
+        None,
+    )
+    .await
+    .expect_error(404, "hold_not_found");
+    assert_eq!(pos(tokens[1].clone()).await["queue_position"], 1);
+    assert_eq!(pos(tokens[2].clone()).await["queue_position"], 2);
+    assert_eq!(
+        s.call(GET, "/api/catalog/titles/POP", None, None)
+            .await
+            .body["waiting_holds"],
+        2
+    );
+}
 
-    async fn r_acct_8_sessions_end_by_logout_idleness_and_age(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000009").await;
-        s.call(DELETE, "/api/session", Some(&t), None).await.expect(204);
-        s.call(GET, "/api/me", Some(&t), None).await.expect_error(401, "unauthenticated");
-        // Idle for 30 minutes: gone. Active every 20 minutes: kept, up to 12 hours.
-        let t = s.log_in("20000009", &own_password("20000009")).await.body["token"].as_str().unwrap().to_owned();
-        s.clock.advance(chrono::Duration::minutes(31));
-        s.call(GET, "/api/me", Some(&t), None).await.expect_error(401, "unauthenticated");
-        let t = s.log_in("20000009", &own_password("20000009")).await.body["token"].as_str().unwrap().to_owned();
-        for _ in 0..35 {
-            s.clock.advance(chrono::Duration::minutes(20));
-            s.call(GET, "/api/me", Some(&t), None).await.expect(200);
-        }
-        s.clock.advance(chrono::Duration::minutes(20)); // 12 h 0 min since login
-        s.call(GET, "/api/me", Some(&t), None).await.expect_error(401, "unauthenticated");
-        // Tokens that are not ours at all.
-        for bad in ["", "garbage", "20000009.short", &format!("20000009.{}", "A".repeat(43))] {
-            s.call(GET, "/api/me", Some(bad), None).await.expect_error(401, "unauthenticated");
-        }
-        s.call(GET, "/api/me", None, None).await.expect_error(401, "unauthenticated");
-    }
+#[apply(both_stores)]
+async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000028").await;
+    let first = s.patron_with_email("20000029").await;
+    let second = s.patron("20000030").await;
+    s.title("POP", 1).await;
+    s.check_out("20000028", "POP-1").await.expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&first),
+        Some(json!({"bib_id": "POP", "notify": "email"})),
+    )
+    .await
+    .expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&second),
+        Some(json!({"bib_id": "POP", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    let r = s.check_in("POP-1").await.expect(200);
+    assert_eq!(r.body["loan_closed"], true);
+    assert_eq!(r.body["hold_ready"]["card_number"], "20000029");
+    assert_eq!(r.body["hold_ready"]["pickup_deadline"], "2026-12-08"); // R-HOLD-6: one week
+    let h = s
+        .call(GET, "/api/me/holds", Some(&first), None)
+        .await
+        .expect(200)
+        .body["holds"][0]
+        .clone();
+    assert_eq!(
+        (
+            h["status"].clone(),
+            h["ready_on"].clone(),
+            h["pickup_deadline"].clone()
+        ),
+        (json!("ready"), json!("2026-12-01"), json!("2026-12-08"))
+    );
+    assert_eq!(
+        (h["queue_position"].clone(), h["cancellable"].clone()),
+        (Value::Null, json!(false))
+    );
+    // R-HOLD-7: the email went out, in Japanese, with the deadline and the library's phone.
+    let mail = s.dev.outbox.messages();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].message.to.as_str(), "p20000029@example.jp");
+    assert!(
+        mail[0].message.text.contains("2026年12月8日")
+            && mail[0].message.text.contains("075-762-4655")
+    );
+    // R-HOLD-5: a ready hold is not cancelled online; the answer gives the phone number.
+    let id = h["hold_id"].as_str().unwrap().to_owned();
+    let refused = s
+        .call(DELETE, &format!("/api/me/holds/{id}"), Some(&first), None)
+        .await
+        .expect_error(409, "ready_for_pickup");
+    assert!(refused.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("075-762-4655"));
+    // The second patron moved up and was not emailed (notify none).
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&second), None).await.body["holds"][0]["queue_position"],
+        1
+    );
+    // The copy is kept: not on the shelf, and only its patron may borrow it.
+    assert_eq!(
+        s.call(GET, "/api/catalog/titles/POP", None, None)
+            .await
+            .body["available"],
+        0
+    );
+    s.check_out("20000028", "POP-1")
+        .await
+        .expect_error(409, "held_for_another_patron");
+    s.check_in("POP-1")
+        .await
+        .expect_error(409, "not_checked_out");
+    // An expiry schedule for just after the deadline exists.
+    let sched = s.dev.scheduler.schedules();
+    assert_eq!(sched.len(), 1);
+    assert_eq!(sched[0].at.to_string(), "2026-12-09 00:05:00");
+    // Pickup fulfils the hold and frees the slot.
+    let loan = s.check_out("20000029", "POP-1").await.expect(201);
+    assert_eq!(loan.body["fulfilled_hold"], json!(id));
+    assert_eq!(
+        s.call(GET, "/api/me", Some(&first), None).await.body["holds"]["active"],
+        0
+    );
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"],
+        json!([])
+    );
+    assert!(
+        s.dev.scheduler.schedules().is_empty(),
+        "the fulfilled hold's schedule is deleted"
+    );
+}
 
-    async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_the_csrf_header(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000010").await;
-        let r = s.log_in("20000010", &own_password("20000010")).await.expect(200);
-        let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
-        for attr in ["mypage_session=", "HttpOnly", "Secure", "SameSite=Strict", "Path=/api"] {
-            assert!(cookie.contains(attr), "{cookie}");
-        }
-        let pair = cookie.split(';').next().unwrap().to_owned();
-        let get = s.http.get(format!("{}/api/me", s.base)).header("cookie", &pair).send().await.unwrap();
-        assert_eq!(get.status(), 200);
-        let put = |csrf: bool| {
-            let mut b = s.http.put(format!("{}/api/me/email", s.base)).header("cookie", &pair).json(&json!({"email": "a@example.jp"}));
-            if csrf {
-                b = b.header("x-mypage-csrf", "1");
-            }
-            b.send()
-        };
-        let refused = put(false).await.unwrap();
-        assert_eq!(refused.status(), 403);
-        assert_eq!(refused.json::<Value>().await.unwrap()["error"]["code"], "csrf_check_failed");
-        assert_eq!(put(true).await.unwrap().status(), 204);
-        let out = s.http.delete(format!("{}/api/session", s.base)).header("cookie", &pair).send().await.unwrap();
-        assert_eq!(out.status(), 204);
-        assert!(out.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
-    }
+#[apply(both_stores)]
+async fn r_hold_6_an_uncollected_hold_lapses_and_the_copy_goes_to_the_next_patron(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000031").await;
+    let first = s.patron("20000032").await;
+    let second = s.patron_with_email("20000033").await;
+    s.title("POP", 1).await;
+    s.check_out("20000031", "POP-1").await.expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&first),
+        Some(json!({"bib_id": "POP", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&second),
+        Some(json!({"bib_id": "POP", "notify": "email"})),
+    )
+    .await
+    .expect(201);
+    s.check_in("POP-1").await.expect(200);
+    assert!(
+        s.dev.outbox.messages().is_empty(),
+        "notify none: nobody is contacted (R-HOLD-7)"
+    );
+    // On the deadline itself nothing lapses.
+    s.advance_days(7);
+    s.dev.run_hold_expiry().await.unwrap();
+    let first = s.relog("20000032").await;
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"][0]["status"],
+        "ready"
+    );
+    // The day after, the hold lapses and the second patron's becomes ready, with its email.
+    s.advance_days(1);
+    let r = s.dev.run_hold_expiry().await.unwrap();
+    let (first, second) = (s.relog("20000032").await, s.relog("20000033").await);
+    assert_eq!(r["schedules_run"], 1);
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"],
+        json!([])
+    );
+    assert_eq!(
+        s.call(GET, "/api/me", Some(&first), None).await.body["holds"]["active"],
+        0
+    );
+    let h = s.call(GET, "/api/me/holds", Some(&second), None).await.body["holds"][0].clone();
+    assert_eq!(
+        (
+            h["status"].clone(),
+            h["ready_on"].clone(),
+            h["pickup_deadline"].clone()
+        ),
+        (json!("ready"), json!("2026-12-09"), json!("2026-12-16"))
+    );
+    assert_eq!(s.dev.outbox.messages().len(), 1);
+    // Running again changes nothing.
+    let again = s.dev.run_hold_expiry().await.unwrap();
+    assert_eq!(again["sweep"]["lapsed"], 0);
+    // When nobody else waits, the copy goes back to the shelf.
+    s.advance_days(8);
+    s.dev.run_hold_expiry().await.unwrap();
+    let title = s
+        .call(GET, "/api/catalog/titles/POP", None, None)
+        .await
+        .body;
+    assert_eq!(
+        (title["available"].clone(), title["waiting_holds"].clone()),
+        (json!(1), json!(0))
+    );
+    s.check_out("20000031", "POP-1").await.expect(201);
+}
 
-    async fn r_acct_6_email_can_be_set_changed_and_removed(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000011").await;
-        s.call(PUT, "/api/me/email", Some(&t), Some(json!({"email": "not an address"}))).await.expect_error(400, "invalid_email");
-        s.call(PUT, "/api/me/email", Some(&t), Some(json!({"email": "hanako@example.jp"}))).await.expect(204);
-        let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
-        assert_eq!(me.body["email"], "hanako@example.jp");
-        assert_eq!(me.body["card_number"], "20000011");
-        assert_eq!(me.body["holds"], json!({"active": 0, "limit": 10}));
-        s.call(PUT, "/api/notifications".replace("/api", "/api/me").as_str(), Some(&t), Some(json!({"due_reminder": true, "new_arrivals": {"enabled": true, "authors": ["村上春樹"]}}))).await.expect(204);
-        s.call(DELETE, "/api/me/email", Some(&t), None).await.expect(204);
-        let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
-        assert_eq!(me.body["email"], Value::Null);
-        // Without an address both email services stop (R-MAIL-1, R-MAIL-2).
-        let n = s.call(GET, "/api/me/notifications", Some(&t), None).await.expect(200);
-        assert_eq!(n.body["due_reminder"], false);
-        assert_eq!(n.body["new_arrivals"]["enabled"], false);
-        assert_eq!(n.body["new_arrivals"]["authors"], json!(["村上春樹"]), "the terms are kept for later");
-    }
+#[apply(both_stores)]
+async fn r_desk_2_a_new_copy_serves_the_queue_first(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.patron("20000034").await;
+    let t = s.patron("20000035").await;
+    s.title("POP", 1).await;
+    s.check_out("20000034", "POP-1").await.expect(201);
+    s.call(
+        POST,
+        "/api/me/holds",
+        Some(&t),
+        Some(json!({"bib_id": "POP", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    s.staff(
+        "/api/staff/copies",
+        json!({"barcode": "POP-2", "bib_id": "POP"}),
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        s.call(GET, "/api/me/holds", Some(&t), None).await.body["holds"][0]["status"],
+        "ready"
+    );
+    let title = s
+        .call(GET, "/api/catalog/titles/POP", None, None)
+        .await
+        .body;
+    assert_eq!(
+        (title["copies"].clone(), title["available"].clone()),
+        (json!(2), json!(0))
+    );
+}
 
-    // ---------------------------------------------------------------- bad input
+// ---------------------------------------------------------------- e-books, catalog
 
-    async fn bad_input_gets_a_clear_4xx_never_a_500(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000012").await;
-        let raw = |method: Method, path: &str, ctype: &str, body: Vec<u8>| {
-            s.http.request(method, format!("{}{path}", s.base)).bearer_auth(&t).header("content-type", ctype.to_owned()).body(body).send()
-        };
-        let code = |r: reqwest::Response| async move {
-            let status = r.status().as_u16();
-            let v: Value = r.json().await.unwrap_or(Value::Null);
-            (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
-        };
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", b"{not json".to_vec()).await.unwrap()).await, (400, "malformed_json".into()));
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", br#"{"bib_id": 5, "notify": "none"}"#.to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", br#"{"bib_id": "B-1", "notify": "pigeon"}"#.to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", br#"{"bib_id": "B-1", "notify": "none", "extra": 1}"#.to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", br#"{"bib_id": "../etc", "notify": "none"}"#.to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        assert_eq!(code(raw(POST, "/api/me/holds", "text/plain", br#"{"bib_id": "B-1", "notify": "none"}"#.to_vec()).await.unwrap()).await, (415, "unsupported_media_type".into()));
-        let big = format!(r#"{{"bib_id": "B-1", "notify": "none", "pad": "{}"}}"#, "x".repeat(17 * 1024));
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", big.into_bytes()).await.unwrap()).await, (413, "payload_too_large".into()));
-        let huge = vec![b'x'; 2 * 1024 * 1024];
-        assert_eq!(code(raw(POST, "/api/me/holds", "application/json", huge).await.unwrap()).await, (413, "payload_too_large".into()));
-        assert_eq!(code(raw(PUT, "/api/me/email", "application/json", br#"{"email": null}"#.to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        assert_eq!(code(raw(PUT, "/api/me/email", "application/json", b"[]".to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        assert_eq!(code(raw(POST, "/api/session", "application/json", b"{}".to_vec()).await.unwrap()).await, (400, "invalid_request".into()));
-        s.call(GET, "/api/nowhere", Some(&t), None).await.expect_error(404, "not_found");
-        s.call(PUT, "/api/me/loans", Some(&t), None).await.expect_error(405, "method_not_allowed");
-        s.call(GET, "/api/catalog/new-arrivals?days=0", None, None).await.expect_error(400, "invalid_request");
-        s.call(GET, "/api/catalog/new-arrivals?days=abc", None, None).await.expect_error(400, "invalid_request");
-        s.call(GET, "/api/catalog/titles/nope", None, None).await.expect_error(404, "title_not_found");
-        s.call(GET, "/api/catalog/titles/%E6%9C%AC", None, None).await.expect_error(404, "title_not_found");
-        let n = s.call(PUT, "/api/me/notifications", Some(&t), Some(json!({"due_reminder": false, "new_arrivals": {"enabled": false, "authors": vec!["a"; 21]}}))).await;
-        n.expect_error(400, "invalid_request");
-        let long = "字".repeat(101);
-        s.call(PUT, "/api/me/notifications", Some(&t), Some(json!({"due_reminder": false, "new_arrivals": {"enabled": false, "keywords": [long]}}))).await.expect_error(400, "invalid_request");
-        // Staff input too.
-        s.staff("/api/staff/patrons", json!({"card_number": "12", "name": "x"})).await.expect_error(400, "invalid_request");
-        s.staff("/api/staff/patrons", json!({"card_number": "20000099", "name": ""})).await.expect_error(400, "invalid_request");
-        s.staff("/api/staff/checkouts", json!({"card_number": "20000012", "barcode": "NOPE"})).await.expect_error(404, "copy_not_found");
-        s.staff("/api/staff/checkouts", json!({"card_number": "29999999", "barcode": "NOPE"})).await.expect_error(404, "patron_not_found");
-        s.staff("/api/staff/checkins", json!({"barcode": "NOPE"})).await.expect_error(404, "copy_not_found");
-        s.staff("/api/staff/copies", json!({"barcode": "C-1", "bib_id": "NOPE"})).await.expect_error(404, "title_not_found");
-        s.staff("/api/staff/patrons/29999999/temporary-password", json!({})).await.expect_error(404, "patron_not_found");
-    }
+#[apply(both_stores)]
+async fn r_ebook_1_only_eligible_patrons_get_a_signed_short_lived_link(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let no = s.patron("20000036").await;
+    s.call(GET, "/api/me/ebooks", Some(&no), None)
+        .await
+        .expect_error(403, "not_eligible");
+    let temp = s.register("20000037", "府民", true).await;
+    let t = s.log_in("20000037", &temp).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.call(
+        PUT,
+        "/api/me/password",
+        Some(&t),
+        Some(json!({"current_password": temp, "new_password": "Fumin2026z"})),
+    )
+    .await
+    .expect(204);
+    let r = s
+        .call(GET, "/api/me/ebooks", Some(&t), None)
+        .await
+        .expect(200);
+    let url = r.body["launch_url"].as_str().unwrap();
+    assert!(
+        !url.contains("20000037"),
+        "the card number is not in clear: {url}"
+    );
+    let expires: chrono::DateTime<chrono::Utc> =
+        r.body["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(expires - s.clock.now() <= chrono::Duration::minutes(5));
+    let token = url.split("token=").nth(1).unwrap();
+    let now = s.clock.now();
+    assert!(mypage::app::ebooks::verify_token(mypage_tests::EBOOK_SECRET, token, now).is_some());
+    assert!(mypage::app::ebooks::verify_token(b"another secret", token, now).is_none());
+    assert!(mypage::app::ebooks::verify_token(
+        mypage_tests::EBOOK_SECRET,
+        token,
+        now + chrono::Duration::minutes(6)
+    )
+    .is_none());
+}
 
-    async fn staff_routes_need_staff_credentials(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000013").await;
-        s.call(POST, "/api/staff/titles", Some(&t), Some(json!({"bib_id": "B-1", "title": "x"}))).await.expect_error(403, "staff_only");
-        s.call(POST, "/api/staff/titles", None, Some(json!({"bib_id": "B-1", "title": "x"}))).await.expect_error(403, "staff_only");
-        let r = s.http.post(format!("{}/api/staff/titles", s.base)).header("x-staff-key", "wrong").json(&json!({"bib_id": "B-1", "title": "x"})).send().await.unwrap();
-        assert_eq!(r.status(), 403);
-        s.staff("/api/staff/patrons", json!({"card_number": "20000013", "name": "x"})).await.expect_error(409, "patron_exists");
-        s.title("B-1", 1).await;
-        s.staff("/api/staff/titles", json!({"bib_id": "B-1", "title": "x"})).await.expect_error(409, "title_exists");
-        s.staff("/api/staff/copies", json!({"barcode": "B-1-1", "bib_id": "B-1"})).await.expect_error(409, "copy_exists");
-    }
+#[apply(both_stores)]
+async fn catalog_shows_titles_and_new_arrivals(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    s.advance_days(-20);
+    s.title("OLD", 1).await;
+    s.advance_days(15);
+    s.title("RECENT", 2).await;
+    s.advance_days(5);
+    s.title("TODAY", 1).await;
+    let r = s
+        .call(GET, "/api/catalog/new-arrivals", None, None)
+        .await
+        .expect(200);
+    let ids: Vec<&str> = r.body["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["bib_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["TODAY", "RECENT"]);
+    let r = s
+        .call(GET, "/api/catalog/new-arrivals?days=1", None, None)
+        .await
+        .expect(200);
+    assert_eq!(r.body["titles"].as_array().unwrap().len(), 1);
+    let r = s
+        .call(GET, "/api/catalog/new-arrivals?days=30", None, None)
+        .await
+        .expect(200);
+    assert_eq!(r.body["titles"].as_array().unwrap().len(), 3);
+    let t = s
+        .call(GET, "/api/catalog/titles/RECENT", None, None)
+        .await
+        .expect(200);
+    assert_eq!(t.body["subjects"], json!(["テスト"]));
+    assert_eq!(
+        (t.body["copies"].clone(), t.body["available"].clone()),
+        (json!(2), json!(2))
+    );
+}
 
-    async fn another_patrons_loans_and_holds_are_not_reachable(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let a = s.patron("20000014").await;
-        let b = s.patron("20000015").await;
-        s.title("B-1", 1).await;
-        s.title("B-2", 1).await;
-        s.advance_days(-2);
-        let loan_a = s.check_out("20000014", "B-1-1").await.expect(201).body["loan_id"].as_str().unwrap().to_owned();
-        s.advance_days(2);
-        s.check_out("20000015", "B-2-1").await.expect(201);
-        let hold_a = s.call(POST, "/api/me/holds", Some(&a), Some(json!({"bib_id": "B-2", "notify": "none"}))).await.expect(201).body["hold_id"].as_str().unwrap().to_owned();
-        s.call(POST, &format!("/api/me/loans/{loan_a}/renewal"), Some(&b), None).await.expect_error(404, "loan_not_found");
-        s.call(DELETE, &format!("/api/me/holds/{hold_a}"), Some(&b), None).await.expect_error(404, "hold_not_found");
-        let loans_b = s.call(GET, "/api/me/loans", Some(&b), None).await.expect(200);
-        assert_eq!(loans_b.body["loans"].as_array().unwrap().len(), 1);
-        assert!(!loans_b.body.to_string().contains(&loan_a));
-        let holds_b = s.call(GET, "/api/me/holds", Some(&b), None).await.expect(200);
-        assert_eq!(holds_b.body["holds"], json!([]));
-        // A's hold and loan are untouched.
-        s.call(POST, &format!("/api/me/loans/{loan_a}/renewal"), Some(&a), None).await.expect(200);
-        assert_eq!(s.call(GET, "/api/me/holds", Some(&a), None).await.body["holds"].as_array().unwrap().len(), 1);
-    }
+// ---------------------------------------------------------------- notification settings
 
-    // ---------------------------------------------------------------- loans and renewal
-
-    async fn r_loan_1_and_r_renew_1_to_6_the_guides_cases(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000016").await;
-        s.patron("20000017").await;
-        for bib in ["RENEW", "OVERDUE", "HELD", "ILL", "TODAY"] {
-            s.title(bib, 1).await;
-        }
-        s.advance_days(-20);
-        s.check_out("20000016", "OVERDUE-1").await.expect(201); // due 6 days ago
-        s.advance_days(15);
-        s.check_out("20000016", "RENEW-1").await.expect(201);
-        s.check_out("20000016", "HELD-1").await.expect(201);
-        s.staff("/api/staff/checkouts", json!({"card_number": "20000016", "barcode": "ILL-1", "interlibrary_due_date": "2026-12-20"})).await.expect(201);
-        s.advance_days(5); // back to 2026-12-01
-        s.check_out("20000016", "TODAY-1").await.expect(201);
-        s.staff("/api/staff/holds", json!({"card_number": "20000017", "bib_id": "HELD", "notify": "none"})).await.expect(201);
-
-        let loans = loans_by_bib(&s.call(GET, "/api/me/loans", Some(&t), None).await.expect(200).body);
-        assert_eq!(loans.len(), 5);
-        let reason = |b: &str| loans[b]["not_renewable_reason"].clone();
-        assert_eq!((loans["RENEW"]["renewable"].clone(), reason("RENEW")), (json!(true), Value::Null));
-        assert_eq!(reason("OVERDUE"), "overdue"); // R-RENEW-2
-        assert_eq!(reason("HELD"), "on_hold_for_other_patron"); // R-RENEW-3
-        assert_eq!(reason("ILL"), "interlibrary_loan"); // R-RENEW-4
-        assert_eq!(reason("TODAY"), "checked_out_today"); // R-RENEW-5
-        assert_eq!(loans["RENEW"]["title"], "本 RENEW");
-        assert_eq!(loans["RENEW"]["author"], "著者");
-        assert_eq!(loans["RENEW"]["due_date"], "2026-12-10");
-        assert_eq!(loans["ILL"]["due_date"], "2026-12-20");
-
-        let id = |b: &str| loans[b]["loan_id"].as_str().unwrap().to_owned();
-        let renew = |b: String| {
-            let (s, t) = (&s, t.clone());
-            async move { s.call(POST, &format!("/api/me/loans/{b}/renewal"), Some(&t), None).await }
-        };
-        // R-RENEW-6: due on the day of renewal + 14.
-        let r = renew(id("RENEW")).await.expect(200);
-        assert_eq!(r.body, json!({"loan_id": id("RENEW"), "due_date": "2026-12-15", "renewed": true}));
-        renew(id("RENEW")).await.expect_error(409, "already_renewed"); // R-RENEW-1
-        renew(id("OVERDUE")).await.expect_error(409, "overdue");
-        renew(id("HELD")).await.expect_error(409, "on_hold_for_other_patron");
-        renew(id("ILL")).await.expect_error(409, "interlibrary_loan");
-        renew(id("TODAY")).await.expect_error(409, "checked_out_today");
-        renew("L-doesnotexist".into()).await.expect_error(404, "loan_not_found");
-        // Read-your-writes: the list shows 延長済 and the new date at once.
-        let loans = loans_by_bib(&s.call(GET, "/api/me/loans", Some(&t), None).await.expect(200).body);
-        assert_eq!((loans["RENEW"]["renewed"].clone(), loans["RENEW"]["due_date"].clone()), (json!(true), json!("2026-12-15")));
-        assert_eq!(loans["RENEW"]["not_renewable_reason"], "already_renewed");
-        // Tomorrow, today's loan may be renewed.
-        s.advance_days(1);
-        let t = s.relog("20000016").await;
-        s.call(POST, &format!("/api/me/loans/{}/renewal", id("TODAY")), Some(&t), None).await.expect(200);
-    }
-
-    // ---------------------------------------------------------------- holds
-
-    async fn r_hold_1_and_r_hold_8_what_can_be_held(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000018").await;
-        s.patron("20000019").await;
-        s.title("SHELF", 2).await;
-        s.title("MINE", 1).await;
-        s.title("OUT", 1).await;
-        s.check_out("20000018", "MINE-1").await.expect(201);
-        s.check_out("20000019", "OUT-1").await.expect(201);
-        s.check_out("20000019", "SHELF-1").await.expect(201);
-        let place = |bib: &str| s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": bib, "notify": "none"})));
-        place("SHELF").await.expect_error(409, "available_on_shelf"); // one of two copies is on the shelf
-        place("MINE").await.expect_error(409, "already_on_loan");
-        place("NOPE").await.expect_error(404, "title_not_found");
-        let h = place("OUT").await.expect(201);
-        assert_eq!(h.body["status"], "waiting");
-        assert_eq!(h.body["queue_position"], 1);
-        place("OUT").await.expect_error(409, "duplicate_hold");
-        s.staff("/api/staff/holds", json!({"card_number": "20000018", "bib_id": "OUT", "notify": "none"})).await.expect_error(409, "duplicate_hold");
-        let title = s.call(GET, "/api/catalog/titles/OUT", None, None).await.expect(200);
-        assert_eq!((title.body["copies"].clone(), title.body["available"].clone(), title.body["waiting_holds"].clone()), (json!(1), json!(0), json!(1)));
-    }
-
-    async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000020").await;
-        s.patron("20000021").await;
-        for i in 0..12 {
-            s.title(&format!("T{i}"), 1).await;
-            s.check_out("20000021", &format!("T{i}-1")).await.expect(201);
-        }
-        for i in 0..10 {
-            if i % 2 == 0 {
-                s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": format!("T{i}"), "notify": "none"}))).await.expect(201);
-            } else {
-                s.staff("/api/staff/holds", json!({"card_number": "20000020", "bib_id": format!("T{i}"), "notify": "none"})).await.expect(201);
-            }
-        }
-        s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "T10", "notify": "none"}))).await.expect_error(409, "hold_limit_reached");
-        s.staff("/api/staff/holds", json!({"card_number": "20000020", "bib_id": "T11", "notify": "none"})).await.expect_error(409, "hold_limit_reached");
-        assert_eq!(s.call(GET, "/api/me", Some(&t), None).await.body["holds"], json!({"active": 10, "limit": 10}));
-        // Cancelling one frees a slot (R-HOLD-5).
-        let holds = s.call(GET, "/api/me/holds", Some(&t), None).await.expect(200);
-        let first = holds.body["holds"][0]["hold_id"].as_str().unwrap().to_owned();
-        s.call(DELETE, &format!("/api/me/holds/{first}"), Some(&t), None).await.expect(204);
-        s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "T10", "notify": "none"}))).await.expect(201);
-    }
-
-    async fn r_hold_3_email_notice_needs_a_registered_address(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000022").await;
-        s.patron("20000023").await;
-        s.title("OUT", 1).await;
-        s.check_out("20000023", "OUT-1").await.expect(201);
-        s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "OUT", "notify": "email"}))).await.expect_error(400, "email_not_registered");
-        s.call(PUT, "/api/me/email", Some(&t), Some(json!({"email": "x@example.jp"}))).await.expect(204);
-        let h = s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "OUT", "notify": "email"}))).await.expect(201);
-        assert_eq!(h.body["notify"], "email");
-    }
-
-    async fn r_hold_4_queue_positions_are_exact_and_move_up(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000024").await;
-        let mut tokens = Vec::new();
-        for c in ["20000025", "20000026", "20000027"] {
-            tokens.push(s.patron(c).await);
-        }
-        s.title("POP", 1).await;
-        s.check_out("20000024", "POP-1").await.expect(201);
-        let mut ids = Vec::new();
-        for t in &tokens {
-            ids.push(s.call(POST, "/api/me/holds", Some(t), Some(json!({"bib_id": "POP", "notify": "none"}))).await.expect(201).body["hold_id"].as_str().unwrap().to_owned());
-        }
-        let sr = &s;
-        let pos = move |t: String| async move { sr.call(GET, "/api/me/holds", Some(&t), None).await.expect(200).body["holds"][0].clone() };
-        for (i, t) in tokens.iter().enumerate() {
-            let h = pos(t.clone()).await;
-            assert_eq!((h["status"].clone(), h["queue_position"].clone(), h["cancellable"].clone()), (json!("waiting"), json!(i + 1), json!(true)));
-        }
-        s.call(DELETE, &format!("/api/me/holds/{}", ids[0]), Some(&tokens[0]), None).await.expect(204);
-        s.call(DELETE, &format!("/api/me/holds/{}", ids[0]), Some(&tokens[0]), None).await.expect_error(404, "hold_not_found");
-        assert_eq!(pos(tokens[1].clone()).await["queue_position"], 1);
-        assert_eq!(pos(tokens[2].clone()).await["queue_position"], 2);
-        assert_eq!(s.call(GET, "/api/catalog/titles/POP", None, None).await.body["waiting_holds"], 2);
-    }
-
-    async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000028").await;
-        let first = s.patron_with_email("20000029").await;
-        let second = s.patron("20000030").await;
-        s.title("POP", 1).await;
-        s.check_out("20000028", "POP-1").await.expect(201);
-        s.call(POST, "/api/me/holds", Some(&first), Some(json!({"bib_id": "POP", "notify": "email"}))).await.expect(201);
-        s.call(POST, "/api/me/holds", Some(&second), Some(json!({"bib_id": "POP", "notify": "none"}))).await.expect(201);
-        let r = s.check_in("POP-1").await.expect(200);
-        assert_eq!(r.body["loan_closed"], true);
-        assert_eq!(r.body["hold_ready"]["card_number"], "20000029");
-        assert_eq!(r.body["hold_ready"]["pickup_deadline"], "2026-12-08"); // R-HOLD-6: one week
-        let h = s.call(GET, "/api/me/holds", Some(&first), None).await.expect(200).body["holds"][0].clone();
-        assert_eq!((h["status"].clone(), h["ready_on"].clone(), h["pickup_deadline"].clone()), (json!("ready"), json!("2026-12-01"), json!("2026-12-08")));
-        assert_eq!((h["queue_position"].clone(), h["cancellable"].clone()), (Value::Null, json!(false)));
-        // R-HOLD-7: the email went out, in Japanese, with the deadline and the library's phone.
-        let mail = s.dev.outbox.messages();
-        assert_eq!(mail.len(), 1);
-        assert_eq!(mail[0].message.to.as_str(), "p20000029@example.jp");
-        assert!(mail[0].message.text.contains("2026年12月8日") && mail[0].message.text.contains("075-762-4655"));
-        // R-HOLD-5: a ready hold is not cancelled online; the answer gives the phone number.
-        let id = h["hold_id"].as_str().unwrap().to_owned();
-        let refused = s.call(DELETE, &format!("/api/me/holds/{id}"), Some(&first), None).await.expect_error(409, "ready_for_pickup");
-        assert!(refused.body["error"]["message"].as_str().unwrap().contains("075-762-4655"));
-        // The second patron moved up and was not emailed (notify none).
-        assert_eq!(s.call(GET, "/api/me/holds", Some(&second), None).await.body["holds"][0]["queue_position"], 1);
-        // The copy is kept: not on the shelf, and only its patron may borrow it.
-        assert_eq!(s.call(GET, "/api/catalog/titles/POP", None, None).await.body["available"], 0);
-        s.check_out("20000028", "POP-1").await.expect_error(409, "held_for_another_patron");
-        s.check_in("POP-1").await.expect_error(409, "not_checked_out");
-        // An expiry schedule for just after the deadline exists.
-        let sched = s.dev.scheduler.schedules();
-        assert_eq!(sched.len(), 1);
-        assert_eq!(sched[0].at.to_string(), "2026-12-09 00:05:00");
-        // Pickup fulfils the hold and frees the slot.
-        let loan = s.check_out("20000029", "POP-1").await.expect(201);
-        assert_eq!(loan.body["fulfilled_hold"], json!(id));
-        assert_eq!(s.call(GET, "/api/me", Some(&first), None).await.body["holds"]["active"], 0);
-        assert_eq!(s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"], json!([]));
-        assert!(s.dev.scheduler.schedules().is_empty(), "the fulfilled hold's schedule is deleted");
-    }
-
-    async fn r_hold_6_an_uncollected_hold_lapses_and_the_copy_goes_to_the_next_patron(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000031").await;
-        let first = s.patron("20000032").await;
-        let second = s.patron_with_email("20000033").await;
-        s.title("POP", 1).await;
-        s.check_out("20000031", "POP-1").await.expect(201);
-        s.call(POST, "/api/me/holds", Some(&first), Some(json!({"bib_id": "POP", "notify": "none"}))).await.expect(201);
-        s.call(POST, "/api/me/holds", Some(&second), Some(json!({"bib_id": "POP", "notify": "email"}))).await.expect(201);
-        s.check_in("POP-1").await.expect(200);
-        assert!(s.dev.outbox.messages().is_empty(), "notify none: nobody is contacted (R-HOLD-7)");
-        // On the deadline itself nothing lapses.
-        s.advance_days(7);
-        s.dev.run_hold_expiry().await.unwrap();
-        let first = s.relog("20000032").await;
-        assert_eq!(s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"][0]["status"], "ready");
-        // The day after, the hold lapses and the second patron's becomes ready, with its email.
-        s.advance_days(1);
-        let r = s.dev.run_hold_expiry().await.unwrap();
-        let (first, second) = (s.relog("20000032").await, s.relog("20000033").await);
-        assert_eq!(r["schedules_run"], 1);
-        assert_eq!(s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"], json!([]));
-        assert_eq!(s.call(GET, "/api/me", Some(&first), None).await.body["holds"]["active"], 0);
-        let h = s.call(GET, "/api/me/holds", Some(&second), None).await.body["holds"][0].clone();
-        assert_eq!((h["status"].clone(), h["ready_on"].clone(), h["pickup_deadline"].clone()), (json!("ready"), json!("2026-12-09"), json!("2026-12-16")));
-        assert_eq!(s.dev.outbox.messages().len(), 1);
-        // Running again changes nothing.
-        let again = s.dev.run_hold_expiry().await.unwrap();
-        assert_eq!(again["sweep"]["lapsed"], 0);
-        // When nobody else waits, the copy goes back to the shelf.
-        s.advance_days(8);
-        s.dev.run_hold_expiry().await.unwrap();
-        let title = s.call(GET, "/api/catalog/titles/POP", None, None).await.body;
-        assert_eq!((title["available"].clone(), title["waiting_holds"].clone()), (json!(1), json!(0)));
-        s.check_out("20000031", "POP-1").await.expect(201);
-    }
-
-    async fn r_desk_2_a_new_copy_serves_the_queue_first(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.patron("20000034").await;
-        let t = s.patron("20000035").await;
-        s.title("POP", 1).await;
-        s.check_out("20000034", "POP-1").await.expect(201);
-        s.call(POST, "/api/me/holds", Some(&t), Some(json!({"bib_id": "POP", "notify": "none"}))).await.expect(201);
-        s.staff("/api/staff/copies", json!({"barcode": "POP-2", "bib_id": "POP"})).await.expect(201);
-        assert_eq!(s.call(GET, "/api/me/holds", Some(&t), None).await.body["holds"][0]["status"], "ready");
-        let title = s.call(GET, "/api/catalog/titles/POP", None, None).await.body;
-        assert_eq!((title["copies"].clone(), title["available"].clone()), (json!(2), json!(0)));
-    }
-
-    // ---------------------------------------------------------------- e-books, catalog
-
-    async fn r_ebook_1_only_eligible_patrons_get_a_signed_short_lived_link(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let no = s.patron("20000036").await;
-        s.call(GET, "/api/me/ebooks", Some(&no), None).await.expect_error(403, "not_eligible");
-        let temp = s.register("20000037", "府民", true).await;
-        let t = s.log_in("20000037", &temp).await.body["token"].as_str().unwrap().to_owned();
-        s.call(PUT, "/api/me/password", Some(&t), Some(json!({"current_password": temp, "new_password": "Fumin2026z"}))).await.expect(204);
-        let r = s.call(GET, "/api/me/ebooks", Some(&t), None).await.expect(200);
-        let url = r.body["launch_url"].as_str().unwrap();
-        assert!(!url.contains("20000037"), "the card number is not in clear: {url}");
-        let expires: chrono::DateTime<chrono::Utc> = r.body["expires_at"].as_str().unwrap().parse().unwrap();
-        assert!(expires - s.clock.now() <= chrono::Duration::minutes(5));
-        let token = url.split("token=").nth(1).unwrap();
-        let now = s.clock.now();
-        assert!(mypage::app::ebooks::verify_token(mypage_tests::EBOOK_SECRET, token, now).is_some());
-        assert!(mypage::app::ebooks::verify_token(b"another secret", token, now).is_none());
-        assert!(mypage::app::ebooks::verify_token(mypage_tests::EBOOK_SECRET, token, now + chrono::Duration::minutes(6)).is_none());
-    }
-
-    async fn catalog_shows_titles_and_new_arrivals(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        s.advance_days(-20);
-        s.title("OLD", 1).await;
-        s.advance_days(15);
-        s.title("RECENT", 2).await;
-        s.advance_days(5);
-        s.title("TODAY", 1).await;
-        let r = s.call(GET, "/api/catalog/new-arrivals", None, None).await.expect(200);
-        let ids: Vec<&str> = r.body["titles"].as_array().unwrap().iter().map(|t| t["bib_id"].as_str().unwrap()).collect();
-        assert_eq!(ids, vec!["TODAY", "RECENT"]);
-        let r = s.call(GET, "/api/catalog/new-arrivals?days=1", None, None).await.expect(200);
-        assert_eq!(r.body["titles"].as_array().unwrap().len(), 1);
-        let r = s.call(GET, "/api/catalog/new-arrivals?days=30", None, None).await.expect(200);
-        assert_eq!(r.body["titles"].as_array().unwrap().len(), 3);
-        let t = s.call(GET, "/api/catalog/titles/RECENT", None, None).await.expect(200);
-        assert_eq!(t.body["subjects"], json!(["テスト"]));
-        assert_eq!((t.body["copies"].clone(), t.body["available"].clone()), (json!(2), json!(2)));
-    }
-
-    // ---------------------------------------------------------------- notification settings
-
-    async fn notification_settings_need_an_address_and_round_trip(kind: StoreKind) {
-        let s = TestServer::start(kind).await;
-        let t = s.patron("20000038").await;
-        let on = json!({"due_reminder": true, "new_arrivals": {"enabled": true, "authors": ["村上 春樹"], "subjects": ["京都"], "keywords": ["庭園"]}});
-        s.call(PUT, "/api/me/notifications", Some(&t), Some(on.clone())).await.expect_error(400, "email_not_registered");
-        s.call(PUT, "/api/me/notifications", Some(&t), Some(json!({"due_reminder": false, "new_arrivals": {"enabled": false}}))).await.expect(204);
-        s.call(PUT, "/api/me/email", Some(&t), Some(json!({"email": "x@example.jp"}))).await.expect(204);
-        s.call(PUT, "/api/me/notifications", Some(&t), Some(on.clone())).await.expect(204);
-        assert_eq!(s.call(GET, "/api/me/notifications", Some(&t), None).await.expect(200).body, on);
-    }
+#[apply(both_stores)]
+async fn notification_settings_need_an_address_and_round_trip(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000038").await;
+    let on = json!({"due_reminder": true, "new_arrivals": {"enabled": true, "authors": ["村上 春樹"], "subjects": ["京都"], "keywords": ["庭園"]}});
+    s.call(PUT, "/api/me/notifications", Some(&t), Some(on.clone()))
+        .await
+        .expect_error(400, "email_not_registered");
+    s.call(
+        PUT,
+        "/api/me/notifications",
+        Some(&t),
+        Some(json!({"due_reminder": false, "new_arrivals": {"enabled": false}})),
+    )
+    .await
+    .expect(204);
+    s.call(
+        PUT,
+        "/api/me/email",
+        Some(&t),
+        Some(json!({"email": "x@example.jp"})),
+    )
+    .await
+    .expect(204);
+    s.call(PUT, "/api/me/notifications", Some(&t), Some(on.clone()))
+        .await
+        .expect(204);
+    assert_eq!(
+        s.call(GET, "/api/me/notifications", Some(&t), None)
+            .await
+            .expect(200)
+            .body,
+        on
+    );
 }
 
 /// The whole circulation cycle through the dev server: checkout, hold, renewal refused,

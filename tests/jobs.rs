@@ -3,19 +3,22 @@
 
 use async_trait::async_trait;
 use chrono::{Days, Duration};
-use mypage::app::{circulation, mailing, App};
-use mypage::clock::{Clock, PinnedClock};
-use mypage::mail::{EmailMessage, MailError, Mailer, Outbox};
-use mypage::model::{ClaimState, MailClaim, NewArrivalSettings};
-use mypage::scheduler::LocalScheduler;
-use mypage::store::{Key, Op, Record};
-use mypage::types::{Barcode, BibId, CardNumber, EmailAddress, InterestTerms};
-use mypage_tests::{at, both_stores, store, test_config, StoreKind, NOW};
+use mypage::adapters::{LocalScheduler, Outbox, PinnedClock};
+use mypage::app::reminders::{self, MailReport};
+use mypage::app::{arrivals, counter, App};
+use mypage::domain::types::{
+    AuthorName, Barcode, BibId, CardNumber, EmailAddress, InterestTerms, LoanId, PatronName,
+    Subject, Subjects, TitleName,
+};
+use mypage::domain::{Changes, ClaimState, HoldNotice, MailClaim, NewArrivalSettings};
+use mypage::ports::{Clock, EmailMessage, MailError, Mailer};
+use mypage_tests::{at, aws_app, store, test_config, StoreKind, NOW};
+use rstest::rstest;
+use rstest_reuse::{apply, template};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 /// An outbox that can be told to fail for some addresses, like SES refusing a send.
-#[derive(Default)]
 struct FlakyMailer {
     outbox: Outbox,
     failing: Mutex<HashSet<String>>,
@@ -41,6 +44,15 @@ fn card(n: &str) -> CardNumber {
     CardNumber::parse(n).unwrap()
 }
 
+fn subjects_of(v: &[&str]) -> Subjects {
+    Subjects::try_from(
+        v.iter()
+            .map(|s| Subject::parse(s).unwrap())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
 fn terms(v: &[&str]) -> InterestTerms {
     InterestTerms::parse(v.iter().map(|s| s.to_string()).collect()).unwrap()
 }
@@ -48,13 +60,16 @@ fn terms(v: &[&str]) -> InterestTerms {
 impl Library {
     async fn new(kind: StoreKind) -> Library {
         let clock = Arc::new(PinnedClock::new(at(NOW)));
-        let mail = Arc::new(FlakyMailer::default());
+        let mail = Arc::new(FlakyMailer {
+            outbox: Outbox::new(clock.clone()),
+            failing: Mutex::default(),
+        });
         let app = App {
             store: store(kind).await,
             mailer: mail.clone(),
             scheduler: Arc::new(LocalScheduler::default()),
             clock: clock.clone(),
-            config: Arc::new(test_config()),
+            settings: Arc::new(test_config()),
         };
         Library { app, mail, clock }
     }
@@ -74,29 +89,35 @@ impl Library {
         due_reminder: bool,
         alerts: Option<NewArrivalSettings>,
     ) {
-        circulation::register_patron(&self.app, card(n), format!("利用者{n}"), false)
+        let name = PatronName::parse(&format!("利用者{n}")).unwrap();
+        let mut p = counter::register_patron(&self.app, card(n), name, false)
             .await
             .unwrap();
-        let mut p = self.app.store.patron(&card(n)).await.unwrap().unwrap();
+        p.version = 1;
         p.email = email.then(|| EmailAddress::parse(&format!("p{n}@example.jp")).unwrap());
         p.notifications.due_reminder = due_reminder;
         if let Some(a) = alerts {
             p.notifications.new_arrivals = a;
         }
-        self.app.store.commit(vec![Op::update(p)]).await.unwrap();
+        let _ = self
+            .app
+            .store
+            .commit(Changes::none().update(p))
+            .await
+            .unwrap();
     }
 
     async fn title(&self, app: &App, bib: &str, title: &str, author: &str, subjects: &[&str]) {
-        circulation::add_title(
+        counter::add_title(
             app,
             BibId::parse(bib).unwrap(),
-            title.into(),
-            author.into(),
-            subjects.iter().map(|s| s.to_string()).collect(),
+            TitleName::parse(title).unwrap(),
+            AuthorName::parse(author).unwrap(),
+            subjects_of(subjects),
         )
         .await
         .unwrap();
-        circulation::add_copy(
+        counter::add_copy(
             app,
             Barcode::parse(&format!("{bib}-1")).unwrap(),
             BibId::parse(bib).unwrap(),
@@ -109,14 +130,15 @@ impl Library {
     async fn loan_due_in(&self, n: &str, bib: &str, in_days: i64) -> String {
         self.title(&self.at(-30), bib, &format!("本{bib}"), "著者", &["一般"])
             .await;
-        let r = circulation::check_out(
+        let r = counter::check_out(
             &self.at(in_days - 14),
             &card(n),
             &Barcode::parse(&format!("{bib}-1")).unwrap(),
             None,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .loan;
         assert_eq!(r.due_date, self.clock.today() + Days::new(in_days as u64));
         r.loan_id.to_string()
     }
@@ -130,231 +152,398 @@ impl Library {
             .collect()
     }
 
-    async fn remind(&self) -> mailing::MailReport {
-        mailing::send_due_reminders(&self.app, self.clock.today())
+    async fn remind(&self) -> MailReport {
+        reminders::send_due_reminders(&self.app, self.clock.today())
             .await
             .unwrap()
     }
 }
 
-both_stores! {
-    async fn r_mail_1_only_loans_due_in_exactly_three_days(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000001", true, true, None).await;
-        l.loan_due_in("50000001", "D2", 2).await;
-        l.loan_due_in("50000001", "D3", 3).await;
-        l.loan_due_in("50000001", "D4", 4).await;
-        let r = l.remind().await;
-        assert_eq!((r.patrons_found, r.emails_sent, r.failed), (1, 1, 0));
-        let m = &l.sent()[0];
-        assert!(m.text.contains("本D3"));
-        assert!(!m.text.contains("本D2") && !m.text.contains("本D4"));
-        assert!(m.text.contains("2026年12月4日"), "{}", m.text);
-        assert!(m.subject.contains("返却期限日"));
-    }
+/// Each test here runs once on the embedded store and once on DynamoDB (moto).
+#[template]
+#[rstest]
+#[case::memory(StoreKind::Memory)]
+#[case::dynamodb(StoreKind::Dynamo)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn both_stores(#[case] kind: StoreKind) {}
 
-    async fn r_mail_1_one_email_per_patron_listing_every_loan_due(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000002", true, true, None).await;
-        l.patron("50000003", true, true, None).await;
-        l.loan_due_in("50000002", "A1", 3).await;
-        l.loan_due_in("50000002", "A2", 3).await;
-        l.loan_due_in("50000003", "A3", 3).await;
-        let r = l.remind().await;
-        assert_eq!((r.patrons_found, r.emails_sent), (2, 2));
-        let to_a: Vec<_> = l.sent().into_iter().filter(|m| m.to.as_str() == "p50000002@example.jp").collect();
-        assert_eq!(to_a.len(), 1);
-        assert!(to_a[0].text.contains("本A1") && to_a[0].text.contains("本A2") && !to_a[0].text.contains("本A3"));
-        assert!(to_a[0].text.contains("利用者50000002"));
-    }
+#[apply(both_stores)]
+async fn r_mail_1_only_loans_due_in_exactly_three_days(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000001", true, true, None).await;
+    l.loan_due_in("50000001", "D2", 2).await;
+    l.loan_due_in("50000001", "D3", 3).await;
+    l.loan_due_in("50000001", "D4", 4).await;
+    let r = l.remind().await;
+    assert_eq!((r.patrons_found, r.emails_sent, r.failed), (1, 1, 0));
+    let m = &l.sent()[0];
+    assert!(m.text.contains("本D3"));
+    assert!(!m.text.contains("本D2") && !m.text.contains("本D4"));
+    assert!(m.text.contains("2026年12月4日"), "{}", m.text);
+    assert!(m.subject.contains("返却期限日"));
+}
 
-    async fn r_mail_1_only_patrons_who_signed_up_and_have_an_address(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000004", true, false, None).await; // address, not signed up
-        l.patron("50000005", false, true, None).await; // signed up without an address: no contact
-        l.patron("50000006", true, true, None).await;
-        for (n, b) in [("50000004", "X1"), ("50000005", "X2"), ("50000006", "X3")] {
-            l.loan_due_in(n, b, 3).await;
-        }
-        let r = l.remind().await;
-        assert_eq!(r.emails_sent, 1);
-        assert_eq!(l.sent()[0].to.as_str(), "p50000006@example.jp");
-    }
+#[apply(both_stores)]
+async fn r_mail_1_one_email_per_patron_listing_every_loan_due(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000002", true, true, None).await;
+    l.patron("50000003", true, true, None).await;
+    l.loan_due_in("50000002", "A1", 3).await;
+    l.loan_due_in("50000002", "A2", 3).await;
+    l.loan_due_in("50000003", "A3", 3).await;
+    let r = l.remind().await;
+    assert_eq!((r.patrons_found, r.emails_sent), (2, 2));
+    let to_a: Vec<_> = l
+        .sent()
+        .into_iter()
+        .filter(|m| m.to.as_str() == "p50000002@example.jp")
+        .collect();
+    assert_eq!(to_a.len(), 1);
+    assert!(
+        to_a[0].text.contains("本A1")
+            && to_a[0].text.contains("本A2")
+            && !to_a[0].text.contains("本A3")
+    );
+    assert!(to_a[0].text.contains("利用者50000002"));
+}
 
-    async fn r_mail_1_never_twice_for_a_due_date_but_again_after_a_renewal(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000007", true, true, None).await;
-        let loan_id = l.loan_due_in("50000007", "R1", 3).await;
-        assert_eq!(l.remind().await.emails_sent, 1);
-        let again = l.remind().await;
-        assert_eq!((again.emails_sent, again.skipped), (0, 1));
-        assert_eq!(l.sent().len(), 1);
-        // Renewed two days later: due 14 days from then; reminded again 3 days before that.
-        l.clock.advance(Duration::days(2));
-        let key = Key::Loan(card("50000007"), mypage::types::LoanId::parse(&loan_id).unwrap());
-        let mut loan = l.app.store.get(&key).await.unwrap().and_then(Record::into_loan).unwrap();
-        loan.due_date = l.clock.today() + Days::new(14);
-        loan.renewals = 1;
-        l.app.store.commit(vec![Op::update(loan)]).await.unwrap();
-        l.clock.advance(Duration::days(11));
-        assert_eq!(l.remind().await.emails_sent, 1);
-        assert_eq!(l.sent().len(), 2);
-        assert_eq!(l.remind().await.emails_sent, 0);
+#[apply(both_stores)]
+async fn r_mail_1_only_patrons_who_signed_up_and_have_an_address(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000004", true, false, None).await; // address, not signed up
+    l.patron("50000005", false, true, None).await; // signed up without an address: no contact
+    l.patron("50000006", true, true, None).await;
+    for (n, b) in [("50000004", "X1"), ("50000005", "X2"), ("50000006", "X3")] {
+        l.loan_due_in(n, b, 3).await;
     }
+    let r = l.remind().await;
+    assert_eq!(r.emails_sent, 1);
+    assert_eq!(l.sent()[0].to.as_str(), "p50000006@example.jp");
+}
 
-    async fn r_mail_1_a_failed_send_stops_nobody_else_and_is_retried_next_run(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        for (n, b) in [("50000008", "F1"), ("50000009", "F2"), ("50000010", "F3")] {
-            l.patron(n, true, true, None).await;
-            l.loan_due_in(n, b, 3).await;
-        }
-        l.mail.failing.lock().unwrap().insert("p50000009@example.jp".into());
-        let r = l.remind().await;
-        assert_eq!((r.patrons_found, r.emails_sent, r.failed), (3, 2, 1));
-        l.mail.failing.lock().unwrap().clear();
-        let r = l.remind().await;
-        assert_eq!((r.emails_sent, r.failed), (1, 0));
-        let mut to: Vec<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
-        to.sort();
-        assert_eq!(to, vec!["p50000008@example.jp", "p50000009@example.jp", "p50000010@example.jp"]);
+#[apply(both_stores)]
+async fn r_mail_1_never_twice_for_a_due_date_but_again_after_a_renewal(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000007", true, true, None).await;
+    let loan_id = l.loan_due_in("50000007", "R1", 3).await;
+    assert_eq!(l.remind().await.emails_sent, 1);
+    let again = l.remind().await;
+    assert_eq!((again.emails_sent, again.skipped), (0, 1));
+    assert_eq!(l.sent().len(), 1);
+    // Renewed two days later: due 14 days from then; reminded again 3 days before that.
+    l.clock.advance(Duration::days(2));
+    let id = LoanId::parse(&loan_id).unwrap();
+    let mut loan = l
+        .app
+        .store
+        .loan(&card("50000007"), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    loan.due_date = l.clock.today() + Days::new(14);
+    loan.renewals = 1;
+    let _ = l
+        .app
+        .store
+        .commit(Changes::none().update(loan))
+        .await
+        .unwrap();
+    l.clock.advance(Duration::days(11));
+    assert_eq!(l.remind().await.emails_sent, 1);
+    assert_eq!(l.sent().len(), 2);
+    assert_eq!(l.remind().await.emails_sent, 0);
+}
+
+#[apply(both_stores)]
+async fn r_mail_1_a_failed_send_stops_nobody_else_and_is_retried_next_run(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    for (n, b) in [("50000008", "F1"), ("50000009", "F2"), ("50000010", "F3")] {
+        l.patron(n, true, true, None).await;
+        l.loan_due_in(n, b, 3).await;
     }
+    l.mail
+        .failing
+        .lock()
+        .unwrap()
+        .insert("p50000009@example.jp".into());
+    let r = l.remind().await;
+    assert_eq!((r.patrons_found, r.emails_sent, r.failed), (3, 2, 1));
+    l.mail.failing.lock().unwrap().clear();
+    let r = l.remind().await;
+    assert_eq!((r.emails_sent, r.failed), (1, 0));
+    let mut to: Vec<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec![
+            "p50000008@example.jp",
+            "p50000009@example.jp",
+            "p50000010@example.jp"
+        ]
+    );
+}
 
-    async fn r_mail_1_two_runs_at_once_send_each_email_once(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        for i in 0..8 {
-            let n = format!("5000010{i}");
-            l.patron(&n, true, true, None).await;
-            l.loan_due_in(&n, &format!("C{i}"), 3).await;
-        }
-        let (a, b) = tokio::join!(l.remind(), l.remind());
-        assert_eq!(a.emails_sent + b.emails_sent, 8);
-        assert_eq!(l.sent().len(), 8);
-        let distinct: HashSet<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
-        assert_eq!(distinct.len(), 8);
+#[apply(both_stores)]
+async fn r_mail_1_two_runs_at_once_send_each_email_once(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    for i in 0..8 {
+        let n = format!("5000010{i}");
+        l.patron(&n, true, true, None).await;
+        l.loan_due_in(&n, &format!("C{i}"), 3).await;
     }
+    let (a, b) = tokio::join!(l.remind(), l.remind());
+    assert_eq!(a.emails_sent + b.emails_sent, 8);
+    assert_eq!(l.sent().len(), 8);
+    let distinct: HashSet<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
+    assert_eq!(distinct.len(), 8);
+}
 
-    async fn r_mail_1_a_run_that_died_mid_way_is_taken_over_after_its_lease(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000020", true, true, None).await;
-        l.loan_due_in("50000020", "Z1", 3).await;
-        // A run claimed this patron and crashed before sending.
-        let due = l.clock.today() + Days::new(3);
-        let claim = MailClaim {
-            job: format!("due:{due}"),
-            card_number: card("50000020"),
-            state: ClaimState::Sending { lease_until: l.clock.now() + Duration::minutes(15) },
-            version: 0,
-        };
-        l.app.store.commit(vec![Op::create(claim)]).await.unwrap();
-        let r = l.remind().await;
-        assert_eq!((r.emails_sent, r.skipped), (0, 1), "a live claim is left alone");
-        l.clock.advance(Duration::minutes(16));
-        assert_eq!(l.remind().await.emails_sent, 1, "nobody is skipped for good");
-        assert_eq!(l.remind().await.emails_sent, 0);
-    }
+#[apply(both_stores)]
+async fn r_mail_1_a_run_that_died_mid_way_is_taken_over_after_its_lease(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000020", true, true, None).await;
+    l.loan_due_in("50000020", "Z1", 3).await;
+    // A run claimed this patron and crashed before sending.
+    let due = l.clock.today() + Days::new(3);
+    let claim = MailClaim {
+        job: format!("due:{due}"),
+        card_number: card("50000020"),
+        state: ClaimState::Sending {
+            lease_until: l.clock.now() + Duration::minutes(15),
+        },
+        version: 0,
+    };
+    let _ = l
+        .app
+        .store
+        .commit(Changes::none().create(claim))
+        .await
+        .unwrap();
+    let r = l.remind().await;
+    assert_eq!(
+        (r.emails_sent, r.skipped),
+        (0, 1),
+        "a live claim is left alone"
+    );
+    l.clock.advance(Duration::minutes(16));
+    assert_eq!(
+        l.remind().await.emails_sent,
+        1,
+        "nobody is skipped for good"
+    );
+    assert_eq!(l.remind().await.emails_sent, 0);
+}
 
-    async fn r_mail_1_the_run_date_can_be_named_for_a_rerun(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000021", true, true, None).await;
-        l.loan_due_in("50000021", "N1", 5).await; // due 2026-12-06
-        let none = due_reminders::run(&l.app, serde_json::json!({})).await.unwrap();
-        assert_eq!(none.emails_sent, 0);
-        let named = due_reminders::run(&l.app, serde_json::json!({"date": "2026-12-03"})).await.unwrap();
-        assert_eq!(named.emails_sent, 1);
-    }
-
-    async fn r_mail_1_an_address_change_reaches_the_reminder(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        l.patron("50000022", true, true, None).await;
-        l.loan_due_in("50000022", "M1", 3).await;
-        // Turn the service off after checkout: the loan no longer carries a contact.
-        let mut p = l.app.store.patron(&card("50000022")).await.unwrap().unwrap();
-        p.notifications.due_reminder = false;
-        l.app.store.commit(vec![Op::update(p)]).await.unwrap();
-        let caller = fake_caller(&l, "50000022").await;
-        mypage::app::account::set_notifications(&l.app, &caller, Default::default()).await.unwrap();
-        assert_eq!(l.remind().await.emails_sent, 0);
-        let caller = fake_caller(&l, "50000022").await;
-        mypage::app::account::set_email(&l.app, &caller, EmailAddress::parse("new@example.jp").unwrap()).await.unwrap();
-        let on = mypage::model::NotificationSettings { due_reminder: true, ..Default::default() };
-        let caller = fake_caller(&l, "50000022").await;
-        mypage::app::account::set_notifications(&l.app, &caller, on).await.unwrap();
-        assert_eq!(l.remind().await.emails_sent, 1);
-        assert_eq!(l.sent()[0].to.as_str(), "new@example.jp");
-    }
-
-    async fn r_mail_2_matching_new_titles_in_one_digest_announced_once(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        let alerts = NewArrivalSettings { enabled: true, authors: terms(&["村上 春樹"]), subjects: terms(&["京都"]), keywords: terms(&["ｐｙｔｈｏｎ"]) };
-        l.patron("50000030", true, false, Some(alerts.clone())).await;
-        l.patron("50000031", true, false, Some(NewArrivalSettings { enabled: false, ..alerts.clone() })).await;
-        l.patron("50000032", false, false, Some(alerts.clone())).await; // no address
-        l.title(&l.at(-5), "OLD", "昔の本", "村上春樹", &["日本文学"]).await;
-        assert_eq!(mailing::send_new_arrivals(&l.app).await.unwrap().emails_sent, 0, "older than a day on the first run");
-        l.clock.advance(Duration::hours(1));
-        l.title(&l.app, "N1", "街とその不確かな壁", "村上春樹", &["日本文学"]).await;
-        l.title(&l.app, "N2", "古都の庭", "重森三玲", &["京都"]).await;
-        l.title(&l.app, "N3", "Python入門", "山本", &["プログラミング"]).await;
-        l.title(&l.app, "N4", "料理の本", "佐藤", &["料理"]).await;
-        l.clock.advance(Duration::hours(1));
-        let r = mailing::send_new_arrivals(&l.app).await.unwrap();
-        assert_eq!((r.patrons_found, r.emails_sent, r.failed), (1, 1, 0));
-        let m = &l.sent()[0];
-        assert_eq!(m.to.as_str(), "p50000030@example.jp");
-        for t in ["街とその不確かな壁", "古都の庭", "Python入門"] {
-            assert!(m.text.contains(t), "{t} in {}", m.text);
-        }
-        assert!(!m.text.contains("料理の本") && !m.text.contains("昔の本"));
-        assert!(m.text.contains("/#/titles/N1"), "links to the title page");
-        // Reruns announce nothing again.
-        assert_eq!(mailing::send_new_arrivals(&l.app).await.unwrap().emails_sent, 0);
-        l.clock.advance(Duration::days(1));
-        assert_eq!(mailing::send_new_arrivals(&l.app).await.unwrap().emails_sent, 0);
-        l.title(&l.app, "N5", "騎士団長殺し", "村上 春樹", &[]).await;
-        l.clock.advance(Duration::minutes(5));
-        assert_eq!(mailing::send_new_arrivals(&l.app).await.unwrap().emails_sent, 1);
-        assert!(l.sent()[1].text.contains("騎士団長殺し") && !l.sent()[1].text.contains("古都の庭"));
-    }
-
-    async fn r_mail_2_a_failed_digest_is_retried_with_the_same_titles(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        let alerts = NewArrivalSettings { enabled: true, keywords: terms(&["京都"]), ..Default::default() };
-        l.patron("50000033", true, false, Some(alerts.clone())).await;
-        l.patron("50000034", true, false, Some(alerts)).await;
-        l.title(&l.app, "K1", "京都案内", "著者", &[]).await;
-        l.clock.advance(Duration::minutes(5));
-        l.mail.failing.lock().unwrap().insert("p50000034@example.jp".into());
-        let r = mailing::send_new_arrivals(&l.app).await.unwrap();
-        assert_eq!((r.emails_sent, r.failed), (1, 1));
-        l.mail.failing.lock().unwrap().clear();
-        l.clock.advance(Duration::days(1));
-        let r = mailing::send_new_arrivals(&l.app).await.unwrap();
-        assert_eq!((r.emails_sent, r.failed), (1, 0));
-        let to: Vec<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
-        assert_eq!(to, vec!["p50000033@example.jp", "p50000034@example.jp"]);
-    }
-
-    async fn r_mail_2_two_runs_at_once_announce_once(kind: StoreKind) {
-        let l = Library::new(kind).await;
-        let alerts = NewArrivalSettings { enabled: true, subjects: terms(&["歴史"]), ..Default::default() };
-        for i in 0..5 {
-            l.patron(&format!("5000004{i}"), true, false, Some(alerts.clone())).await;
-        }
-        l.title(&l.app, "H1", "日本の歴史", "著者", &["歴史"]).await;
-        l.clock.advance(Duration::minutes(5));
-        let (a, b) = tokio::join!(mailing::send_new_arrivals(&l.app), mailing::send_new_arrivals(&l.app));
-        assert_eq!(a.unwrap().emails_sent + b.unwrap().emails_sent, 5);
-        assert_eq!(l.sent().len(), 5);
+#[apply(both_stores)]
+async fn r_mail_1_the_run_date_can_be_named_for_a_rerun(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000021", true, true, None).await;
+    l.loan_due_in("50000021", "N1", 5).await; // due 2026-12-06
+    let input = |v| serde_json::from_value::<due_reminders::Input>(v).unwrap();
+    let none = due_reminders::run(l.app.clone(), input(serde_json::json!({})))
+        .await
+        .unwrap();
+    assert_eq!(none.emails_sent, 0);
+    let named = due_reminders::run(
+        l.app.clone(),
+        input(serde_json::json!({"date": "2026-12-03"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(named.emails_sent, 1);
+    // A malformed input is an error, never a run for some other day.
+    for bad in [
+        serde_json::json!({"date": "soon"}),
+        serde_json::json!({"day": "2026-12-03"}),
+        serde_json::json!([]),
+    ] {
+        assert!(serde_json::from_value::<due_reminders::Input>(bad).is_err());
     }
 }
 
+#[apply(both_stores)]
+async fn r_mail_1_an_address_change_reaches_the_reminder(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    l.patron("50000022", true, true, None).await;
+    l.loan_due_in("50000022", "M1", 3).await;
+    // Turn the service off after checkout: the loan no longer carries a contact.
+    let mut p = l
+        .app
+        .store
+        .patron(&card("50000022"))
+        .await
+        .unwrap()
+        .unwrap();
+    p.notifications.due_reminder = false;
+    let _ = l.app.store.commit(Changes::none().update(p)).await.unwrap();
+    let caller = fake_caller(&l, "50000022").await;
+    mypage::app::account::set_notifications(&l.app, &caller, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(l.remind().await.emails_sent, 0);
+    let caller = fake_caller(&l, "50000022").await;
+    mypage::app::account::set_email(
+        &l.app,
+        &caller,
+        EmailAddress::parse("new@example.jp").unwrap(),
+    )
+    .await
+    .unwrap();
+    let on = mypage::domain::NotificationSettings {
+        due_reminder: true,
+        ..Default::default()
+    };
+    let caller = fake_caller(&l, "50000022").await;
+    mypage::app::account::set_notifications(&l.app, &caller, on)
+        .await
+        .unwrap();
+    assert_eq!(l.remind().await.emails_sent, 1);
+    assert_eq!(l.sent()[0].to.as_str(), "new@example.jp");
+}
+
+#[apply(both_stores)]
+async fn r_mail_2_matching_new_titles_in_one_digest_announced_once(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    let alerts = NewArrivalSettings {
+        enabled: true,
+        authors: terms(&["村上 春樹"]),
+        subjects: terms(&["京都"]),
+        keywords: terms(&["ｐｙｔｈｏｎ"]),
+    };
+    l.patron("50000030", true, false, Some(alerts.clone()))
+        .await;
+    l.patron(
+        "50000031",
+        true,
+        false,
+        Some(NewArrivalSettings {
+            enabled: false,
+            ..alerts.clone()
+        }),
+    )
+    .await;
+    l.patron("50000032", false, false, Some(alerts.clone()))
+        .await; // no address
+    l.title(&l.at(-5), "OLD", "昔の本", "村上春樹", &["日本文学"])
+        .await;
+    assert_eq!(
+        arrivals::send_new_arrivals(&l.app)
+            .await
+            .unwrap()
+            .emails_sent,
+        0,
+        "older than a day on the first run"
+    );
+    l.clock.advance(Duration::hours(1));
+    l.title(
+        &l.app,
+        "N1",
+        "街とその不確かな壁",
+        "村上春樹",
+        &["日本文学"],
+    )
+    .await;
+    l.title(&l.app, "N2", "古都の庭", "重森三玲", &["京都"])
+        .await;
+    l.title(&l.app, "N3", "Python入門", "山本", &["プログラミング"])
+        .await;
+    l.title(&l.app, "N4", "料理の本", "佐藤", &["料理"]).await;
+    l.clock.advance(Duration::hours(1));
+    let r = arrivals::send_new_arrivals(&l.app).await.unwrap();
+    assert_eq!((r.patrons_found, r.emails_sent, r.failed), (1, 1, 0));
+    let m = &l.sent()[0];
+    assert_eq!(m.to.as_str(), "p50000030@example.jp");
+    for t in ["街とその不確かな壁", "古都の庭", "Python入門"] {
+        assert!(m.text.contains(t), "{t} in {}", m.text);
+    }
+    assert!(!m.text.contains("料理の本") && !m.text.contains("昔の本"));
+    assert!(m.text.contains("/#/titles/N1"), "links to the title page");
+    // Reruns announce nothing again.
+    assert_eq!(
+        arrivals::send_new_arrivals(&l.app)
+            .await
+            .unwrap()
+            .emails_sent,
+        0
+    );
+    l.clock.advance(Duration::days(1));
+    assert_eq!(
+        arrivals::send_new_arrivals(&l.app)
+            .await
+            .unwrap()
+            .emails_sent,
+        0
+    );
+    l.title(&l.app, "N5", "騎士団長殺し", "村上 春樹", &[])
+        .await;
+    l.clock.advance(Duration::minutes(5));
+    assert_eq!(
+        arrivals::send_new_arrivals(&l.app)
+            .await
+            .unwrap()
+            .emails_sent,
+        1
+    );
+    assert!(l.sent()[1].text.contains("騎士団長殺し") && !l.sent()[1].text.contains("古都の庭"));
+}
+
+#[apply(both_stores)]
+async fn r_mail_2_a_failed_digest_is_retried_with_the_same_titles(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    let alerts = NewArrivalSettings {
+        enabled: true,
+        keywords: terms(&["京都"]),
+        ..Default::default()
+    };
+    l.patron("50000033", true, false, Some(alerts.clone()))
+        .await;
+    l.patron("50000034", true, false, Some(alerts)).await;
+    l.title(&l.app, "K1", "京都案内", "著者", &[]).await;
+    l.clock.advance(Duration::minutes(5));
+    l.mail
+        .failing
+        .lock()
+        .unwrap()
+        .insert("p50000034@example.jp".into());
+    let r = arrivals::send_new_arrivals(&l.app).await.unwrap();
+    assert_eq!((r.emails_sent, r.failed), (1, 1));
+    l.mail.failing.lock().unwrap().clear();
+    l.clock.advance(Duration::days(1));
+    let r = arrivals::send_new_arrivals(&l.app).await.unwrap();
+    assert_eq!((r.emails_sent, r.failed), (1, 0));
+    let to: Vec<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
+    assert_eq!(to, vec!["p50000033@example.jp", "p50000034@example.jp"]);
+}
+
+#[apply(both_stores)]
+async fn r_mail_2_two_runs_at_once_announce_once(#[case] kind: StoreKind) {
+    let l = Library::new(kind).await;
+    let alerts = NewArrivalSettings {
+        enabled: true,
+        subjects: terms(&["歴史"]),
+        ..Default::default()
+    };
+    for i in 0..5 {
+        l.patron(&format!("5000004{i}"), true, false, Some(alerts.clone()))
+            .await;
+    }
+    l.title(&l.app, "H1", "日本の歴史", "著者", &["歴史"]).await;
+    l.clock.advance(Duration::minutes(5));
+    let (a, b) = tokio::join!(
+        arrivals::send_new_arrivals(&l.app),
+        arrivals::send_new_arrivals(&l.app)
+    );
+    assert_eq!(a.unwrap().emails_sent + b.unwrap().emails_sent, 5);
+    assert_eq!(l.sent().len(), 5);
+}
+
 async fn fake_caller(l: &Library, n: &str) -> mypage::app::sessions::Caller {
-    let account = mypage::app::PatronAccount::load(l.app.store.as_ref(), &card(n))
+    let account = mypage::app::Account::load(l.app.store.as_ref(), &card(n))
         .await
         .unwrap()
         .unwrap();
     let now = l.clock.now();
-    let session = mypage::model::Session {
+    let session = mypage::domain::Session {
         card_number: card(n),
         token_hash: String::new(),
         temporary: false,
@@ -377,18 +566,13 @@ async fn ses_adapter_sends_the_hold_ready_email() {
         .send()
         .await
         .unwrap();
-    let mut config = test_config();
-    config.table_name = Some(mypage_tests::unique("mypage-ses"));
-    config.mail_from = Some("京都市立図書館 <info@library.example.jp>".into());
-    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-    mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap())
-        .await
-        .unwrap();
+    let mut aws = mypage::config::AwsSettings::from_lookup(|_| None).unwrap();
+    aws.mail_from = Some("京都市立図書館 <info@library.example.jp>".into());
     let clock = Arc::new(PinnedClock::new(at(NOW)));
-    let app = App::with_aws(config, &sdk, clock.clone()).unwrap();
+    let app = aws_app(test_config(), aws, &sdk, clock.clone()).await;
     let to = format!("{}@example.jp", mypage_tests::unique("hanako"));
-    let message = mypage::mail::hold_ready(
-        &app.config.library,
+    let message = mypage::app::emails::hold_ready(
+        &app.settings.library,
         &EmailAddress::parse(&to).unwrap(),
         "山田 花子",
         "羅生門",
@@ -434,43 +618,38 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         .send()
         .await
         .unwrap();
-    let mut config = test_config();
-    config.table_name = Some(mypage_tests::unique("mypage-sched"));
-    config.scheduler = Some(mypage::config::SchedulerConfig {
+    let mut aws = mypage::config::AwsSettings::from_lookup(|_| None).unwrap();
+    aws.scheduler = Some(mypage::config::SchedulerConfig {
         group: group.clone(),
         target_arn: "arn:aws:lambda:ap-northeast-1:123456789012:function:hold-expiry".into(),
         role_arn: "arn:aws:iam::123456789012:role/hold-expiry-scheduler".into(),
         dead_letter_arn: Some("arn:aws:sqs:ap-northeast-1:123456789012:hold-expiry-dlq".into()),
     });
-    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-    mypage::store::TableDesign::create(&dynamo, config.table_name.as_deref().unwrap())
-        .await
-        .unwrap();
     let clock = Arc::new(PinnedClock::new(at(NOW)));
-    let mut app = App::with_aws(config, &sdk, clock.clone()).unwrap();
-    app.mailer = Arc::new(Outbox::default());
+    let mut app = aws_app(test_config(), aws, &sdk, clock.clone()).await;
+    app.mailer = Arc::new(Outbox::new(clock.clone()));
     for n in ["60000001", "60000002"] {
-        circulation::register_patron(&app, card(n), "x".into(), false)
+        counter::register_patron(&app, card(n), PatronName::parse("x").unwrap(), false)
             .await
             .unwrap();
     }
-    circulation::add_title(
+    counter::add_title(
         &app,
         BibId::parse("S1").unwrap(),
-        "題".into(),
-        "著".into(),
-        vec![],
+        TitleName::parse("題").unwrap(),
+        AuthorName::parse("著").unwrap(),
+        Subjects::default(),
     )
     .await
     .unwrap();
-    circulation::add_copy(
+    counter::add_copy(
         &app,
         Barcode::parse("S1-1").unwrap(),
         BibId::parse("S1").unwrap(),
     )
     .await
     .unwrap();
-    circulation::check_out(
+    counter::check_out(
         &app,
         &card("60000001"),
         &Barcode::parse("S1-1").unwrap(),
@@ -483,15 +662,15 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         &card("60000002"),
         None,
         &BibId::parse("S1").unwrap(),
-        mypage::model::NotifyBy::None,
+        HoldNotice::NotNeeded,
     )
     .await
     .unwrap();
-    circulation::check_in(&app, &Barcode::parse("S1-1").unwrap())
+    counter::check_in(&app, &Barcode::parse("S1-1").unwrap())
         .await
         .unwrap();
 
-    let name = mypage::scheduler::schedule_name(&hold.hold_id);
+    let name = mypage::ports::scheduler::schedule_name(&hold.hold.hold_id);
     let s = scheduler
         .get_schedule()
         .name(&name)
@@ -501,9 +680,12 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         .unwrap();
     assert_eq!(s.schedule_expression(), Some("at(2026-12-09T00:05:00)"));
     assert_eq!(s.schedule_expression_timezone(), Some("Asia/Tokyo"));
-    let input: mypage::scheduler::HoldExpiry =
+    let input: hold_expiry::Input =
         serde_json::from_str(s.target().unwrap().input().unwrap()).unwrap();
-    assert_eq!(input.hold_id, hold.hold_id);
+    let hold_expiry::Input::Hold(one) = &input else {
+        panic!("a one-time schedule names its hold: {input:?}")
+    };
+    assert_eq!(one.hold_id, hold.hold.hold_id);
     let target = s.target().unwrap();
     assert_eq!(
         target.dead_letter_config().and_then(|d| d.arn()),
@@ -517,17 +699,13 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
     );
 
     // Fired early (or twice): nothing happens before the deadline has passed.
-    let early = hold_expiry::run(&app, serde_json::to_value(&input).unwrap())
-        .await
-        .unwrap();
+    let early = hold_expiry::run(app.clone(), input.clone()).await.unwrap();
     assert_eq!(early.lapsed, 0);
     clock.advance(Duration::days(8));
-    let report = hold_expiry::run(&app, serde_json::to_value(&input).unwrap())
-        .await
-        .unwrap();
+    let report = hold_expiry::run(app.clone(), input.clone()).await.unwrap();
     assert_eq!((report.lapsed, report.returned_to_shelf), (1, 1));
     assert_eq!(
-        hold_expiry::run(&app, serde_json::to_value(&input).unwrap())
+        hold_expiry::run(app.clone(), input.clone())
             .await
             .unwrap()
             .lapsed,
@@ -539,10 +717,10 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(title.on_shelf, 1);
+    assert_eq!(title.on_shelf(), 1);
 
     // A hold picked up before its deadline has its schedule deleted.
-    circulation::check_out(
+    counter::check_out(
         &app,
         &card("60000001"),
         &Barcode::parse("S1-1").unwrap(),
@@ -555,14 +733,14 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         &card("60000002"),
         None,
         &BibId::parse("S1").unwrap(),
-        mypage::model::NotifyBy::None,
+        HoldNotice::NotNeeded,
     )
     .await
     .unwrap();
-    circulation::check_in(&app, &Barcode::parse("S1-1").unwrap())
+    counter::check_in(&app, &Barcode::parse("S1-1").unwrap())
         .await
         .unwrap();
-    let n2 = mypage::scheduler::schedule_name(&h2.hold_id);
+    let n2 = mypage::ports::scheduler::schedule_name(&h2.hold.hold_id);
     assert!(scheduler
         .get_schedule()
         .name(&n2)
@@ -570,7 +748,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         .send()
         .await
         .is_ok());
-    circulation::check_out(
+    counter::check_out(
         &app,
         &card("60000002"),
         &Barcode::parse("S1-1").unwrap(),
@@ -578,11 +756,17 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
     )
     .await
     .unwrap();
-    assert!(scheduler
+    let gone = scheduler
         .get_schedule()
         .name(&n2)
         .group_name(&group)
         .send()
-        .await
-        .is_err());
+        .await;
+    assert!(
+        matches!(
+            gone.as_ref().map_err(|e| e.as_service_error()),
+            Err(Some(aws_sdk_scheduler::operation::get_schedule::GetScheduleError::ResourceNotFoundException(_)))
+        ),
+        "the schedule is gone, not unreachable: {gone:?}"
+    );
 }

@@ -1,8 +1,11 @@
-//! Configuration from the environment, read once at start-up. A missing or malformed
-//! setting is an error at init, never a panic in a request.
+//! Configuration from the environment, read once at start-up. A missing or malformed setting
+//! is an error at init, never a panic in a request.
+//!
+//! `Settings` is what the use cases see (the library, its policy, the e-book service);
+//! `AwsSettings` is what only the entry points read, to build the AWS adapters.
 
 use crate::aws::TlsRoots;
-use crate::policy::{Policy, PolicyError};
+use crate::domain::policy::{Policy, PolicyError};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,23 +30,31 @@ pub struct LibraryInfo {
 #[derive(Debug, Clone)]
 pub struct EbookConfig {
     pub launch_url: String,
+    /// The key the launch token is signed with; in AWS read from SSM at start-up.
     pub signing_secret: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Config {
+pub struct Settings {
     pub policy: Policy,
     pub library: LibraryInfo,
-    /// The sender of every email, e.g. `京都市立図書館 <info@library.example.jp>`. Set only
-    /// for the functions that send mail; the others build no SES client.
-    pub mail_from: Option<String>,
-    pub ses_max_send_rate: f64,
     pub ebooks: EbookConfig,
     /// Locally and in tests, the `X-Staff-Key` that stands in for IAM authorization.
     pub staff_api_key: Option<String>,
+}
+
+/// Which AWS resources a function uses. Set by template.yaml, per function: a function
+/// without `MAIL_FROM` sends no mail, one without the schedule settings makes no schedules.
+#[derive(Debug, Clone)]
+pub struct AwsSettings {
     /// DynamoDB table; when absent (locally) the embedded store is used.
     pub table_name: Option<String>,
+    /// The sender of every email, e.g. `京都市立図書館 <info@library.example.jp>`.
+    pub mail_from: Option<String>,
+    pub ses_max_send_rate: f64,
     pub scheduler: Option<SchedulerConfig>,
+    /// The SSM SecureString holding the e-book signing secret.
+    pub ebook_secret_param: Option<String>,
     /// Which roots the HTTPS client for AWS trusts (`AWS_TLS_ROOTS`).
     pub tls_roots: TlsRoots,
 }
@@ -57,13 +68,42 @@ pub struct SchedulerConfig {
     pub dead_letter_arn: Option<String>,
 }
 
-impl Config {
-    pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+/// The process environment, empty values counting as unset.
+pub fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_lookup(env_lookup)
     }
 
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
         let or = |k: &str, d: &str| get(k).unwrap_or_else(|| d.to_owned());
+        Ok(Settings {
+            policy: Policy::from_lookup(&get)?,
+            library: LibraryInfo {
+                name: or("LIBRARY_NAME", "京都市立図書館"),
+                phone: or("LIBRARY_PHONE", "075-762-4655"),
+                mypage_url: or("MYPAGE_URL", "http://127.0.0.1:3000")
+                    .trim_end_matches('/')
+                    .to_owned(),
+            },
+            ebooks: EbookConfig {
+                launch_url: or("EBOOK_LAUNCH_URL", "https://ebooks.example.jp/launch"),
+                signing_secret: get("EBOOK_SIGNING_SECRET").map(String::into_bytes),
+            },
+            staff_api_key: get("STAFF_API_KEY"),
+        })
+    }
+}
+
+impl AwsSettings {
+    pub fn from_env() -> Result<AwsSettings, ConfigError> {
+        AwsSettings::from_lookup(env_lookup)
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<AwsSettings, ConfigError> {
         let ses_max_send_rate = match get("SES_MAX_SEND_RATE") {
             None => 10.0,
             Some(v) => v
@@ -75,8 +115,17 @@ impl Config {
                     reason: "a positive number of emails per second".into(),
                 })?,
         };
-        let scheduler = match (get("SCHEDULE_GROUP"), get("HOLD_EXPIRY_FUNCTION_ARN"), get("HOLD_EXPIRY_SCHEDULER_ROLE_ARN")) {
-            (Some(group), Some(target_arn), Some(role_arn)) => Some(SchedulerConfig { group, target_arn, role_arn, dead_letter_arn: get("HOLD_EXPIRY_DLQ_ARN") }),
+        let scheduler = match (
+            get("SCHEDULE_GROUP"),
+            get("HOLD_EXPIRY_FUNCTION_ARN"),
+            get("HOLD_EXPIRY_SCHEDULER_ROLE_ARN"),
+        ) {
+            (Some(group), Some(target_arn), Some(role_arn)) => Some(SchedulerConfig {
+                group,
+                target_arn,
+                role_arn,
+                dead_letter_arn: get("HOLD_EXPIRY_DLQ_ARN"),
+            }),
             (None, None, None) => None,
             _ => {
                 return Err(ConfigError::Invalid {
@@ -90,24 +139,12 @@ impl Config {
                 name: "AWS_TLS_ROOTS",
                 reason: "amazon (the default) or system".into(),
             })?;
-        Ok(Config {
-            policy: Policy::from_lookup(&get)?,
-            library: LibraryInfo {
-                name: or("LIBRARY_NAME", "京都市立図書館"),
-                phone: or("LIBRARY_PHONE", "075-762-4655"),
-                mypage_url: or("MYPAGE_URL", "http://127.0.0.1:3000")
-                    .trim_end_matches('/')
-                    .to_owned(),
-            },
+        Ok(AwsSettings {
+            table_name: get("TABLE_NAME"),
             mail_from: get("MAIL_FROM"),
             ses_max_send_rate,
-            ebooks: EbookConfig {
-                launch_url: or("EBOOK_LAUNCH_URL", "https://ebooks.example.jp/launch"),
-                signing_secret: get("EBOOK_SIGNING_SECRET").map(String::into_bytes),
-            },
-            staff_api_key: get("STAFF_API_KEY"),
-            table_name: get("TABLE_NAME"),
             scheduler,
+            ebook_secret_param: get("EBOOK_SIGNING_SECRET_PARAM"),
             tls_roots,
         })
     }
@@ -119,20 +156,21 @@ mod tests {
 
     #[test]
     fn defaults_and_overrides() {
-        let c = Config::from_lookup(|k| match k {
+        let get = |k: &str| match k {
             "LIBRARY_PHONE" => Some("06-0000-0000".into()),
             "POLICY_PICKUP_DAYS" => Some("10".into()),
             _ => None,
-        })
-        .unwrap();
+        };
+        let c = Settings::from_lookup(get).unwrap();
         assert_eq!(c.library.phone, "06-0000-0000");
         assert_eq!(c.policy.pickup_days, 10);
-        assert!(c.table_name.is_none() && c.scheduler.is_none());
+        let aws = AwsSettings::from_lookup(get).unwrap();
+        assert!(aws.table_name.is_none() && aws.scheduler.is_none());
     }
 
     #[test]
     fn half_a_scheduler_configuration_is_refused() {
-        let r = Config::from_lookup(|k| (k == "SCHEDULE_GROUP").then(|| "g".into()));
+        let r = AwsSettings::from_lookup(|k| (k == "SCHEDULE_GROUP").then(|| "g".into()));
         assert!(matches!(
             r,
             Err(ConfigError::Invalid {
@@ -140,7 +178,11 @@ mod tests {
                 ..
             })
         ));
-        assert!(Config::from_lookup(|k| (k == "SES_MAX_SEND_RATE").then(|| "-1".into())).is_err());
-        assert!(Config::from_lookup(|k| (k == "AWS_TLS_ROOTS").then(|| "none".into())).is_err());
+        assert!(
+            AwsSettings::from_lookup(|k| (k == "SES_MAX_SEND_RATE").then(|| "-1".into())).is_err()
+        );
+        assert!(
+            AwsSettings::from_lookup(|k| (k == "AWS_TLS_ROOTS").then(|| "none".into())).is_err()
+        );
     }
 }

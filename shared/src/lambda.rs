@@ -1,35 +1,144 @@
-//! Start-up shared by every function's `main`: logs, configuration, clients, once.
+//! A Lambda function's start-up, the composition root: reads the environment, builds the AWS
+//! adapters once, and runs either an HTTP router (`run_http`) or a scheduled job
+//! (`run_job`). Nothing built here is rebuilt per request.
 
-use crate::app::App;
+use crate::adapters::{
+    DynamoStore, EventBridgeScheduler, NoMailer, NoScheduler, SesMailer, SystemClock,
+};
+use crate::config::{AwsSettings, ConfigError, Settings};
+use crate::domain::Key;
+use crate::ports::{ExpiryScheduler, Mailer, Store};
+use crate::App;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Builds the app for a Lambda function (clients, configuration, an open DynamoDB
-/// connection); it lives for the whole process. Logs how long that took, so a slow cold
-/// start can be read off CloudWatch.
-pub async fn init() -> Result<&'static App, BoxError> {
+/// Builds the app from the function's environment (`TABLE_NAME`, `MAIL_FROM`,
+/// `SCHEDULE_GROUP`, ...). The DynamoDB connection is opened here too (its TLS handshake would
+/// otherwise fall on the first request); while it opens, the other clients are built and the
+/// e-book secret, if the function has one, is read from SSM.
+pub async fn app_from_env() -> Result<App, ConfigError> {
+    let mut settings = Settings::from_env()?;
+    let aws = AwsSettings::from_env()?;
+    let sdk = crate::aws::lambda_sdk_config(aws.tls_roots).await;
+    let table = aws
+        .table_name
+        .clone()
+        .ok_or(ConfigError::Missing("TABLE_NAME"))?;
+    let store: Arc<dyn Store> =
+        Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table));
+    let secret_param = aws
+        .ebook_secret_param
+        .clone()
+        .filter(|_| settings.ebooks.signing_secret.is_none());
+    let meanwhile = async {
+        let clients = aws_clients(&aws, &sdk);
+        let secret = match &secret_param {
+            Some(name) => {
+                crate::adapters::ssm::secure_string(&aws_sdk_ssm::Client::new(&sdk), name)
+                    .await
+                    .map(Some)
+                    .map_err(|reason| ConfigError::Invalid {
+                        name: "EBOOK_SIGNING_SECRET_PARAM",
+                        reason,
+                    })
+            }
+            None => Ok(None),
+        };
+        (clients, secret)
+    };
+    let ((), ((mailer, scheduler), secret)) =
+        tokio::join!(open_connection(store.as_ref()), meanwhile);
+    if let Some(secret) = secret? {
+        settings.ebooks.signing_secret = Some(secret);
+    }
+    Ok(App {
+        store,
+        mailer,
+        scheduler,
+        clock: Arc::new(SystemClock),
+        settings: Arc::new(settings),
+    })
+}
+
+/// SES when `MAIL_FROM` is set and EventBridge Scheduler when the schedule settings are,
+/// which template.yaml does only for the functions that send mail or make schedules (and
+/// may, by IAM). The others build no client and refuse such a request.
+pub fn aws_clients(
+    aws: &AwsSettings,
+    sdk: &aws_config::SdkConfig,
+) -> (Arc<dyn Mailer>, Arc<dyn ExpiryScheduler>) {
+    let mailer: Arc<dyn Mailer> = match &aws.mail_from {
+        Some(from) => Arc::new(SesMailer::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            from.clone(),
+            aws.ses_max_send_rate,
+        )),
+        None => Arc::new(NoMailer),
+    };
+    let scheduler: Arc<dyn ExpiryScheduler> = match &aws.scheduler {
+        Some(s) => Arc::new(EventBridgeScheduler::new(
+            aws_sdk_scheduler::Client::new(sdk),
+            s.clone(),
+        )),
+        None => Arc::new(NoScheduler),
+    };
+    (mailer, scheduler)
+}
+
+/// One cheap read that leaves an open, TLS-established connection in the client's pool.
+/// Its answer does not matter, and a slow endpoint must not hold up the start.
+async fn open_connection(store: &dyn Store) {
+    let key = Key::Job("connection-warmup".into());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), store.get(&key)).await;
+}
+
+/// Logs, configuration, clients, once; logs how long that took, so a slow cold start can be
+/// read off CloudWatch.
+async fn init() -> Result<App, BoxError> {
     let started = Instant::now();
     crate::telemetry::init_json();
-    let app = App::from_lambda_env().await?;
+    let app = app_from_env().await?;
     tracing::info!(
         init_ms = started.elapsed().as_secs_f64() * 1e3,
         "initialised"
     );
-    Ok(Box::leak(Box::new(app)))
+    Ok(app)
 }
 
-/// Runs an HTTP function: `handle` is the same function the dev server and tests call.
-pub async fn run_http<F, Fut>(handle: F) -> Result<(), BoxError>
+/// Runs an HTTP function: its routes, behind API Gateway, a function URL or
+/// `cargo lambda watch` alike (the router matches on the request's path).
+pub async fn run_http(routes: axum::Router<App>) -> Result<(), BoxError> {
+    let app = init().await?;
+    lambda_http::run(crate::http::service(routes, app)).await
+}
+
+/// Runs a scheduled function. The event must parse as `I` exactly: a malformed input is a
+/// reported error (retried, then dead-lettered), never a silent default run.
+pub async fn run_job<I, O, F, Fut>(job: F) -> Result<(), BoxError>
 where
-    F: Fn(&'static App, lambda_http::Request) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = lambda_http::Response<lambda_http::Body>> + Send + 'static,
+    I: DeserializeOwned + Send + 'static,
+    O: Serialize,
+    F: Fn(App, I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, crate::Error>> + Send,
 {
     let app = init().await?;
-    let handle = &*Box::leak(Box::new(handle));
-    lambda_http::run(lambda_http::service_fn(move |req| {
-        let fut = handle(app, req);
-        async move { Ok::<_, std::convert::Infallible>(fut.await) }
-    }))
+    let job = &job;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let app = app.clone();
+            async move {
+                let input: I = serde_json::from_value(event.payload).map_err(|e| {
+                    tracing::error!(error = %e, "the job's input does not parse");
+                    BoxError::from(format!("invalid input: {e}"))
+                })?;
+                job(app, input).await.map_err(BoxError::from)
+            }
+        },
+    ))
     .await
 }

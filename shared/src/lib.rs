@@ -1,27 +1,27 @@
-//! My Page: the library's patron self-service, as a domain crate.
+//! My Page: the library's patron self-service back end, shared by every Lambda function.
 //!
-//! - `rules`: the library's rules as pure functions (no I/O).
-//! - `types`, `model`, `policy`, `clock`: the vocabulary.
-//! - `store`, `mail`, `scheduler`: ports, each with an AWS adapter and an embedded one;
-//!   `aws` builds the SDK configuration the AWS adapters share.
-//! - `app`: the operations the Lambda functions call (read, decide with `rules`, commit).
-//! - `http`: request parsing and the one error-to-response mapping, shared by every function.
+//! Four rooms, inside out:
+//! - `domain`: the library's records, rules and transitions; plain types, no I/O.
+//! - `ports`: what the use cases need from the world (store, mailer, scheduler, clock).
+//! - `app`: the use cases: read, let the domain decide, commit, then follow up.
+//! - `adapters`: the ports' implementations: DynamoDB, SES, EventBridge Scheduler, SSM, and
+//!   the embedded ones the dev server and tests use.
+//!
+//! Around them: `http` (the axum layer every HTTP function shares: extractors, auth, the one
+//! error-to-response mapping), `lambda` (a function's start-up: the composition root that
+//! builds the adapters from the environment), `config`, `credentials`, `telemetry`, `aws`.
 
+pub mod adapters;
 pub mod app;
 pub mod aws;
-pub mod clock;
 pub mod config;
+pub mod credentials;
+pub mod domain;
 pub mod error;
 pub mod http;
 pub mod lambda;
-pub mod mail;
-pub mod model;
-pub mod policy;
-pub mod rules;
-pub mod scheduler;
-pub mod store;
+pub mod ports;
 pub mod telemetry;
-pub mod types;
 
 pub use app::App;
 pub use error::Error;

@@ -1,11 +1,13 @@
 //! Test support: a store of either kind, and the dev server started in-process on its own
 //! port with its own store and a pinned clock, so tests never share data.
 
+pub mod metered;
+
 use chrono::{DateTime, Utc};
 use dev_server::DevServer;
-use mypage::clock::{Clock, PinnedClock};
-use mypage::config::Config;
-use mypage::store::{DynamoStore, MemoryStore, Store, TableDesign};
+use mypage::adapters::{DynamoStore, MemoryStore, PinnedClock, TableDesign};
+use mypage::config::Settings;
+use mypage::ports::{Clock, Store};
 use mypage::App;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -49,8 +51,8 @@ pub async fn store(kind: StoreKind) -> Arc<dyn Store> {
     }
 }
 
-pub fn test_config() -> Config {
-    let mut c = Config::from_lookup(|_| None).expect("defaults are valid");
+pub fn test_config() -> Settings {
+    let mut c = Settings::from_lookup(|_| None).expect("defaults are valid");
     c.staff_api_key = Some(STAFF_KEY.into());
     c.ebooks.signing_secret = Some(EBOOK_SECRET.to_vec());
     c
@@ -111,10 +113,13 @@ impl TestServer {
         Self::start_with(kind, test_config()).await
     }
 
-    pub async fn start_with(kind: StoreKind, config: Config) -> TestServer {
+    pub async fn start_with(kind: StoreKind, config: Settings) -> TestServer {
         let clock = Arc::new(PinnedClock::new(at(NOW)));
-        let (app, outbox, scheduler) =
-            App::embedded(config, store(kind).await, clock.clone() as Arc<dyn Clock>);
+        let mypage::adapters::Embedded {
+            app,
+            outbox,
+            scheduler,
+        } = mypage::adapters::embedded(config, store(kind).await, clock.clone() as Arc<dyn Clock>);
         let dev = DevServer {
             app,
             outbox,
@@ -305,24 +310,25 @@ async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
     let _ = axum::serve(listener, router).await;
 }
 
-/// Defines a test once and runs it against both stores: `mod memory` and `mod dynamodb`.
-#[macro_export]
-macro_rules! both_stores {
-    ($(async fn $name:ident($kind:ident: StoreKind) $body:block)*) => {
-        $(
-            async fn $name($kind: $crate::StoreKind) $body
-        )*
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() { super::$name($crate::StoreKind::Memory).await }
-            )*
-        }
-        mod dynamodb {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() { super::$name($crate::StoreKind::Dynamo).await }
-            )*
-        }
-    };
+/// The app as a Lambda function builds it (DynamoDB, SES and Scheduler as `aws` says), on a
+/// fresh table of the local AWS endpoint, with the given clock.
+pub async fn aws_app(
+    settings: Settings,
+    aws: mypage::config::AwsSettings,
+    sdk: &aws_config::SdkConfig,
+    clock: Arc<dyn Clock>,
+) -> App {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let table = unique("mypage-aws");
+    TableDesign::create(&client, &table)
+        .await
+        .expect("create the test table");
+    let (mailer, scheduler) = mypage::lambda::aws_clients(&aws, sdk);
+    App {
+        store: Arc::new(DynamoStore::new(client, table)),
+        mailer,
+        scheduler,
+        clock,
+        settings: Arc::new(settings),
+    }
 }

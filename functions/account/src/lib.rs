@@ -1,55 +1,21 @@
-//! GET /api/me, PUT /api/me/password, PUT and DELETE /api/me/email. R-ACCT-3..6.
+//! The `account` function: the profile, the password change, the email address
+//! (R-ACCT-3..6).
 
-use lambda_http::{Body, Request, Response};
-use mypage::app::{account, sessions};
-use mypage::http::{self, json_body, StatusCode};
-use mypage::types::{EmailAddress, PasswordAttempt};
-use mypage::{App, Error};
-use serde::Deserialize;
+mod change_password;
+mod profile;
+mod remove_email;
+mod set_email;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangePassword {
-    current_password: String,
-    new_password: String,
-}
+use axum::routing::{get, put};
+use axum::Router;
+use mypage::App;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetEmail {
-    email: String,
-}
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::respond(route(app, req).await)
-}
-
-async fn route(app: &App, req: Request) -> Result<Response<Body>, Error> {
-    match http::route_key(&req).as_str() {
-        "GET /api/me" => {
-            let caller = http::patron(app, &req).await?;
-            Ok(http::json(StatusCode::OK, &account::profile(app, &caller)))
-        }
-        "PUT /api/me/password" => {
-            // The one route a temporary-password session may use (R-ACCT-3).
-            let caller = http::any_session(app, &req).await?;
-            let body: ChangePassword = json_body(&req)?;
-            let current =
-                PasswordAttempt::new(body.current_password).ok_or(Error::InvalidCredentials)?;
-            sessions::change_password(app, &caller, current, &body.new_password).await?;
-            Ok(http::no_content())
-        }
-        "PUT /api/me/email" => {
-            let caller = http::patron(app, &req).await?;
-            let body: SetEmail = json_body(&req)?;
-            account::set_email(app, &caller, EmailAddress::parse(&body.email)?).await?;
-            Ok(http::no_content())
-        }
-        "DELETE /api/me/email" => {
-            let caller = http::patron(app, &req).await?;
-            account::remove_email(app, &caller).await?;
-            Ok(http::no_content())
-        }
-        _ => http::unknown_route(),
-    }
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/me", get(profile::handle))
+        .route("/api/me/password", put(change_password::handle))
+        .route(
+            "/api/me/email",
+            put(set_email::handle).delete(remove_email::handle),
+        )
 }

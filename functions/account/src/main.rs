@@ -1,4 +1,4 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), mypage::lambda::BoxError> {
-    mypage::lambda::run_http(account::handle).await
+    mypage::lambda::run_http(account::routes()).await
 }

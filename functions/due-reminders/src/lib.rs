@@ -1,18 +1,18 @@
 //! `due-reminders`, daily at 09:00 Japan time: loans due in three days (R-MAIL-1).
-//! The input may name the run's date (`{"date": "2026-12-01"}`) for a rerun.
 
-use mypage::app::mailing::{self, MailReport};
+use chrono::NaiveDate;
+use mypage::app::reminders::{self, MailReport};
 use mypage::{App, Error};
 use serde::Deserialize;
 
-#[derive(Deserialize, Default)]
-struct Input {
-    date: Option<chrono::NaiveDate>,
+/// `{}` for today's run, or `{"date": "2026-12-01"}` to rerun a day.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub date: Option<NaiveDate>,
 }
 
-pub async fn run(app: &App, event: serde_json::Value) -> Result<MailReport, Error> {
-    // Scheduler events carry other fields; only `date` means anything here.
-    let input: Input = serde_json::from_value(event).unwrap_or_default();
+pub async fn run(app: App, input: Input) -> Result<MailReport, Error> {
     let date = input.date.unwrap_or_else(|| app.clock.today());
-    mailing::send_due_reminders(app, date).await
+    reminders::send_due_reminders(&app, date).await
 }

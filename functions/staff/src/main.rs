@@ -1,4 +1,4 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), mypage::lambda::BoxError> {
-    mypage::lambda::run_http(staff::handle).await
+    mypage::lambda::run_http(staff::routes()).await
 }

@@ -1,23 +1,18 @@
-//! The local stand-in for API Gateway: every route of `infra/routes.txt` is turned into the
-//! `lambda_http::Request` API Gateway would send and handed to the same `handle` function
-//! the Lambda runs. Also serves the website and a few `/dev` helpers (outbox, jobs, clock).
+//! The local stand-in for API Gateway: the HTTP functions' routers merged into one, served
+//! exactly as each Lambda serves its own. Also serves the website and a few `/dev` helpers
+//! (outbox, schedules, jobs, clock).
 
-pub mod routes;
 pub mod seed;
 
-use axum::body::{to_bytes, Body as AxumBody};
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use http::{header, HeaderValue, StatusCode};
-use lambda_http::RequestExt;
-use mypage::clock::PinnedClock;
-use mypage::mail::Outbox;
-use mypage::scheduler::LocalScheduler;
+use mypage::adapters::{LocalScheduler, Outbox, PinnedClock};
+use mypage::ports::scheduler::HoldExpiryInput;
 use mypage::App;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,16 +26,13 @@ pub struct DevServer {
     pub web_root: Option<PathBuf>,
 }
 
-/// Bodies larger than this are refused before any handler (handlers refuse > 16 KiB).
-const MAX_INCOMING_BODY: usize = 1024 * 1024;
-
 const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 impl DevServer {
     pub fn router(self) -> Router {
-        let mut router = Router::new()
+        let router = Router::new()
             .route("/dev/outbox", get(outbox))
             .route("/dev/schedules", get(schedules))
             .route("/dev/run/hold-expiry", post(run_hold_expiry))
@@ -48,18 +40,40 @@ impl DevServer {
             .route("/dev/run/new-arrivals", post(run_new_arrivals))
             .route("/dev/clock", put(set_clock).get(get_clock))
             .route("/config.json", get(site_config))
-            .route("/api/{*rest}", axum::routing::any(api));
-        if let Some(root) = &self.web_root {
-            let static_files =
-                tower_http::services::ServeDir::new(root).append_index_html_on_directories(true);
-            router = router.fallback_service(static_files).layer(
+            .with_state(self.clone());
+        let router = router.merge(mypage::http::with_api_layers(
+            api_routes(),
+            self.app.clone(),
+        ));
+        // A path no route has: under /api the API's JSON 404, elsewhere the website's files.
+        let static_files = self.web_root.clone().map(|root| {
+            tower_http::services::ServeDir::new(root).append_index_html_on_directories(true)
+        });
+        let mut router = router.fallback(move |req: axum::extract::Request| {
+            let static_files = static_files.clone();
+            async move {
+                let path = req.uri().path();
+                match static_files {
+                    Some(files) if path != "/api" && !path.starts_with("/api/") => {
+                        use tower::ServiceExt;
+                        match files.oneshot(req).await {
+                            Ok(resp) => resp.into_response(),
+                            Err(never) => match never {},
+                        }
+                    }
+                    _ => mypage::http::not_found().await,
+                }
+            }
+        });
+        if self.web_root.is_some() {
+            router = router.layer(
                 tower_http::set_header::SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(CONTENT_SECURITY_POLICY),
                 ),
             );
         }
-        router.with_state(self)
+        router
     }
 
     /// Runs the one-time expiry schedules that are due, then the daily sweep: what
@@ -69,16 +83,14 @@ impl DevServer {
             .app
             .clock
             .now()
-            .with_timezone(&mypage::clock::jst())
+            .with_timezone(&mypage::domain::dates::jst())
             .naive_local();
         let mut ran = 0;
         for s in self.scheduler.take_due(now_local) {
-            let input = serde_json::to_value(&s.input)
-                .map_err(|e| mypage::Error::Internal(e.to_string()))?;
-            hold_expiry::run(&self.app, input).await?;
+            hold_expiry::run(self.app.clone(), HoldExpiryInput::Hold(s.input)).await?;
             ran += 1;
         }
-        let sweep = hold_expiry::run(&self.app, serde_json::json!({})).await?;
+        let sweep = hold_expiry::run(self.app.clone(), HoldExpiryInput::Sweep {}).await?;
         Ok(serde_json::json!({ "schedules_run": ran, "sweep": sweep }))
     }
 }
@@ -91,132 +103,24 @@ fn error_json(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-async fn api(State(dev): State<DevServer>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let path = parts.uri.path().to_owned();
-    let candidates: Vec<(&routes::Route, HashMap<String, String>)> = routes::all()
-        .iter()
-        .filter_map(|r| routes::match_path(&r.path, &path).map(|p| (r, p)))
-        .collect();
-    let Some((route, params)) = candidates
-        .iter()
-        .find(|(r, _)| r.method == parts.method)
-        .cloned()
-    else {
-        return if candidates.is_empty() {
-            error_json(StatusCode::NOT_FOUND, "not_found", "no such route")
-        } else {
-            error_json(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "this method is not allowed here",
-            )
-        };
-    };
-    let Ok(bytes) = to_bytes(body, MAX_INCOMING_BODY).await else {
-        // The rest of the body is never read: the connection cannot be reused.
-        let mut resp = error_json(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is too large",
-        );
-        resp.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return resp;
-    };
-    let query: HashMap<String, String> = parts
-        .uri
-        .query()
-        .map(|q| {
-            q.split('&')
-                .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
-                .filter(|(k, _)| !k.is_empty())
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut builder = http::Request::builder()
-        .method(parts.method.clone())
-        .uri(parts.uri.clone());
-    for (k, v) in &parts.headers {
-        builder = builder.header(k, v);
-    }
-    let body = if bytes.is_empty() {
-        lambda_http::Body::Empty
-    } else {
-        lambda_http::Body::Binary(bytes.to_vec())
-    };
-    let Ok(lreq) = builder.body(body) else {
-        return error_json(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "unreadable request",
-        );
-    };
-    let lreq = lreq
-        .with_path_parameters(params)
-        .with_query_string_parameters(query)
-        .with_request_context(mypage::http::api_gateway_context(
-            &route.key(),
-            &parts.method,
-            &path,
-        ));
-    let started = std::time::Instant::now();
-    let resp = dispatch(&dev.app, &route.function, lreq).await;
-    tracing::info!(method = %parts.method, path = %path, function = %route.function, status = resp.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64, "request");
-    let (rparts, rbody) = resp.into_parts();
-    let bytes: Vec<u8> = match rbody {
-        lambda_http::Body::Empty => Vec::new(),
-        lambda_http::Body::Text(t) => t.into_bytes(),
-        lambda_http::Body::Binary(b) => b,
-        _ => Vec::new(),
-    };
-    Response::from_parts(rparts, AxumBody::from(bytes))
+/// Every HTTP function's routes, merged: what API Gateway routes to the twelve functions.
+pub fn api_routes() -> Router<App> {
+    Router::new()
+        .merge(session::routes())
+        .merge(account::routes())
+        .merge(loans::routes())
+        .merge(renewal::routes())
+        .merge(holds::routes())
+        .merge(notifications::routes())
+        .merge(ebooks::routes())
+        .merge(catalog::routes())
+        .merge(staff::routes())
 }
-
-/// The function a route belongs to, called exactly as its Lambda entry point calls it.
-pub async fn dispatch(
-    app: &App,
-    function: &str,
-    req: lambda_http::Request,
-) -> lambda_http::Response<lambda_http::Body> {
-    match function {
-        "session" => session::handle(app, req).await,
-        "account" => account::handle(app, req).await,
-        "loans" => loans::handle(app, req).await,
-        "renewal" => renewal::handle(app, req).await,
-        "holds" => holds::handle(app, req).await,
-        "notifications" => notifications::handle(app, req).await,
-        "ebooks" => ebooks::handle(app, req).await,
-        "catalog" => catalog::handle(app, req).await,
-        "staff" => staff::handle(app, req).await,
-        other => {
-            mypage::http::error_response(&mypage::Error::Internal(format!("no function {other}")))
-        }
-    }
-}
-
-/// The functions the dev server can dispatch to (checked against routes.txt in tests).
-pub const HTTP_FUNCTIONS: &[&str] = &[
-    "session",
-    "account",
-    "loans",
-    "renewal",
-    "holds",
-    "notifications",
-    "ebooks",
-    "catalog",
-    "staff",
-];
 
 fn job_result<T: serde::Serialize>(r: Result<T, mypage::Error>) -> Response {
     match r {
         Ok(v) => Json(serde_json::to_value(v).unwrap_or_default()).into_response(),
-        Err(e) => {
-            let (status, code) = e.status_and_code();
-            error_json(status, code, &e.public_message())
-        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -232,13 +136,29 @@ async fn run_hold_expiry(State(dev): State<DevServer>) -> Response {
     job_result(dev.run_hold_expiry().await)
 }
 
-async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
-    let input: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::json!({}));
-    job_result(due_reminders::run(&dev.app, input).await)
+/// The job's input as the schedule would send it; an empty body is `{}`.
+fn job_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, mypage::Error> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body)
+        .map_err(|e| mypage::Error::InvalidRequest(format!("the job's input does not parse: {e}")))
 }
 
-async fn run_new_arrivals(State(dev): State<DevServer>) -> Response {
-    job_result(new_arrivals::run(&dev.app, serde_json::json!({})).await)
+async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    match job_input::<due_reminders::Input>(&body) {
+        Ok(input) => job_result(due_reminders::run(dev.app.clone(), input).await),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run_new_arrivals(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    match job_input::<new_arrivals::Input>(&body) {
+        Ok(input) => job_result(new_arrivals::run(dev.app.clone(), input).await),
+        Err(e) => e.into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -273,6 +193,6 @@ async fn get_clock(State(dev): State<DevServer>) -> Response {
 }
 
 async fn site_config(State(dev): State<DevServer>) -> Response {
-    let l = &dev.app.config.library;
+    let l = &dev.app.settings.library;
     Json(serde_json::json!({ "library_name": l.name, "library_phone": l.phone, "library_url": l.mypage_url })).into_response()
 }

@@ -2,18 +2,15 @@
 //! `STORE=dynamodb`), demo data on a fresh store, and the website at `/`.
 
 use dev_server::{seed, DevServer};
-use mypage::clock::{Clock, PinnedClock, SystemClock};
-use mypage::config::Config;
-use mypage::store::{DynamoStore, MemoryStore, Store, TableDesign};
-use mypage::App;
+use mypage::adapters::{DynamoStore, MemoryStore, PinnedClock, SystemClock, TableDesign};
+use mypage::config::{AwsSettings, Settings};
+use mypage::ports::{Clock, Store};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
+use mypage::config::env_lookup as env;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -21,12 +18,13 @@ async fn main() -> Result<(), BoxError> {
     if env("AWS_LAMBDA_FUNCTION_NAME").is_some() {
         return Err("the dev server does not run in Lambda".into());
     }
-    let mut config = Config::from_env()?;
-    if config.staff_api_key.is_none() {
-        config.staff_api_key = Some("dev-staff-key".into());
+    let mut settings = Settings::from_env()?;
+    let aws = AwsSettings::from_env()?;
+    if settings.staff_api_key.is_none() {
+        settings.staff_api_key = Some("dev-staff-key".into());
     }
-    if config.ebooks.signing_secret.is_none() {
-        config.ebooks.signing_secret = Some(b"dev-only-ebook-signing-secret".to_vec());
+    if settings.ebooks.signing_secret.is_none() {
+        settings.ebooks.signing_secret = Some(b"dev-only-ebook-signing-secret".to_vec());
     }
     let (clock, pinned): (Arc<dyn Clock>, Option<Arc<PinnedClock>>) = match env("MYPAGE_NOW") {
         Some(now) => {
@@ -38,11 +36,11 @@ async fn main() -> Result<(), BoxError> {
         None => (Arc::new(SystemClock), None),
     };
     let (store, fresh): (Arc<dyn Store>, bool) = if env("STORE").as_deref() == Some("dynamodb") {
-        let table = config
+        let table = aws
             .table_name
             .clone()
             .unwrap_or_else(|| "mypage-dev".into());
-        let sdk = mypage::aws::sdk_config(config.tls_roots).await;
+        let sdk = mypage::aws::sdk_config(aws.tls_roots).await;
         let client = aws_sdk_dynamodb::Client::new(&sdk);
         let fresh = TableDesign::create(&client, &table).await.is_ok();
         (Arc::new(DynamoStore::new(client, table)), fresh)
@@ -56,7 +54,11 @@ async fn main() -> Result<(), BoxError> {
         tracing::info!(file = %path.display(), fresh, "embedded store");
         (Arc::new(store), fresh)
     };
-    let (app, outbox, scheduler) = App::embedded(config, store, clock);
+    let mypage::adapters::Embedded {
+        app,
+        outbox,
+        scheduler,
+    } = mypage::adapters::embedded(settings, store, clock);
     if fresh {
         seed::demo_data(&app).await?;
         tracing::info!("demo data loaded: see README.md for the demo logins");

@@ -2,11 +2,14 @@
 //! README.md; every renewal state of R-RENEW-1..5 appears on the first patron's loan list.
 
 use chrono::{Duration, Utc};
-use mypage::app::{circulation, holds};
-use mypage::clock::{Clock, PinnedClock};
-use mypage::model::{Credential, NotifyBy};
-use mypage::store::Op;
-use mypage::types::{hash_password, Barcode, BibId, CardNumber, EmailAddress};
+use mypage::adapters::PinnedClock;
+use mypage::app::{counter, holds};
+use mypage::credentials::hash_password;
+use mypage::domain::types::{
+    AuthorName, Barcode, BibId, CardNumber, EmailAddress, PatronName, Subject, Subjects, TitleName,
+};
+use mypage::domain::{Changes, Credential, HoldNotice};
+use mypage::ports::Clock;
 use mypage::{App, Error};
 use std::sync::Arc;
 
@@ -122,37 +125,41 @@ fn barcode(s: &str) -> Barcode {
 pub async fn demo_data(app: &App) -> Result<(), Error> {
     let long_ago = at_days(app, -60);
     for p in DEMO_PATRONS {
-        circulation::register_patron(app, card(p.card), p.name.into(), p.ebook_eligible).await?;
-        let mut patron = app
-            .store
-            .patron(&card(p.card))
-            .await?
-            .ok_or(Error::PatronNotFound)?;
-        patron.password = Some(Credential {
+        let name = PatronName::parse(p.name).expect("demo names are valid");
+        let mut demo = counter::register_patron(app, card(p.card), name, p.ebook_eligible).await?;
+        // A known password instead of a random temporary one, so the README can list it.
+        demo.password = Some(Credential {
             hash: hash_password(p.password),
             temporary: p.temporary,
             expires_at: p
                 .temporary
                 .then(|| Utc::now().max(app.clock.now()) + Duration::days(365)),
         });
-        patron.credential_version = 1;
-        patron.email = p
+        demo.credential_version = 1;
+        demo.version = 1;
+        // No loans yet, so no reminder contacts to keep in step.
+        demo.email = p
             .email
             .map(|e| EmailAddress::parse(e).expect("demo addresses are valid"));
-        patron.notifications.due_reminder = p.email.is_some();
-        app.store.commit(vec![Op::update(patron)]).await?;
+        demo.notifications.due_reminder = p.email.is_some();
+        let changes = Changes::none().update(demo);
+        let _ = app.store.commit(changes).await?;
     }
     for (id, title, author, subjects, copies) in TITLES {
-        circulation::add_title(
+        let subjects: Vec<Subject> = subjects
+            .iter()
+            .map(|s| Subject::parse(s).expect("demo subjects are valid"))
+            .collect();
+        counter::add_title(
             &long_ago,
             bib(id),
-            (*title).into(),
-            (*author).into(),
-            subjects.iter().map(|s| s.to_string()).collect(),
+            TitleName::parse(title).expect("demo titles are valid"),
+            AuthorName::parse(author).expect("demo authors are valid"),
+            Subjects::try_from(subjects).expect("few demo subjects"),
         )
         .await?;
         for n in 1..=*copies {
-            circulation::add_copy(&long_ago, barcode(&format!("{id}-{n}")), bib(id)).await?;
+            counter::add_copy(&long_ago, barcode(&format!("{id}-{n}")), bib(id)).await?;
         }
     }
     // New arrivals, added today.
@@ -160,15 +167,15 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         ("B-NEW-1", "古都の建築", "西川 幸治", "京都"),
         ("B-NEW-2", "はじめてのRust", "佐藤 ゆき", "プログラミング"),
     ] {
-        circulation::add_title(
+        counter::add_title(
             app,
             bib(id),
-            title.into(),
-            author.into(),
-            vec![subject.into()],
+            TitleName::parse(title).expect("demo titles are valid"),
+            AuthorName::parse(author).expect("demo authors are valid"),
+            Subjects::try_from(vec![Subject::parse(subject).expect("valid")]).expect("one subject"),
         )
         .await?;
-        circulation::add_copy(app, barcode(&format!("{id}-1")), bib(id)).await?;
+        counter::add_copy(app, barcode(&format!("{id}-1")), bib(id)).await?;
     }
 
     let hanako = card("10000001");
@@ -176,27 +183,21 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         let app = at_days(app, days);
         let who = who.clone();
         let code = barcode(code);
-        async move { circulation::check_out(&app, &who, &code, None).await }
+        async move { counter::check_out(&app, &who, &code, None).await }
     };
     out(-5, &hanako, "B-RASHOMON-1").await?; // renewable
     let kokoro = out(-10, &hanako, "B-KOKORO-1").await?; // renewed three days ago
-    let mut loan = app
-        .store
-        .get(&mypage::store::Key::Loan(
-            hanako.clone(),
-            kokoro.loan_id.clone(),
-        ))
-        .await?
-        .and_then(mypage::store::Record::into_loan)
-        .ok_or(Error::LoanNotFound)?;
+                                                         // Renewed three days ago: what a renewal then would have written.
+    let mut loan = kokoro.loan;
+    loan.version = 1;
     loan.renewals = 1;
     loan.due_date = app.clock.today() + chrono::Days::new(11);
-    app.store.commit(vec![Op::update(loan)]).await?;
+    let _ = app.store.commit(Changes::none().update(loan)).await?;
     out(-20, &hanako, "B-BOTCHAN-1").await?; // overdue
     out(0, &hanako, "B-NORWEGIAN-1").await?; // checked out today
     out(-4, &hanako, "B-MACHI-1").await?; // another patron waits for it
     let ill_due = app.clock.today() + chrono::Days::new(10);
-    circulation::check_out(
+    counter::check_out(
         &at_days(app, -4),
         &hanako,
         &barcode("B-GARDENS-1"),
@@ -208,7 +209,7 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         &card("10000003"),
         None,
         &bib("B-MACHI"),
-        NotifyBy::Email,
+        HoldNotice::Email,
     )
     .await?;
 
@@ -219,7 +220,7 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         &card("10000002"),
         None,
         &bib("B-BOTCHAN"),
-        NotifyBy::Email,
+        HoldNotice::Email,
     )
     .await?;
     Ok(())

@@ -1,26 +1,22 @@
-//! The patron's own settings: profile, email address (R-ACCT-6), notification emails.
+//! The patron's own settings: profile, email address (R-ACCT-6), notification emails
+//! (R-MAIL-1, R-MAIL-2).
 
 use super::sessions::Caller;
-use super::{retrying, App, PatronAccount};
+use super::{committed, until_committed, Account, App};
+use crate::domain::patron;
+use crate::domain::types::{CardNumber, EmailAddress};
+use crate::domain::{Loan, NotificationSettings, Outcome, Patron};
 use crate::error::Error;
-use crate::model::{NotificationSettings, Patron};
-use crate::store::Op;
-use crate::types::{CardNumber, EmailAddress};
-use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// What `GET /api/me` shows.
+#[derive(Debug)]
 pub struct Profile {
     pub card_number: CardNumber,
     pub name: String,
     pub email: Option<EmailAddress>,
     pub ebook_eligible: bool,
-    pub holds: HoldCount,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HoldCount {
-    pub active: u32,
-    pub limit: u32,
+    pub active_holds: u32,
+    pub hold_limit: u32,
 }
 
 pub fn profile(app: &App, caller: &Caller) -> Profile {
@@ -30,55 +26,38 @@ pub fn profile(app: &App, caller: &Caller) -> Profile {
         name: p.name.clone(),
         email: p.email.clone(),
         ebook_eligible: p.ebook_eligible,
-        holds: HoldCount {
-            active: p.active_holds,
-            limit: app.policy().max_active_holds,
-        },
+        active_holds: p.active_holds(),
+        hold_limit: app.policy().max_active_holds,
     }
 }
 
-/// Changes the patron's settings and, in the same commit, the reminder contact copied onto
-/// each of their loans, so the reminder job never mails an old address.
+/// Changes the patron's settings on a fresh read of the account: the domain keeps the
+/// reminder contact on each loan in step in the same commit.
 async fn update_settings(
     app: &App,
     card: &CardNumber,
-    change: impl Fn(&mut Patron) -> Result<(), Error>,
+    change: impl Fn(&Patron, &[Loan]) -> Result<Outcome<()>, Error>,
 ) -> Result<(), Error> {
-    retrying(|| async {
-        let account = PatronAccount::load(app.store.as_ref(), card)
+    until_committed(|| async {
+        let account = Account::load(app.store.as_ref(), card)
             .await?
             .ok_or(Error::Unauthenticated)?;
-        let mut patron = account.patron;
-        change(&mut patron)?;
-        let contact = patron.reminder_contact();
-        let mut ops = vec![Op::update(patron)];
-        for mut loan in account.loans {
-            if loan.reminder != contact {
-                loan.reminder = contact.clone();
-                ops.push(Op::update(loan));
-            }
-        }
-        app.store.commit(ops).await?;
-        Ok(())
+        let outcome = change(&account.patron, &account.loans)?;
+        Ok(committed(app.store.commit(outcome.changes).await?, ()))
     })
     .await
 }
 
 pub async fn set_email(app: &App, caller: &Caller, email: EmailAddress) -> Result<(), Error> {
-    update_settings(app, caller.card(), |p| {
-        p.email = Some(email.clone());
-        Ok(())
+    update_settings(app, caller.card(), |p, loans| {
+        Ok(patron::set_email(p, loans, email.clone()))
     })
     .await
 }
 
-/// Without an address no email can go out, so both email services stop too.
 pub async fn remove_email(app: &App, caller: &Caller) -> Result<(), Error> {
-    update_settings(app, caller.card(), |p| {
-        p.email = None;
-        p.notifications.due_reminder = false;
-        p.notifications.new_arrivals.enabled = false;
-        Ok(())
+    update_settings(app, caller.card(), |p, loans| {
+        Ok(patron::remove_email(p, loans))
     })
     .await
 }
@@ -88,13 +67,8 @@ pub async fn set_notifications(
     caller: &Caller,
     settings: NotificationSettings,
 ) -> Result<(), Error> {
-    update_settings(app, caller.card(), |p| {
-        let wants_mail = settings.due_reminder || settings.new_arrivals.enabled;
-        if wants_mail && p.email.is_none() {
-            return Err(Error::EmailNotRegistered); // R-ACCT-6: the services need an address
-        }
-        p.notifications = settings.clone();
-        Ok(())
+    update_settings(app, caller.card(), |p, loans| {
+        Ok(patron::set_notifications(p, loans, settings.clone())?)
     })
     .await
 }

@@ -1,62 +1,42 @@
-//! R-HOLD-1..5, -8: the patron's holds, placing one (web and counter alike), cancelling one.
+//! The patron's holds (R-HOLD-1..8): the list, placing one (web and counter alike),
+//! cancelling one.
 
 use super::sessions::Caller;
-use super::{retrying, App, PatronAccount};
+use super::{committed, until_committed, Account, App};
+use crate::domain::catalog::Inconsistent;
+use crate::domain::hold::{self, CancelRefusal, NewHold};
+use crate::domain::types::{BibId, CardNumber, HoldId};
+use crate::domain::{Hold, HoldNotice, Title};
 use crate::error::Error;
-use crate::model::{Hold, HoldState, NotifyBy, QueuedHold, Title};
-use crate::rules::holds;
-use crate::store::Op;
-use crate::types::{BibId, CardNumber, HoldId};
-use chrono::NaiveDate;
-use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Serialize)]
-pub struct HoldView {
-    pub hold_id: HoldId,
-    pub bib_id: BibId,
-    pub title: String,
-    /// `waiting` or `ready`
-    pub status: &'static str,
+/// A hold as the patron sees it.
+#[derive(Debug)]
+pub struct HoldStatus {
+    pub hold: Hold,
     /// 1 = next in line; only while waiting.
     pub queue_position: Option<u32>,
-    pub ready_on: Option<NaiveDate>,
-    pub pickup_deadline: Option<NaiveDate>,
-    pub notify: NotifyBy,
     pub cancellable: bool,
 }
 
-fn view(hold: &Hold, title: Option<&Title>) -> HoldView {
-    let (status, ready_on, pickup_deadline) = match &hold.state {
-        HoldState::Waiting => ("waiting", None, None),
-        HoldState::Ready {
-            ready_on,
-            pickup_deadline,
-            ..
-        } => ("ready", Some(*ready_on), Some(*pickup_deadline)),
-    };
-    HoldView {
-        hold_id: hold.hold_id.clone(),
-        bib_id: hold.bib_id.clone(),
-        title: hold.title.clone(),
-        status,
-        queue_position: match hold.state {
-            HoldState::Waiting => title.and_then(|t| t.queue_position(&hold.hold_id)),
-            HoldState::Ready { .. } => None,
+fn status(hold: &Hold, title: Option<&Title>) -> HoldStatus {
+    HoldStatus {
+        queue_position: if hold.is_waiting() {
+            title.and_then(|t| t.queue_position(&hold.hold_id))
+        } else {
+            None
         },
-        ready_on,
-        pickup_deadline,
-        notify: hold.notify,
-        cancellable: holds::cancel(hold).is_ok(),
+        cancellable: hold::may_cancel(hold).is_ok(),
+        hold: hold.clone(),
     }
 }
 
 /// GET /api/me/holds: ready ones first, then by place in line.
-pub async fn list(app: &App, caller: &Caller) -> Result<Vec<HoldView>, Error> {
-    let hs = &caller.account.holds;
-    let waiting = hs
+pub async fn list(app: &App, caller: &Caller) -> Result<Vec<HoldStatus>, Error> {
+    let holds = &caller.account.holds;
+    let waiting = holds
         .iter()
-        .filter(|h| h.state == HoldState::Waiting)
+        .filter(|h| h.is_waiting())
         .map(|h| h.bib_id.clone());
     let titles: HashMap<BibId, Title> = app
         .store
@@ -65,65 +45,51 @@ pub async fn list(app: &App, caller: &Caller) -> Result<Vec<HoldView>, Error> {
         .into_iter()
         .map(|t| (t.bib_id.clone(), t))
         .collect();
-    let mut views: Vec<(chrono::DateTime<chrono::Utc>, HoldView)> = hs
+    let mut out: Vec<HoldStatus> = holds
         .iter()
-        .map(|h| (h.placed_at, view(h, titles.get(&h.bib_id))))
+        .map(|h| status(h, titles.get(&h.bib_id)))
         .collect();
-    views.sort_by_key(|(placed_at, v)| (v.status != "ready", *placed_at));
-    Ok(views.into_iter().map(|(_, v)| v).collect())
+    out.sort_by_key(|s| (s.hold.is_waiting(), s.hold.placed_at));
+    Ok(out)
 }
 
-/// POST /api/me/holds and POST /api/staff/holds. The hold, the patron's count and the title's
-/// queue are written together, each at the version read: concurrent requests can never
-/// pass the limit (R-HOLD-2) or hold a title twice (R-HOLD-8).
+/// POST /api/me/holds and POST /api/staff/holds: the same rules for both (R-HOLD-2 counts
+/// them together).
 pub async fn place(
     app: &App,
     card: &CardNumber,
-    first_read: Option<PatronAccount>,
+    first_read: Option<Account>,
     bib: &BibId,
-    notify: NotifyBy,
-) -> Result<HoldView, Error> {
+    notify: HoldNotice,
+) -> Result<HoldStatus, Error> {
     let mut first = first_read;
-    retrying(|| {
+    until_committed(|| {
         let first = first.take();
         async move {
-            let account =
-                PatronAccount::for_attempt(app, card, first, || Error::PatronNotFound).await?;
-            let mut title = app.store.title(bib).await?.ok_or(Error::TitleNotFound)?;
-            let mut patron = account.patron;
-            holds::place(
-                &patron,
+            let account = Account::for_attempt(app, card, first, || Error::PatronNotFound).await?;
+            let title = app.store.title(bib).await?.ok_or(Error::TitleNotFound)?;
+            let new = NewHold {
+                hold_id: HoldId::generate(),
+                notify,
+                now: app.clock.now(),
+            };
+            let outcome = hold::place(
+                &account.patron,
                 &title,
                 &account.loans,
                 &account.holds,
-                notify,
+                new,
                 app.policy(),
             )?;
-            let hold = Hold {
-                hold_id: HoldId::generate(),
-                card_number: card.clone(),
-                bib_id: bib.clone(),
-                title: title.title.clone(),
-                author: title.author.clone(),
-                placed_at: app.clock.now(),
-                notify,
-                state: HoldState::Waiting,
-                version: 0,
-            };
-            patron.active_holds += 1;
-            title.queue.push(QueuedHold {
-                hold_id: hold.hold_id.clone(),
-                card_number: card.clone(),
-            });
-            let v = view(&hold, Some(&title));
-            app.store
-                .commit(vec![
-                    Op::create(hold),
-                    Op::update(patron),
-                    Op::update(title),
-                ])
-                .await?;
-            Ok(v)
+            let placed = outcome
+                .changes
+                .iter()
+                .find_map(|c| c.record().clone().into_title())
+                .map(|t| status(&outcome.value, Some(&t)));
+            Ok(committed(
+                app.store.commit(outcome.changes).await?,
+                placed.expect("placing changes the title"),
+            ))
         }
     })
     .await
@@ -133,27 +99,28 @@ pub async fn place(
 /// one is refused with the library's phone number (R-HOLD-5).
 pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), Error> {
     let mut first = Some(caller.account.clone());
-    retrying(|| {
+    until_committed(|| {
         let first = first.take();
         async move {
             let account =
-                PatronAccount::for_attempt(app, caller.card(), first, || Error::Unauthenticated)
-                    .await?;
+                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
             let hold = account
                 .holds
-                .into_iter()
+                .iter()
                 .find(|h| &h.hold_id == hold_id)
                 .ok_or(Error::HoldNotFound)?;
-            holds::cancel(&hold).map_err(|r| Error::from_cancel(r, &app.config.library.phone))?;
-            let mut patron = account.patron;
-            patron.active_holds = patron.active_holds.saturating_sub(1);
-            let mut ops = vec![Op::delete(hold.clone()), Op::update(patron)];
-            if let Some(mut title) = app.store.title(&hold.bib_id).await? {
-                title.queue.retain(|q| &q.hold_id != hold_id);
-                ops.push(Op::update(title));
-            }
-            app.store.commit(ops).await?;
-            Ok(())
+            let title = app
+                .store
+                .title(&hold.bib_id)
+                .await?
+                .ok_or(Inconsistent("a hold on a title that is not in the catalog"))?;
+            let outcome = hold::cancel(&account.patron, &title, hold).map_err(|r| match r {
+                CancelRefusal::ReadyForPickup => Error::ReadyForPickup {
+                    phone: app.settings.library.phone.clone(),
+                },
+                CancelRefusal::Inconsistent(i) => Error::Inconsistent(i),
+            })?;
+            Ok(committed(app.store.commit(outcome.changes).await?, ()))
         }
     })
     .await

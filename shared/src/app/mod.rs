@@ -1,226 +1,99 @@
-//! The operations the functions call. Each reads what it needs, lets `rules` decide, and
-//! commits with version checks; a lost race re-runs the operation on fresh reads.
+//! The use cases the functions call. Each one reads what it needs, lets the domain decide,
+//! commits the domain's changes (all or nothing, at the versions read), and then carries out
+//! what follows (emails, schedules). A lost race runs the use case again on fresh reads.
+//!
+//! Nothing here names an AWS type: the ports are handed in by the entry points.
 
 pub mod account;
+pub mod arrivals;
 pub mod catalog;
-pub mod circulation;
+pub mod counter;
 pub mod ebooks;
+pub mod emails;
+pub mod expiry;
 pub mod holds;
 pub mod loans;
-pub mod mailing;
+pub mod reminders;
 pub mod sessions;
 
-use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, ConfigError};
+use crate::config::Settings;
+use crate::domain::types::CardNumber;
+use crate::domain::{
+    Changes, FollowUp, Hold, HoldNotice, HoldState, Loan, Outcome, Patron, Policy, Record, Session,
+};
 use crate::error::Error;
-use crate::mail::{Mailer, NoMailer, Outbox, SesMailer};
-use crate::model::{Hold, Loan, Patron, Session};
-use crate::policy::Policy;
-use crate::scheduler::{EventBridgeScheduler, ExpiryScheduler, LocalScheduler};
-use crate::store::{DynamoStore, MemoryStore, Record, Store};
-use crate::types::CardNumber;
+use crate::ports::scheduler::{expiry_time, HoldExpiry};
+use crate::ports::{Clock, Commit, ExpiryScheduler, Mailer, Store};
 use std::future::Future;
 use std::sync::Arc;
 
-/// Everything an operation needs, built once per process (in Lambda: during init).
+/// The ports every use case may need, built once per process (in Lambda: during init).
 #[derive(Clone)]
 pub struct App {
     pub store: Arc<dyn Store>,
     pub mailer: Arc<dyn Mailer>,
     pub scheduler: Arc<dyn ExpiryScheduler>,
     pub clock: Arc<dyn Clock>,
-    pub config: Arc<Config>,
+    pub settings: Arc<Settings>,
 }
 
 impl App {
     pub fn policy(&self) -> &Policy {
-        &self.config.policy
-    }
-
-    /// In-memory adapters: for tests and the dev server.
-    pub fn embedded(
-        config: Config,
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-    ) -> (App, Arc<Outbox>, Arc<LocalScheduler>) {
-        let outbox = Arc::new(Outbox::default());
-        let scheduler = Arc::new(LocalScheduler::default());
-        let app = App {
-            store,
-            mailer: outbox.clone(),
-            scheduler: scheduler.clone(),
-            clock,
-            config: Arc::new(config),
-        };
-        (app, outbox, scheduler)
-    }
-
-    /// The AWS adapters for a Lambda function, configured from its environment (`TABLE_NAME`,
-    /// `MAIL_FROM`, `SCHEDULE_GROUP`, ...). Clients are built here once and shared by every
-    /// request. The DynamoDB connection is opened here too (its TLS handshake would otherwise
-    /// fall on the first request); while it opens, the other clients are built and the
-    /// e-book secret, if the function has one, is read from SSM.
-    pub async fn from_lambda_env() -> Result<App, ConfigError> {
-        let mut config = Config::from_env()?;
-        let sdk = crate::aws::lambda_sdk_config(config.tls_roots).await;
-        let store = Self::dynamo_store(&config, &sdk)?;
-        let secret_param = std::env::var("EBOOK_SIGNING_SECRET_PARAM")
-            .ok()
-            .filter(|name| !name.is_empty() && config.ebooks.signing_secret.is_none());
-        let meanwhile = async {
-            let mailer = Self::mailer(&config, &sdk);
-            let scheduler = Self::scheduler(&config, &sdk);
-            let secret = match &secret_param {
-                Some(name) => ebook_secret_from_ssm(&sdk, name).await.map(Some),
-                None => Ok(None),
-            };
-            (mailer, scheduler, secret)
-        };
-        let ((), (mailer, scheduler, secret)) =
-            tokio::join!(open_connection(store.as_ref()), meanwhile);
-        if let Some(secret) = secret? {
-            config.ebooks.signing_secret = Some(secret);
-        }
-        Ok(App {
-            store,
-            mailer,
-            scheduler,
-            clock: Arc::new(SystemClock),
-            config: Arc::new(config),
-        })
-    }
-
-    /// The AWS adapters with a given configuration and clock (tests against moto).
-    pub fn with_aws(
-        config: Config,
-        sdk: &aws_config::SdkConfig,
-        clock: Arc<dyn Clock>,
-    ) -> Result<App, ConfigError> {
-        Ok(App {
-            store: Self::dynamo_store(&config, sdk)?,
-            mailer: Self::mailer(&config, sdk),
-            scheduler: Self::scheduler(&config, sdk),
-            clock,
-            config: Arc::new(config),
-        })
-    }
-
-    fn dynamo_store(
-        config: &Config,
-        sdk: &aws_config::SdkConfig,
-    ) -> Result<Arc<dyn Store>, ConfigError> {
-        let table = config
-            .table_name
-            .clone()
-            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
-        Ok(Arc::new(DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(sdk),
-            table,
-        )))
-    }
-
-    /// SES when `MAIL_FROM` is set, which template.yaml does only for the functions that
-    /// send mail (and may, by IAM).
-    fn mailer(config: &Config, sdk: &aws_config::SdkConfig) -> Arc<dyn Mailer> {
-        match &config.mail_from {
-            Some(from) => Arc::new(SesMailer::new(
-                aws_sdk_sesv2::Client::new(sdk),
-                from.clone(),
-                config.ses_max_send_rate,
-            )),
-            None => Arc::new(NoMailer),
-        }
-    }
-
-    /// EventBridge Scheduler when `SCHEDULE_GROUP` and its companions are set (the staff and
-    /// hold-expiry functions).
-    fn scheduler(config: &Config, sdk: &aws_config::SdkConfig) -> Arc<dyn ExpiryScheduler> {
-        match &config.scheduler {
-            Some(s) => Arc::new(EventBridgeScheduler::new(
-                aws_sdk_scheduler::Client::new(sdk),
-                s.clone(),
-            )),
-            None => Arc::new(LocalScheduler::default()),
-        }
-    }
-
-    pub fn memory_store() -> Arc<dyn Store> {
-        Arc::new(MemoryStore::new())
+        &self.settings.policy
     }
 }
 
-/// One cheap read that leaves an open, TLS-established connection in the client's pool.
-/// Its answer does not matter, and a slow endpoint must not hold up the start.
-async fn open_connection(store: &dyn Store) {
-    let key = crate::store::Key::Job("connection-warmup".into());
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), store.get(&key)).await;
+/// One attempt of a use case: done, or it lost a race and must run again on fresh reads.
+pub(crate) enum Attempt<T> {
+    Done(T),
+    LostRace,
 }
 
-/// The e-book signing secret, kept as an SSM SecureString so it never sits in plain
-/// configuration; read once at start-up.
-async fn ebook_secret_from_ssm(
-    sdk: &aws_config::SdkConfig,
-    name: &str,
-) -> Result<Vec<u8>, ConfigError> {
-    let out = aws_sdk_ssm::Client::new(sdk)
-        .get_parameter()
-        .name(name)
-        .with_decryption(true)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Invalid {
-            name: "EBOOK_SIGNING_SECRET_PARAM",
-            reason: aws_sdk_ssm::error::DisplayErrorContext(e).to_string(),
-        })?;
-    out.parameter
-        .and_then(|p| p.value)
-        .filter(|v| !v.is_empty())
-        .map(String::into_bytes)
-        .ok_or(ConfigError::Invalid {
-            name: "EBOOK_SIGNING_SECRET_PARAM",
-            reason: "the parameter is empty".into(),
-        })
+/// `value` once `commit` is known: done if the changes were written.
+pub(crate) fn committed<T>(commit: Commit, value: T) -> Attempt<T> {
+    match commit {
+        Commit::Done(_) => Attempt::Done(value),
+        Commit::LostRace => Attempt::LostRace,
+    }
 }
 
 /// Attempts before an operation that keeps losing races answers `busy`.
 const MAX_ATTEMPTS: u32 = 200;
 
-/// Runs `attempt` until it does not lose a race (`Error::Busy` comes from a store conflict).
-pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, Error>
+/// Runs `attempt` until it does not lose a race, with a short random pause between tries so
+/// that racing requests spread out.
+pub(crate) async fn until_committed<T, F, Fut>(mut attempt: F) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
+    Fut: Future<Output = Result<Attempt<T>, Error>>,
 {
     for n in 0..MAX_ATTEMPTS {
-        match attempt().await {
-            Err(Error::Busy) => {
+        match attempt().await? {
+            Attempt::Done(v) => return Ok(v),
+            Attempt::LostRace => {
                 let ceiling = 2 + 2 * n.min(10) as u64;
                 let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=ceiling);
                 tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
             }
-            other => return other,
         }
     }
     Err(Error::Busy)
 }
 
-/// Everything under one patron: read in one round trip.
+/// Everything in a patron's account, read in one round trip (ACCESS-PATTERNS #2).
 #[derive(Debug, Clone)]
-pub struct PatronAccount {
+pub struct Account {
     pub patron: Patron,
     pub sessions: Vec<Session>,
     pub loans: Vec<Loan>,
     pub holds: Vec<Hold>,
 }
 
-impl PatronAccount {
-    pub async fn load(
-        store: &dyn Store,
-        card: &CardNumber,
-    ) -> Result<Option<PatronAccount>, Error> {
+impl Account {
+    pub async fn load(store: &dyn Store, card: &CardNumber) -> Result<Option<Account>, Error> {
         let mut patron = None;
         let (mut sessions, mut loans, mut holds) = (Vec::new(), Vec::new(), Vec::new());
-        for r in store.patron_records(card).await? {
+        for r in store.account(card).await? {
             match r {
                 Record::Patron(p) => patron = Some(p),
                 Record::Session(s) => sessions.push(s),
@@ -229,30 +102,128 @@ impl PatronAccount {
                 _ => {}
             }
         }
-        Ok(patron.map(|patron| PatronAccount {
+        Ok(patron.map(|patron| Account {
             patron,
             sessions,
             loans,
             holds,
         }))
     }
-}
 
-impl PatronAccount {
-    /// The account for one attempt of an operation: as first read (by authentication) on the
+    /// The account for one attempt of a use case: as first read (by authentication) on the
     /// first attempt, freshly read after a lost race. `missing` is the error if it is gone.
     pub(crate) async fn for_attempt(
         app: &App,
         card: &CardNumber,
-        first: Option<PatronAccount>,
+        first: Option<Account>,
         missing: fn() -> Error,
-    ) -> Result<PatronAccount, Error> {
+    ) -> Result<Account, Error> {
         match first {
             Some(a) => Ok(a),
-            None => PatronAccount::load(app.store.as_ref(), card)
+            None => Account::load(app.store.as_ref(), card)
                 .await?
                 .ok_or_else(missing),
         }
+    }
+}
+
+/// The hold first in line for `title`'s next copy, as the title's queue names it. A hold that
+/// is not there (or no longer waiting) means the title was read before another request
+/// changed the queue: a lost race.
+pub(crate) async fn first_in_line(
+    app: &App,
+    title: &crate::domain::Title,
+) -> Result<Attempt<Option<Hold>>, Error> {
+    let Some(q) = crate::domain::circulation::first_in_line(title) else {
+        return Ok(Attempt::Done(None));
+    };
+    match app.store.hold(&q.card_number, &title.bib_id).await? {
+        Some(h) if h.hold_id == q.hold_id && h.is_waiting() => Ok(Attempt::Done(Some(h))),
+        _ => Ok(Attempt::LostRace),
+    }
+}
+
+/// Commits a transition's changes; on success, its value and follow-ups are what remains.
+pub(crate) async fn commit_outcome<T>(
+    app: &App,
+    outcome: Outcome<T>,
+) -> Result<Attempt<(T, Vec<FollowUp>)>, Error> {
+    let Outcome {
+        value,
+        changes,
+        follow_ups,
+    } = outcome;
+    Ok(committed(
+        app.store.commit(changes).await?,
+        (value, follow_ups),
+    ))
+}
+
+/// Commits `changes`; used where a lost race is itself the answer (a record that exists).
+pub(crate) async fn commit(app: &App, changes: Changes) -> Result<Commit, Error> {
+    Ok(app.store.commit(changes).await?)
+}
+
+/// Carries out what follows a commit. None of it can undo the commit: a failure is logged,
+/// and the daily sweep and My Page cover it.
+pub(crate) async fn follow_up(app: &App, follow_ups: Vec<FollowUp>) {
+    for f in follow_ups {
+        match f {
+            FollowUp::HoldReady(hold) => announce_ready(app, &hold).await,
+            FollowUp::HoldCollected(hold_id) => {
+                if let Err(e) = app.scheduler.cancel(&hold_id).await {
+                    tracing::warn!(hold_id = %hold_id, error = %e, "could not delete the collected hold's expiry schedule");
+                }
+            }
+        }
+    }
+}
+
+/// A hold became ready: its expiry schedule, and its email (R-HOLD-6, R-HOLD-7).
+async fn announce_ready(app: &App, hold: &Hold) {
+    let HoldState::Ready {
+        pickup_deadline, ..
+    } = *hold.state()
+    else {
+        return;
+    };
+    let expiry = HoldExpiry {
+        card_number: hold.card_number.clone(),
+        bib_id: hold.bib_id.clone(),
+        hold_id: hold.hold_id.clone(),
+    };
+    if let Err(e) = app
+        .scheduler
+        .schedule(&expiry, expiry_time(pickup_deadline))
+        .await
+    {
+        tracing::error!(hold_id = %hold.hold_id, error = %e, "could not schedule the hold's expiry; the daily sweep will lapse it");
+    }
+    if hold.notify != HoldNotice::Email {
+        return;
+    }
+    let patron = match app.store.patron(&hold.card_number).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!(hold_id = %hold.hold_id, error = %e, "could not read the patron for the hold-ready email");
+            return;
+        }
+    };
+    let Some(to) = &patron.email else {
+        tracing::info!(hold_id = %hold.hold_id, "hold ready; the patron has no address any more, My Page shows it");
+        return;
+    };
+    let message = emails::hold_ready(
+        &app.settings.library,
+        to,
+        &patron.name,
+        &hold.title,
+        pickup_deadline,
+    );
+    match app.mailer.send(&message).await {
+        Ok(()) => tracing::info!(hold_id = %hold.hold_id, "hold-ready email sent"),
+        Err(e) => tracing::error!(hold_id = %hold.hold_id, error = %e, "hold-ready email failed"),
     }
 }
 
@@ -263,48 +234,4 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Internal(format!("blocking task: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::mail::{EmailMessage, MailError};
-    use crate::types::EmailAddress;
-
-    fn offline_sdk() -> aws_config::SdkConfig {
-        aws_config::SdkConfig::builder()
-            .region(aws_config::Region::new("ap-northeast-1"))
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .build()
-    }
-
-    fn message() -> EmailMessage {
-        EmailMessage {
-            to: EmailAddress::parse("hanako@example.jp").unwrap(),
-            subject: "s".into(),
-            text: "t".into(),
-            html: "h".into(),
-        }
-    }
-
-    #[tokio::test]
-    async fn a_function_without_mail_from_refuses_to_send_instead_of_building_ses() {
-        let mut config = Config::from_lookup(|_| None).unwrap();
-        config.table_name = Some("t".into());
-        assert!(config.mail_from.is_none());
-        let app = App::with_aws(config, &offline_sdk(), Arc::new(SystemClock)).unwrap();
-        assert!(matches!(
-            app.mailer.send(&message()).await,
-            Err(MailError::Rejected(_))
-        ));
-    }
-
-    #[test]
-    fn without_a_table_name_there_is_no_aws_app() {
-        let config = Config::from_lookup(|_| None).unwrap();
-        assert!(matches!(
-            App::with_aws(config, &offline_sdk(), Arc::new(SystemClock)),
-            Err(ConfigError::Missing("TABLE_NAME"))
-        ));
-    }
 }

@@ -1,22 +1,17 @@
-//! Logging in and out, sessions, passwords (R-ACCT-2, -3, -4, -5, -7, -8).
+//! Logging in and out, authenticating a request, changing the password (R-ACCT-3, -5, -7, -8).
 
-use super::{blocking, retrying, App, PatronAccount};
+use super::{blocking, committed, until_committed, Account, App, Attempt};
+use crate::credentials::{hash_password_for, random_token, sha256_hex, verify_password};
+use crate::domain::patron::{self, FailedLogin};
+use crate::domain::session::{self, SessionEnded};
+use crate::domain::types::{CardNumber, NewPassword, PasswordAttempt, WeakPassword};
+use crate::domain::{Key, Patron, Record, Session};
 use crate::error::Error;
-use crate::model::{Credential, Patron, Session};
-use crate::rules::login::{self, FailureOutcome, LoginState};
-use crate::store::{Key, Op, Record};
-use crate::types::{
-    hash_password_for, verify_password, CardNumber, NewPassword, PasswordAttempt, WeakPassword,
-};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, Utc};
 
 /// A session token as the client holds it: `<card number>.<256 random bits>`. Only the
-/// SHA-256 of the random part is stored; the card number names the patron's partition so
-/// that authenticating costs no read of its own (ACCESS-PATTERNS #2).
+/// SHA-256 of the random part is stored; the card number names the patron's account so that
+/// authenticating costs no read of its own (ACCESS-PATTERNS #2).
 pub struct SessionToken {
     pub card: CardNumber,
     secret: String,
@@ -24,11 +19,9 @@ pub struct SessionToken {
 
 impl SessionToken {
     fn generate(card: &CardNumber) -> SessionToken {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
         SessionToken {
             card: card.clone(),
-            secret: URL_SAFE_NO_PAD.encode(bytes),
+            secret: random_token(32),
         }
     }
 
@@ -46,7 +39,7 @@ impl SessionToken {
     }
 
     pub fn hash(&self) -> String {
-        hex::encode(Sha256::digest(self.secret.as_bytes()))
+        sha256_hex(&self.secret)
     }
 
     pub fn expose(&self) -> String {
@@ -59,6 +52,13 @@ pub struct LoginSuccess {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub must_change_password: bool,
+}
+
+fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
+    Error::AccountLocked {
+        until,
+        retry_after_secs: (until - now).num_seconds().max(1),
+    }
 }
 
 /// POST /api/session. A wrong card and a wrong password get the same answer, after the
@@ -74,25 +74,24 @@ pub async fn log_in(
         Some(c) => app.store.patron(c).await?,
         None => None,
     };
-    let credential = patron.as_ref().and_then(|p| p.password.clone());
-    if let Some(p) = &patron {
-        let state = LoginState {
-            failed_logins: p.failed_logins,
-            locked_until: p.locked_until,
-        };
-        if let Some(until) = login::locked_until(&state, now) {
-            return Err(Error::AccountLocked(until));
-        }
+    if let Some(until) = patron.as_ref().and_then(|p| p.locked_until(now)) {
+        return Err(locked(until, now));
     }
-    let stored = credential.as_ref().map(|c| c.hash.clone());
+    let stored = patron
+        .as_ref()
+        .and_then(|p| p.password.as_ref())
+        .map(|c| c.hash.clone());
     let matches = blocking(move || verify_password(stored.as_deref(), &password)).await?;
-    let (Some(card), Some(credential)) = (card, credential) else {
+    let (Some(card), Some(patron)) = (card, patron) else {
         return Err(Error::InvalidCredentials);
     };
+    if patron.password.is_none() {
+        return Err(Error::InvalidCredentials);
+    }
     if !matches {
         return record_failure(app, &card, patron, now).await;
     }
-    if credential.temporary && credential.expires_at.is_some_and(|t| t <= now) {
+    if patron.usable_credential(now).is_none() {
         return Err(Error::InvalidCredentials); // R-ACCT-5: an unused temporary password expires
     }
     open_session(app, &card, patron, now).await
@@ -117,37 +116,30 @@ async fn patron_for_attempt(
 async fn record_failure(
     app: &App,
     card: &CardNumber,
-    mut first: Option<Patron>,
+    first: Patron,
     now: DateTime<Utc>,
 ) -> Result<LoginSuccess, Error> {
-    let policy = app.policy().clone();
-    let outcome = retrying(|| {
+    let mut first = Some(first);
+    let result = until_committed(|| {
         let first = first.take();
-        let policy = &policy;
         async move {
-            let mut p = patron_for_attempt(app, card, first).await?;
-            let (state, outcome) = login::record_failure(
-                LoginState {
-                    failed_logins: p.failed_logins,
-                    locked_until: p.locked_until,
-                },
-                now,
-                policy,
-            );
-            if state.failed_logins != p.failed_logins || state.locked_until != p.locked_until {
-                p.failed_logins = state.failed_logins;
-                p.locked_until = state.locked_until;
-                app.store.commit(vec![Op::update(p)]).await?;
+            let p = patron_for_attempt(app, card, first).await?;
+            let outcome = patron::record_failed_login(&p, now, app.policy());
+            if outcome.changes.is_empty() {
+                return Ok(Attempt::Done(outcome.value));
             }
-            Ok(outcome)
+            Ok(committed(
+                app.store.commit(outcome.changes).await?,
+                outcome.value,
+            ))
         }
     })
     .await?;
-    match outcome {
-        FailureOutcome::Counted => Err(Error::InvalidCredentials),
-        FailureOutcome::Locked(until) => {
+    match result {
+        FailedLogin::Counted => Err(Error::InvalidCredentials),
+        FailedLogin::Locked(until) => {
             tracing::warn!(until = %until, "card locked after repeated failed logins");
-            Err(Error::AccountLocked(until))
+            Err(locked(until, now))
         }
     }
 }
@@ -155,42 +147,26 @@ async fn record_failure(
 async fn open_session(
     app: &App,
     card: &CardNumber,
-    mut first: Option<Patron>,
+    first: Patron,
     now: DateTime<Utc>,
 ) -> Result<LoginSuccess, Error> {
     let token = SessionToken::generate(card);
-    let policy = app.policy();
-    retrying(|| {
+    let mut first = Some(first);
+    until_committed(|| {
         let first = first.take();
         let token = &token;
         async move {
-            let mut p = patron_for_attempt(app, card, first).await?;
-            let temporary = p.password.as_ref().is_some_and(|c| c.temporary);
-            let session = Session {
-                card_number: card.clone(),
-                token_hash: token.hash(),
-                temporary,
-                credential_version: p.credential_version,
-                created_at: now,
-                last_seen_at: now,
-                expires_at: now + Duration::hours(policy.session_max_hours),
-                version: 0,
-            };
-            let expires_at = session.expires_at;
-            let mut ops = vec![Op::create(session)];
-            if p.failed_logins > 0 {
-                p.failed_logins = 0;
-                ops.push(Op::update(p));
-            } else {
-                // The session must belong to the credential that was verified.
-                ops.push(Op::Check(Key::Patron(card.clone()), p.version));
-            }
-            app.store.commit(ops).await?;
-            Ok(LoginSuccess {
-                token: token.expose(),
-                expires_at,
-                must_change_password: temporary,
-            })
+            let p = patron_for_attempt(app, card, first).await?;
+            let outcome = session::open_session(&p, token.hash(), now, app.policy());
+            let s = outcome.value;
+            Ok(committed(
+                app.store.commit(outcome.changes).await?,
+                LoginSuccess {
+                    token: token.expose(),
+                    expires_at: s.expires_at,
+                    must_change_password: s.temporary,
+                },
+            ))
         }
     })
     .await
@@ -199,7 +175,7 @@ async fn open_session(
 /// The patron behind a request, with their whole account as read for it.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub account: PatronAccount,
+    pub account: Account,
     pub session: Session,
 }
 
@@ -218,12 +194,17 @@ impl Caller {
     }
 }
 
-/// How often an active session's last-seen time is written (idle expiry, R-ACCT-8).
-const TOUCH_EVERY_MINUTES: i64 = 5;
+impl From<SessionEnded> for Error {
+    fn from(_: SessionEnded) -> Self {
+        Error::Unauthenticated
+    }
+}
 
+/// The account behind a token, if its session is alive. The session's last-seen time is
+/// written every few minutes (best effort: a concurrent request touching it is as good).
 pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
     let token = SessionToken::parse(raw_token).ok_or(Error::Unauthenticated)?;
-    let account = PatronAccount::load(app.store.as_ref(), &token.card)
+    let account = Account::load(app.store.as_ref(), &token.card)
         .await?
         .ok_or(Error::Unauthenticated)?;
     let hash = token.hash();
@@ -231,29 +212,18 @@ pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
         .sessions
         .iter()
         .find(|s| s.token_hash == hash)
-        .cloned()
         .ok_or(Error::Unauthenticated)?;
-    let now = app.clock.now();
-    let idle_limit = session.last_seen_at + Duration::minutes(app.policy().session_idle_minutes);
-    if session.credential_version != account.patron.credential_version
-        || now >= session.expires_at
-        || now >= idle_limit
-    {
-        return Err(Error::Unauthenticated);
-    }
-    let mut session = session;
-    if now - session.last_seen_at >= Duration::minutes(TOUCH_EVERY_MINUTES) {
-        let mut touched = session.clone();
-        touched.last_seen_at = now;
-        // Best effort: a concurrent request touching the same session is as good.
-        if app
-            .store
-            .commit(vec![Op::update(touched.clone())])
-            .await
-            .is_ok()
-        {
-            touched.version += 1;
-            session = touched;
+    let outcome = session::resume_session(session, &account.patron, app.clock.now(), app.policy())?;
+    let mut session = session.clone();
+    if !outcome.changes.is_empty() {
+        if let Ok(crate::ports::Commit::Done(written)) = app.store.commit(outcome.changes).await {
+            if let Some(s) = written
+                .into_records()
+                .into_iter()
+                .find_map(Record::into_session)
+            {
+                session = s;
+            }
         }
     }
     Ok(Caller { account, session })
@@ -265,10 +235,13 @@ pub async fn log_out(app: &App, raw_token: &str) -> Result<(), Error> {
         return Ok(());
     };
     let key = Key::Session(token.card.clone(), token.hash());
-    retrying(|| async {
+    until_committed(|| async {
         match app.store.get(&key).await? {
-            Some(Record::Session(s)) => Ok(app.store.commit(vec![Op::delete(s)]).await?),
-            _ => Ok(()),
+            Some(Record::Session(s)) => Ok(committed(
+                app.store.commit(session::end_session(&s)).await?,
+                (),
+            )),
+            _ => Ok(Attempt::Done(())),
         }
     })
     .await
@@ -296,7 +269,7 @@ pub async fn change_password(
     let hash = blocking(move || hash_password_for(&new)).await?;
     let card = patron.card_number.clone();
     let session_key = Key::Session(card.clone(), caller.session.token_hash.clone());
-    retrying(|| async {
+    until_committed(|| async {
         let records = app
             .store
             .get_many(&[Key::Patron(card.clone()), session_key.clone()])
@@ -309,23 +282,15 @@ pub async fn change_password(
                 _ => {}
             }
         }
-        let (mut p, mut s) = (
+        let (p, s) = (
             p.ok_or(Error::Unauthenticated)?,
             s.ok_or(Error::Unauthenticated)?,
         );
         if s.credential_version != p.credential_version {
             return Err(Error::Unauthenticated); // this session ended meanwhile
         }
-        p.password = Some(Credential {
-            hash: hash.clone(),
-            temporary: false,
-            expires_at: None,
-        });
-        p.credential_version += 1;
-        s.credential_version = p.credential_version;
-        s.temporary = false;
-        app.store.commit(vec![Op::update(p), Op::update(s)]).await?;
-        Ok(())
+        let outcome = patron::change_password(&p, &s, hash.clone());
+        Ok(committed(app.store.commit(outcome.changes).await?, ()))
     })
     .await
 }

@@ -1,0 +1,41 @@
+//! POST /api/session: card number and password in; a session token out, also as the
+//! HttpOnly cookie the website uses.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use mypage::app::sessions;
+use mypage::domain::types::PasswordAttempt;
+use mypage::http::auth::session_cookie;
+use mypage::http::Json;
+use mypage::{App, Error};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogIn {
+    card_number: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub struct LoggedIn {
+    token: String,
+    expires_at: DateTime<Utc>,
+    must_change_password: bool,
+}
+
+pub async fn handle(State(app): State<App>, Json(body): Json<LogIn>) -> Result<Response, Error> {
+    let password = PasswordAttempt::new(body.password).ok_or(Error::InvalidCredentials)?;
+    let ok = sessions::log_in(&app, &body.card_number, password).await?;
+    let max_age = (ok.expires_at - app.clock.now()).num_seconds().max(0);
+    let cookie = session_cookie(&ok.token, max_age);
+    let body = LoggedIn {
+        token: ok.token,
+        expires_at: ok.expires_at,
+        must_change_password: ok.must_change_password,
+    };
+    Ok(([(http_header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
+}
+
+use axum::http::header as http_header;

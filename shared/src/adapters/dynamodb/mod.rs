@@ -1,0 +1,512 @@
+//! The DynamoDB adapter of the store port: one table, keys `pk`/`sk`, four sparse GSIs
+//! (docs/table-design.md). Records map to items with serde_dynamo; `keys` adds the key, index
+//! and TTL attributes. Every write is conditional on the version that was read; several
+//! writes go in one TransactWriteItems, so they succeed or fail together.
+
+mod keys;
+mod table;
+
+pub use table::TableDesign;
+
+use crate::domain::types::CardNumber;
+use crate::domain::{Change, Changes, Hold, Key, Loan, Patron, Record, Title};
+use crate::ports::store::{Commit, Store, StoreError, Written};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem,
+};
+use aws_sdk_dynamodb::Client;
+use chrono::NaiveDate;
+use keys::{expires_at, index_entries, s, Index, Item, ItemKey, ACCOUNT_END};
+use std::collections::HashMap;
+
+/// DynamoDB's limit on one TransactWriteItems.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// Rounds of BatchGetItem / BatchWriteItem for keys DynamoDB left unprocessed.
+const BATCH_ROUNDS: u32 = 8;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+/// Service error codes that mean "not now" rather than "never".
+const TRANSIENT_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+];
+
+/// Reasons a transaction is cancelled that pass with time.
+const CANCELLED_FOR_NOW: &[&str] = &[
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+    "RequestLimitExceeded",
+    "InternalServerError",
+];
+
+/// A failed SDK call as a store error: what the caller may retry later, and what is a fault
+/// in the request itself.
+fn sdk_error<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let transient = match &e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(se) => se
+            .err()
+            .code()
+            .is_some_and(|c| TRANSIENT_CODES.contains(&c)),
+        _ => false,
+    };
+    let text = DisplayErrorContext(e).to_string();
+    if transient {
+        StoreError::Unavailable(text)
+    } else {
+        StoreError::Rejected(text)
+    }
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Writes records without conditions, 25 to a request: loading data into an empty table
+    /// (benchmarks, migrations). Never for changes to live data, which go through `commit`.
+    pub async fn bulk_load(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in records.chunks(25) {
+            let mut requests = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                let mut r = r.clone();
+                r.set_version(1);
+                let put = PutRequest::builder()
+                    .set_item(Some(Self::to_item(&r)?))
+                    .build()
+                    .map_err(|e| StoreError::Rejected(e.to_string()))?;
+                requests.push(WriteRequest::builder().put_request(put).build());
+            }
+            let mut pending = HashMap::from([(self.table.clone(), requests)]);
+            for round in 0.. {
+                let resp = self
+                    .client
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                match resp.unprocessed_items {
+                    Some(rest) if rest.values().any(|v| !v.is_empty()) => {
+                        if round + 1 == BATCH_ROUNDS {
+                            return Err(StoreError::Unavailable(
+                                "items left unprocessed after every retry".into(),
+                            ));
+                        }
+                        pending = rest;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The item for a record: its attributes, plus keys, index keys and TTL.
+    fn to_item(record: &Record) -> Result<Item, StoreError> {
+        let mut item: Item =
+            serde_dynamo::to_item(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let key = ItemKey::of(&record.key());
+        item.insert("pk".into(), s(key.pk));
+        item.insert("sk".into(), s(key.sk));
+        for (index, pk, sk) in index_entries(record) {
+            let (pk_name, sk_name) = index.attributes();
+            item.insert(pk_name.into(), s(pk));
+            item.insert(sk_name.into(), s(sk));
+        }
+        if let Some(at) = expires_at(record) {
+            item.insert("ttl".into(), AttributeValue::N(at.timestamp().to_string()));
+        }
+        Ok(item)
+    }
+
+    fn from_item(item: Item) -> Result<Record, StoreError> {
+        serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Runs a Query to the end.
+    async fn query(
+        &self,
+        index: Option<Index>,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(|i| i.name().to_owned()))
+                .key_condition_expression(condition)
+                .consistent_read(index.is_none())
+                .set_exclusive_start_key(start.take());
+            for (k, v) in values {
+                q = q.expression_attribute_values(*k, v.clone());
+            }
+            let page = q.send().await.map_err(sdk_error)?;
+            for item in page.items.unwrap_or_default() {
+                out.push(Self::from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    async fn query_index(
+        &self,
+        index: Index,
+        pk: String,
+        sk_before: Option<String>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let (pk_name, sk_name) = index.attributes();
+        match sk_before {
+            None => {
+                self.query(Some(index), &format!("{pk_name} = :pk"), &[(":pk", s(pk))])
+                    .await
+            }
+            Some(before) => {
+                self.query(
+                    Some(index),
+                    &format!("{pk_name} = :pk AND {sk_name} < :before"),
+                    &[(":pk", s(pk)), (":before", s(before))],
+                )
+                .await
+            }
+        }
+    }
+
+    /// The record as it will be once written: its version moved on.
+    fn written(change: &Change) -> Option<Record> {
+        match change {
+            Change::Create(r) => {
+                let mut r = r.clone();
+                r.set_version(1);
+                Some(r)
+            }
+            Change::Update(r) => {
+                let mut r = r.clone();
+                r.set_version(r.version() + 1);
+                Some(r)
+            }
+            Change::Delete(_) | Change::Check(_) => None,
+        }
+    }
+
+    fn transact_item(&self, change: &Change) -> Result<TransactWriteItem, StoreError> {
+        let c = Condition::of(change);
+        let key = ItemKey::of(&change.key()).item();
+        let b = TransactWriteItem::builder();
+        let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Rejected(e.to_string());
+        let item = match change {
+            Change::Create(_) | Change::Update(_) => {
+                let record = Self::written(change).expect("a write");
+                b.put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(Self::to_item(&record)?))
+                        .condition_expression(c.expression)
+                        .set_expression_attribute_names(c.names)
+                        .set_expression_attribute_values(c.values)
+                        .build()
+                        .map_err(invalid)?,
+                )
+            }
+            Change::Delete(_) => b.delete(
+                Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key))
+                    .condition_expression(c.expression)
+                    .set_expression_attribute_names(c.names)
+                    .set_expression_attribute_values(c.values)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Change::Check(_) => b.condition_check(
+                ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key))
+                    .condition_expression(c.expression)
+                    .set_expression_attribute_names(c.names)
+                    .set_expression_attribute_values(c.values)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+        };
+        Ok(item.build())
+    }
+
+    /// One change needs no transaction: PutItem or DeleteItem with the same condition.
+    async fn write_one(&self, change: &Change) -> Result<Commit, StoreError> {
+        let c = Condition::of(change);
+        let lost = |code: Option<&str>| code == Some("ConditionalCheckFailedException");
+        let result = match change {
+            Change::Delete(_) => self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(ItemKey::of(&change.key()).item()))
+                .condition_expression(c.expression)
+                .set_expression_attribute_names(c.names)
+                .set_expression_attribute_values(c.values)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    if lost(e.code()) {
+                        None
+                    } else {
+                        Some(sdk_error(e))
+                    }
+                }),
+            _ => {
+                let record = Self::written(change).expect("a write");
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(Self::to_item(&record)?))
+                    .condition_expression(c.expression)
+                    .set_expression_attribute_names(c.names)
+                    .set_expression_attribute_values(c.values)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        if lost(e.code()) {
+                            None
+                        } else {
+                            Some(sdk_error(e))
+                        }
+                    })
+            }
+        };
+        match result {
+            Ok(()) => Ok(Commit::Done(Written(
+                Self::written(change).into_iter().collect(),
+            ))),
+            Err(None) => Ok(Commit::LostRace),
+            Err(Some(e)) => Err(e),
+        }
+    }
+}
+
+/// The condition a change puts on the item it touches.
+struct Condition {
+    expression: String,
+    names: Option<HashMap<String, String>>,
+    values: Option<HashMap<String, AttributeValue>>,
+}
+
+impl Condition {
+    fn of(change: &Change) -> Condition {
+        match change {
+            Change::Create(_) => Condition {
+                expression: "attribute_not_exists(pk)".into(),
+                names: None,
+                values: None,
+            },
+            Change::Update(r) | Change::Delete(r) | Change::Check(r) => Condition {
+                expression: "#version = :version".into(),
+                names: Some(HashMap::from([(
+                    "#version".to_owned(),
+                    "version".to_owned(),
+                )])),
+                values: Some(HashMap::from([(
+                    ":version".to_owned(),
+                    AttributeValue::N(r.version().to_string()),
+                )])),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Record>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(ItemKey::of(key).item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.item.map(Self::from_item).transpose()
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut pending = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.iter().map(|k| ItemKey::of(k).item()).collect()))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::Rejected(e.to_string()))?;
+            for round in 0.. {
+                let resp = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, pending.clone())
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                let items = resp
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default();
+                for item in items {
+                    out.push(Self::from_item(item)?);
+                }
+                match resp
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                {
+                    Some(rest) if !rest.keys.is_empty() => {
+                        if round + 1 == BATCH_ROUNDS {
+                            // Unprocessed keys are not missing records: say so.
+                            return Err(StoreError::Unavailable(
+                                "keys left unprocessed after every retry".into(),
+                            ));
+                        }
+                        pending = rest;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn account(&self, card: &CardNumber) -> Result<Vec<Record>, StoreError> {
+        self.query(
+            None,
+            "pk = :pk AND sk < :end",
+            &[(":pk", s(ItemKey::account(card))), (":end", s(ACCOUNT_END))],
+        )
+        .await
+    }
+
+    async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        let records = self
+            .query_index(Index::ByDueDate, Index::due_on(date), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+    }
+
+    async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        let index = Index::ByPickupDeadline;
+        let records = self
+            .query_index(
+                index,
+                index.single_partition().to_owned(),
+                Some(date.to_string()),
+            )
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+    }
+
+    async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError> {
+        let records = self
+            .query_index(Index::ByAddedOn, Index::added_on(date), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_title).collect())
+    }
+
+    async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
+        let index = Index::NewArrivalSubscribers;
+        let records = self
+            .query_index(index, index.single_partition().to_owned(), None)
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(Record::into_patron)
+            .collect())
+    }
+
+    async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let changes = changes.into_vec();
+        match changes.as_slice() {
+            [] => return Ok(Commit::Done(Written::default())),
+            [one @ (Change::Create(_) | Change::Update(_) | Change::Delete(_))] => {
+                return self.write_one(one).await
+            }
+            _ => {}
+        }
+        if changes.len() > MAX_TRANSACTION_ITEMS {
+            return Err(StoreError::Rejected(format!(
+                "{} changes exceed one transaction",
+                changes.len()
+            )));
+        }
+        let items = changes
+            .iter()
+            .map(|c| self.transact_item(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Commit::Done(Written(
+                changes.iter().filter_map(Self::written).collect(),
+            ))),
+            Err(e) => match e.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c))
+                    if c.cancellation_reasons().iter().any(|r| {
+                        matches!(
+                            r.code(),
+                            Some("ConditionalCheckFailed") | Some("TransactionConflict")
+                        )
+                    }) =>
+                {
+                    Ok(Commit::LostRace)
+                }
+                Some(TransactWriteItemsError::TransactionCanceledException(c))
+                    if c.cancellation_reasons().iter().any(|r| {
+                        r.code()
+                            .is_some_and(|code| CANCELLED_FOR_NOW.contains(&code))
+                    }) =>
+                {
+                    Err(StoreError::Unavailable(format!(
+                        "transaction cancelled: {:?}",
+                        c.cancellation_reasons()
+                    )))
+                }
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => {
+                    Ok(Commit::LostRace)
+                }
+                _ => Err(sdk_error(e)),
+            },
+        }
+    }
+}

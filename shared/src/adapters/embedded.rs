@@ -1,0 +1,208 @@
+//! The embedded store: every record in memory behind one lock, so a commit's checks and
+//! writes are atomic. Optionally persisted to a JSON file after every commit (written to a
+//! temporary file and renamed, so a crash never leaves a half-written file). It keeps the
+//! port's promises with plain maps; it does not imitate DynamoDB's keys.
+
+use crate::domain::types::CardNumber;
+use crate::domain::{Change, Changes, Hold, HoldState, Key, Loan, Patron, Record, Title};
+use crate::ports::store::{Commit, Store, StoreError, Written};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Default, Clone)]
+struct Records {
+    by_key: HashMap<Key, Record>,
+    /// The keys of each patron's account, for `account` without a scan.
+    accounts: HashMap<CardNumber, BTreeSet<Key>>,
+}
+
+impl Records {
+    fn insert(&mut self, r: Record) {
+        let key = r.key();
+        if let Some(card) = key.account_of() {
+            self.accounts
+                .entry(card.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        self.by_key.insert(key, r);
+    }
+    fn remove(&mut self, key: &Key) {
+        if let Some(card) = key.account_of() {
+            if let Some(keys) = self.accounts.get_mut(card) {
+                keys.remove(key);
+            }
+        }
+        self.by_key.remove(key);
+    }
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    records: Mutex<Records>,
+    file: Option<PathBuf>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// Opens (or starts) a store persisted at `path`. Returns whether the file was new.
+    pub fn open(path: &Path) -> Result<(Self, bool), StoreError> {
+        let mut records = Records::default();
+        let fresh = !path.exists();
+        if !fresh {
+            let bytes = std::fs::read(path)
+                .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+            let list: Vec<Record> = serde_json::from_slice(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("{}: {e}", path.display())))?;
+            for r in list {
+                records.insert(r);
+            }
+        }
+        Ok((
+            MemoryStore {
+                records: Mutex::new(records),
+                file: Some(path.to_owned()),
+            },
+            fresh,
+        ))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Records> {
+        // A panic elsewhere cannot leave a half-applied commit (commits apply after all checks).
+        self.records.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn persist(&self, records: &Records) -> Result<(), StoreError> {
+        let Some(path) = &self.file else {
+            return Ok(());
+        };
+        let mut list: Vec<&Record> = records.by_key.values().collect();
+        list.sort_by_key(|r| r.key());
+        let bytes = serde_json::to_vec(&list).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tmp = path.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))
+    }
+
+    /// The index reads: the embedded store has no indexes and looks at every record.
+    fn scan<T>(&self, pick: impl Fn(&Record) -> Option<T>) -> Vec<T> {
+        self.lock().by_key.values().filter_map(pick).collect()
+    }
+
+    /// Every record, in key order (the store checker, tests).
+    pub fn all(&self) -> Vec<Record> {
+        let mut all: Vec<Record> = self.lock().by_key.values().cloned().collect();
+        all.sort_by_key(|r| r.key());
+        all
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn get(&self, key: &Key) -> Result<Option<Record>, StoreError> {
+        Ok(self.lock().by_key.get(key).cloned())
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Record>, StoreError> {
+        let records = self.lock();
+        Ok(keys
+            .iter()
+            .filter_map(|k| records.by_key.get(k).cloned())
+            .collect())
+    }
+
+    async fn account(&self, card: &CardNumber) -> Result<Vec<Record>, StoreError> {
+        let records = self.lock();
+        Ok(records
+            .accounts
+            .get(card)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| records.by_key.get(k).cloned())
+            .collect())
+    }
+
+    async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Loan(l) if l.due_date == date && l.reminder().is_some() => Some(l.clone()),
+            _ => None,
+        }))
+    }
+
+    async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Hold(h) if matches!(h.state(), HoldState::Ready { pickup_deadline, .. } if *pickup_deadline < date) => {
+                Some(h.clone())
+            }
+            _ => None,
+        }))
+    }
+
+    async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Title(t) if t.added_on == date => Some(t.clone()),
+            _ => None,
+        }))
+    }
+
+    async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Patron(p) if p.notifications.new_arrivals.enabled => Some(p.clone()),
+            _ => None,
+        }))
+    }
+
+    async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
+        let mut records = self.lock();
+        for change in changes.iter() {
+            let current = records.by_key.get(&change.key()).map(Record::version);
+            let ok = match change {
+                Change::Create(_) => current.is_none(),
+                Change::Update(r) | Change::Delete(r) | Change::Check(r) => {
+                    current == Some(r.version())
+                }
+            };
+            if !ok {
+                return Ok(Commit::LostRace);
+            }
+        }
+        let before = self.file.as_ref().map(|_| records.clone());
+        let mut written = Vec::new();
+        for change in changes {
+            match change {
+                Change::Create(mut r) => {
+                    r.set_version(1);
+                    records.insert(r.clone());
+                    written.push(r);
+                }
+                Change::Update(mut r) => {
+                    r.set_version(r.version() + 1);
+                    records.insert(r.clone());
+                    written.push(r);
+                }
+                Change::Delete(r) => records.remove(&r.key()),
+                Change::Check(_) => {}
+            }
+        }
+        if let Err(e) = self.persist(&records) {
+            // Keep memory and file in step: a commit that could not be saved did not happen.
+            if let Some(before) = before {
+                *records = before;
+            }
+            return Err(e);
+        }
+        Ok(Commit::Done(Written(written)))
+    }
+}

@@ -1,0 +1,168 @@
+//! The counter (R-DESK-1, R-DESK-2, R-ACCT-2): registering patrons, temporary passwords, the
+//! catalog, checkout, and check-in that fills holds.
+
+use super::{
+    blocking, commit, commit_outcome, committed, first_in_line, follow_up, until_committed,
+    Account, App, Attempt,
+};
+use crate::credentials::{generate_temporary_password, hash_password};
+use crate::domain::circulation::{self, CheckOutRefusal, CheckedOut, LoanTerms};
+use crate::domain::patron;
+use crate::domain::types::{
+    AuthorName, Barcode, BibId, CardNumber, LoanId, PatronName, Subjects, TitleName,
+};
+use crate::domain::{Changes, Hold, Patron, PhysicalCopy, Title};
+use crate::error::Error;
+use crate::ports::Commit;
+use chrono::NaiveDate;
+
+pub async fn register_patron(
+    app: &App,
+    card: CardNumber,
+    name: PatronName,
+    ebook_eligible: bool,
+) -> Result<Patron, Error> {
+    let patron = Patron::register(card, name.into_string(), ebook_eligible, app.clock.now());
+    match commit(app, Changes::none().create(patron.clone())).await? {
+        Commit::Done(_) => Ok(patron),
+        Commit::LostRace => Err(Error::PatronExists),
+    }
+}
+
+/// R-ACCT-2: a new temporary password, shown once. It ends every session and lifts a lock.
+pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<String, Error> {
+    let plain = generate_temporary_password();
+    let p2 = plain.clone();
+    let hash = blocking(move || hash_password(&p2)).await?;
+    let now = app.clock.now();
+    until_committed(|| async {
+        let p = app.store.patron(card).await?.ok_or(Error::PatronNotFound)?;
+        let outcome = patron::issue_temporary_password(&p, hash.clone(), now, app.policy());
+        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+    })
+    .await?;
+    Ok(plain)
+}
+
+pub async fn add_title(
+    app: &App,
+    bib: BibId,
+    title: TitleName,
+    author: AuthorName,
+    subjects: Subjects,
+) -> Result<Title, Error> {
+    let t = Title::catalogue(
+        bib,
+        title.into_string(),
+        author.into_string(),
+        subjects.into_strings(),
+        app.clock.now(),
+    );
+    match commit(app, Changes::none().create(t.clone())).await? {
+        Commit::Done(_) => Ok(t),
+        Commit::LostRace => Err(Error::TitleExists),
+    }
+}
+
+/// POST /api/staff/copies. A new copy of a title with waiting holds goes to the first of them.
+pub async fn add_copy(app: &App, barcode: Barcode, bib: BibId) -> Result<PhysicalCopy, Error> {
+    let (value, follow_ups) = until_committed(|| async {
+        let title = app.store.title(&bib).await?.ok_or(Error::TitleNotFound)?;
+        if app.store.copy(&barcode).await?.is_some() {
+            return Err(Error::CopyExists);
+        }
+        let Attempt::Done(next) = first_in_line(app, &title).await? else {
+            return Ok(Attempt::LostRace);
+        };
+        let outcome = circulation::add_copy(
+            &title,
+            barcode.clone(),
+            next.as_ref(),
+            app.clock.today(),
+            app.policy(),
+        )?;
+        commit_outcome(app, outcome).await
+    })
+    .await?;
+    follow_up(app, follow_ups).await;
+    Ok(value)
+}
+
+/// POST /api/staff/checkouts: a 14-day loan, or an interlibrary loan with its own due date.
+pub async fn check_out(
+    app: &App,
+    card: &CardNumber,
+    barcode: &Barcode,
+    interlibrary_due: Option<NaiveDate>,
+) -> Result<CheckedOut, Error> {
+    let today = app.clock.today();
+    let (value, follow_ups) = until_committed(|| async {
+        let account = Account::load(app.store.as_ref(), card)
+            .await?
+            .ok_or(Error::PatronNotFound)?;
+        let copy = app.store.copy(barcode).await?.ok_or(Error::CopyNotFound)?;
+        let title = app
+            .store
+            .title(&copy.bib_id)
+            .await?
+            .ok_or(Error::TitleNotFound)?;
+        let terms = LoanTerms {
+            loan_id: LoanId::generate(),
+            today,
+            interlibrary_due,
+        };
+        let outcome = match circulation::check_out(
+            &account.patron,
+            &account.holds,
+            &copy,
+            &title,
+            terms,
+            app.policy(),
+        ) {
+            Err(CheckOutRefusal::StaleRead) => return Ok(Attempt::LostRace),
+            other => other?,
+        };
+        commit_outcome(app, outcome).await
+    })
+    .await?;
+    follow_up(app, follow_ups).await;
+    Ok(value)
+}
+
+/// POST /api/staff/checkins: closes the loan; the copy goes to the first waiting hold of its
+/// title (R-DESK-2) or back to the shelf. Two check-ins racing for one queue each re-read
+/// the queue after a lost race, so a copy goes to exactly one hold and a hold gets one copy.
+pub async fn check_in(app: &App, barcode: &Barcode) -> Result<Option<Hold>, Error> {
+    let today = app.clock.today();
+    let (value, follow_ups) = until_committed(|| async {
+        let copy = app.store.copy(barcode).await?.ok_or(Error::CopyNotFound)?;
+        let crate::domain::CopyState::OnLoan {
+            card_number,
+            loan_id,
+        } = copy.state().clone()
+        else {
+            return Err(Error::NotCheckedOut);
+        };
+        let title = app
+            .store
+            .title(&copy.bib_id)
+            .await?
+            .ok_or(Error::TitleNotFound)?;
+        let loan = app.store.loan(&card_number, &loan_id).await?;
+        let Attempt::Done(next) = first_in_line(app, &title).await? else {
+            return Ok(Attempt::LostRace);
+        };
+        let outcome = circulation::check_in(
+            &copy,
+            &title,
+            loan.as_ref(),
+            next.as_ref(),
+            today,
+            app.policy(),
+        )?;
+        commit_outcome(app, outcome).await
+    })
+    .await?;
+    follow_up(app, follow_ups).await;
+    Ok(value)
+}

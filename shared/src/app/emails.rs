@@ -1,0 +1,221 @@
+//! The library's emails, in Japanese (R-MAIL-4), rendered from the templates in
+//! `shared/templates` with minijinja (HTML escaped automatically).
+
+use crate::config::LibraryInfo;
+use crate::domain::types::EmailAddress;
+use crate::ports::mailer::EmailMessage;
+use chrono::{Datelike, NaiveDate};
+use minijinja::{context, Environment};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        let templates = [
+            (
+                "hold_ready.txt",
+                include_str!("../../templates/hold_ready.txt"),
+            ),
+            (
+                "hold_ready.html",
+                include_str!("../../templates/hold_ready.html"),
+            ),
+            (
+                "due_reminder.txt",
+                include_str!("../../templates/due_reminder.txt"),
+            ),
+            (
+                "due_reminder.html",
+                include_str!("../../templates/due_reminder.html"),
+            ),
+            (
+                "new_arrivals.txt",
+                include_str!("../../templates/new_arrivals.txt"),
+            ),
+            (
+                "new_arrivals.html",
+                include_str!("../../templates/new_arrivals.html"),
+            ),
+            ("footer.txt", include_str!("../../templates/footer.txt")),
+            ("footer.html", include_str!("../../templates/footer.html")),
+        ];
+        for (name, source) in templates {
+            env.add_template(name, source)
+                .expect("bundled templates parse");
+        }
+        env
+    })
+}
+
+fn render(name: &str, ctx: &minijinja::Value) -> String {
+    // Templates are bundled and tested; a render error is a bug, shown rather than hidden.
+    env()
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|e| format!("[template {name}: {e}]"))
+}
+
+/// 2026年12月8日(火)
+pub fn japanese_date(d: NaiveDate) -> String {
+    const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    format!(
+        "{}年{}月{}日({})",
+        d.year(),
+        d.month(),
+        d.day(),
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize]
+    )
+}
+
+fn message(to: &EmailAddress, subject: String, name: &str, ctx: minijinja::Value) -> EmailMessage {
+    EmailMessage {
+        to: to.clone(),
+        subject,
+        text: render(&format!("{name}.txt"), &ctx),
+        html: render(&format!("{name}.html"), &ctx),
+    }
+}
+
+/// R-HOLD-7: the hold is ready; kept until the pickup deadline.
+pub fn hold_ready(
+    library: &LibraryInfo,
+    to: &EmailAddress,
+    patron_name: &str,
+    title: &str,
+    pickup_deadline: NaiveDate,
+) -> EmailMessage {
+    let ctx =
+        context! { library, patron_name, title, pickup_deadline => japanese_date(pickup_deadline) };
+    message(
+        to,
+        format!("【{}】ご予約の資料が準備できました", library.name),
+        "hold_ready",
+        ctx,
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReminderLine {
+    pub title: String,
+    pub due_date: String,
+    pub renewable: bool,
+}
+
+/// R-MAIL-1: loans due soon, one email listing them all.
+pub fn due_reminder(
+    library: &LibraryInfo,
+    to: &EmailAddress,
+    patron_name: &str,
+    loans: &[ReminderLine],
+) -> EmailMessage {
+    let ctx = context! { library, patron_name, loans };
+    message(
+        to,
+        format!("【{}】返却期限日のお知らせ", library.name),
+        "due_reminder",
+        ctx,
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArrivalLine<'a> {
+    pub title: &'a str,
+    pub author: &'a str,
+    pub url: String,
+}
+
+/// R-MAIL-2: new titles matching the patron's interests, one digest.
+pub fn new_arrivals(
+    library: &LibraryInfo,
+    to: &EmailAddress,
+    patron_name: &str,
+    titles: &[(&str, &str, &str)],
+) -> EmailMessage {
+    let titles: Vec<ArrivalLine> = titles
+        .iter()
+        .map(|(bib, title, author)| ArrivalLine {
+            title,
+            author,
+            url: format!("{}/#/titles/{bib}", library.mypage_url),
+        })
+        .collect();
+    let ctx = context! { library, patron_name, titles };
+    message(
+        to,
+        format!("【{}】新着図書のお知らせ", library.name),
+        "new_arrivals",
+        ctx,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library() -> LibraryInfo {
+        LibraryInfo {
+            name: "京都市立図書館".into(),
+            phone: "075-762-4655".into(),
+            mypage_url: "https://mypage.example.jp".into(),
+        }
+    }
+
+    #[test]
+    fn japanese_dates_carry_the_weekday() {
+        assert_eq!(
+            japanese_date("2026-12-08".parse().unwrap()),
+            "2026年12月8日(火)"
+        );
+    }
+
+    #[test]
+    fn r_mail_4_hold_ready_mail_is_japanese_with_library_name_and_phone() {
+        let to = EmailAddress::parse("p@example.jp").unwrap();
+        let m = hold_ready(
+            &library(),
+            &to,
+            "山田 花子",
+            "<羅生門>",
+            "2026-12-08".parse().unwrap(),
+        );
+        assert!(m.subject.contains("京都市立図書館"));
+        for body in [&m.text, &m.html] {
+            assert!(body.contains("山田 花子"));
+            assert!(body.contains("2026年12月8日(火)"));
+            assert!(body.contains("075-762-4655"));
+            assert!(body.contains("マイページ"));
+        }
+        assert!(m.text.contains("<羅生門>"));
+        assert!(
+            m.html.contains("&lt;羅生門&gt;"),
+            "HTML is escaped: {}",
+            m.html
+        );
+    }
+
+    #[test]
+    fn r_mail_1_reminder_lists_every_loan() {
+        let to = EmailAddress::parse("p@example.jp").unwrap();
+        let lines = vec![
+            ReminderLine {
+                title: "坊っちゃん".into(),
+                due_date: "2026年12月4日(金)".into(),
+                renewable: true,
+            },
+            ReminderLine {
+                title: "こころ".into(),
+                due_date: "2026年12月4日(金)".into(),
+                renewable: false,
+            },
+        ];
+        let m = due_reminder(&library(), &to, "山田", &lines);
+        assert!(m.text.contains("坊っちゃん") && m.text.contains("こころ"));
+        assert!(m.text.contains("延長できます") && m.text.contains("延長できません"));
+        assert!(
+            m.text.contains("お知らせメール設定"),
+            "says how to stop these emails"
+        );
+    }
+}

@@ -1,0 +1,468 @@
+//! Holds (R-HOLD-1..9): placing, cancelling, readying, lapsing and collecting them, and the
+//! one place each of their derived facts is kept: the patron's active-hold count and the
+//! title's queue of waiting holds.
+
+use super::catalog::{Inconsistent, QueuedHold, Title};
+use super::loan::Loan;
+use super::patron::Patron;
+use super::policy::Policy;
+use super::record::{Changes, Outcome};
+use super::types::{Barcode, BibId, CardNumber, HoldId};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    pub hold_id: HoldId,
+    pub card_number: CardNumber,
+    pub bib_id: BibId,
+    pub title: String,
+    pub author: String,
+    pub placed_at: DateTime<Utc>,
+    pub notify: HoldNotice,
+    pub(in crate::domain) state: HoldState,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// How the patron is told the hold is ready (R-HOLD-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HoldNotice {
+    /// 不要: nobody contacts the patron; My Page shows the state (R-HOLD-7).
+    #[serde(rename = "none")]
+    NotNeeded,
+    /// メール: an email when the hold is ready (R-HOLD-7).
+    #[serde(rename = "email")]
+    Email,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum HoldState {
+    Waiting,
+    /// 準備ができました: a copy is kept for the patron until `pickup_deadline` (R-HOLD-6).
+    Ready {
+        ready_on: NaiveDate,
+        pickup_deadline: NaiveDate,
+        barcode: Barcode,
+    },
+}
+
+impl Hold {
+    pub fn state(&self) -> &HoldState {
+        &self.state
+    }
+    pub fn is_waiting(&self) -> bool {
+        self.state == HoldState::Waiting
+    }
+    pub fn pickup_deadline(&self) -> Option<NaiveDate> {
+        match self.state {
+            HoldState::Ready {
+                pickup_deadline, ..
+            } => Some(pickup_deadline),
+            HoldState::Waiting => None,
+        }
+    }
+    /// R-HOLD-6: a ready hold lapses the day after its pickup deadline.
+    pub fn has_lapsed(&self, today: NaiveDate) -> bool {
+        self.pickup_deadline().is_some_and(|d| today > d)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HoldRefusal {
+    #[error("a copy of this title is on the shelf: borrow it at the library")]
+    AvailableOnShelf,
+    #[error("you have this title on loan now")]
+    AlreadyOnLoan,
+    #[error("you already have a hold on this title")]
+    DuplicateHold,
+    #[error("you have reached the limit of active holds")]
+    HoldLimitReached,
+    #[error("email notice needs a registered email address")]
+    EmailNotRegistered,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CancelRefusal {
+    #[error("a hold that is ready for pickup cannot be cancelled online")]
+    ReadyForPickup,
+    #[error(transparent)]
+    Inconsistent(#[from] Inconsistent),
+}
+
+/// A new hold: the patron's count and the title's queue take it.
+fn open(patron: &mut Patron, title: &mut Title, hold: &Hold) {
+    patron.active_holds += 1;
+    title.queue.push(QueuedHold {
+        hold_id: hold.hold_id.clone(),
+        card_number: hold.card_number.clone(),
+    });
+}
+
+/// A hold ends (cancelled, lapsed, collected): the patron's slot is free again, and a
+/// waiting hold leaves the queue.
+fn close(patron: &mut Patron, title: &mut Title, hold: &Hold) -> Result<(), Inconsistent> {
+    patron.active_holds = patron.active_holds.checked_sub(1).ok_or(Inconsistent(
+        "a hold that its patron's count does not include",
+    ))?;
+    title.queue.retain(|q| q.hold_id != hold.hold_id);
+    Ok(())
+}
+
+/// R-HOLD-1..3, R-HOLD-8: may `patron` (with these loans and holds) place a hold on `title`?
+pub fn may_place(
+    patron: &Patron,
+    title: &Title,
+    loans: &[Loan],
+    holds: &[Hold],
+    notify: HoldNotice,
+    policy: &Policy,
+) -> Result<(), HoldRefusal> {
+    if notify == HoldNotice::Email && patron.email.is_none() {
+        return Err(HoldRefusal::EmailNotRegistered); // R-HOLD-3
+    }
+    if title.on_shelf > 0 {
+        return Err(HoldRefusal::AvailableOnShelf); // R-HOLD-1: only checked-out material
+    }
+    if loans.iter().any(|l| l.bib_id == title.bib_id) {
+        return Err(HoldRefusal::AlreadyOnLoan); // R-HOLD-8
+    }
+    if holds.iter().any(|h| h.bib_id == title.bib_id) {
+        return Err(HoldRefusal::DuplicateHold); // R-HOLD-8
+    }
+    if patron.active_holds >= policy.max_active_holds {
+        return Err(HoldRefusal::HoldLimitReached); // R-HOLD-2
+    }
+    Ok(())
+}
+
+/// What a new hold needs that the caller chooses: its id and the moment it is placed.
+pub struct NewHold {
+    pub hold_id: HoldId,
+    pub notify: HoldNotice,
+    pub now: DateTime<Utc>,
+}
+
+/// R-HOLD-1..3, R-HOLD-8: places a hold. The hold, the patron's count and the title's queue
+/// are written together, each at the version read, so concurrent requests can never pass
+/// the limit (R-HOLD-2) or hold a title twice.
+pub fn place(
+    patron: &Patron,
+    title: &Title,
+    loans: &[Loan],
+    holds: &[Hold],
+    new: NewHold,
+    policy: &Policy,
+) -> Result<Outcome<Hold>, HoldRefusal> {
+    may_place(patron, title, loans, holds, new.notify, policy)?;
+    let hold = Hold {
+        hold_id: new.hold_id,
+        card_number: patron.card_number.clone(),
+        bib_id: title.bib_id.clone(),
+        title: title.title.clone(),
+        author: title.author.clone(),
+        placed_at: new.now,
+        notify: new.notify,
+        state: HoldState::Waiting,
+        version: 0,
+    };
+    let (mut patron, mut title) = (patron.clone(), title.clone());
+    open(&mut patron, &mut title, &hold);
+    let changes = Changes::none()
+        .create(hold.clone())
+        .update(patron)
+        .update(title);
+    Ok(Outcome::new(hold, changes))
+}
+
+/// R-HOLD-5: a waiting hold can be cancelled online; a ready one only by calling the library.
+pub fn may_cancel(hold: &Hold) -> Result<(), CancelRefusal> {
+    match hold.state {
+        HoldState::Waiting => Ok(()),
+        HoldState::Ready { .. } => Err(CancelRefusal::ReadyForPickup),
+    }
+}
+
+/// R-HOLD-5: cancels a waiting hold; the slot is free and the queue moves up.
+pub fn cancel(patron: &Patron, title: &Title, hold: &Hold) -> Result<Outcome<()>, CancelRefusal> {
+    may_cancel(hold)?;
+    let (mut patron, mut title) = (patron.clone(), title.clone());
+    close(&mut patron, &mut title, hold)?;
+    let changes = Changes::none()
+        .delete(hold.clone())
+        .update(patron)
+        .update(title);
+    Ok(Outcome::new((), changes))
+}
+
+/// R-HOLD-6: kept for one week from the day the patron was told.
+pub fn pickup_deadline(ready_on: NaiveDate, policy: &Policy) -> NaiveDate {
+    ready_on + Days::new(policy.pickup_days.into())
+}
+
+/// R-DESK-2, R-HOLD-6: the first waiting hold gets `barcode` and becomes ready today. It
+/// leaves the queue but keeps its slot of the patron's count until it is collected or lapses.
+pub(in crate::domain) fn make_ready(
+    title: &mut Title,
+    hold: &Hold,
+    barcode: &Barcode,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Hold {
+    title.queue.retain(|q| q.hold_id != hold.hold_id);
+    let mut ready = hold.clone();
+    ready.state = HoldState::Ready {
+        ready_on: today,
+        pickup_deadline: pickup_deadline(today, policy),
+        barcode: barcode.clone(),
+    };
+    ready
+}
+
+/// The hold a checkout ends: the ready hold the copy was kept for, or the patron's waiting
+/// hold on the title they now borrow (R-HOLD-8: no hold on a title on loan).
+pub(in crate::domain) fn collect(
+    patron: &mut Patron,
+    title: &mut Title,
+    hold: &Hold,
+) -> Result<Changes, Inconsistent> {
+    close(patron, title, hold)?;
+    Ok(Changes::none().delete(hold.clone()))
+}
+
+/// R-HOLD-6: an uncollected ready hold goes; the patron's slot is free again.
+pub(in crate::domain) fn lapse(
+    patron: &mut Patron,
+    title: &mut Title,
+    hold: &Hold,
+) -> Result<Changes, Inconsistent> {
+    close(patron, title, hold)?;
+    Ok(Changes::none().delete(hold.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::types::{EmailAddress, LoanId};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn card(n: &str) -> CardNumber {
+        CardNumber::parse(n).unwrap()
+    }
+    fn patron(active: u32, email: bool) -> Patron {
+        let mut p = Patron::register(
+            card("10000001"),
+            "n".into(),
+            false,
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+        );
+        p.email = email.then(|| EmailAddress::parse("p@example.jp").unwrap());
+        p.active_holds = active;
+        p.version = 1;
+        p
+    }
+    fn title(on_shelf: u32) -> Title {
+        let mut t = Title::catalogue(
+            BibId::parse("B1").unwrap(),
+            "t".into(),
+            "a".into(),
+            vec![],
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+        );
+        t.copies = 1;
+        t.on_shelf = on_shelf;
+        t.version = 1;
+        t
+    }
+    fn loan_of(bib: &str) -> Loan {
+        Loan {
+            loan_id: LoanId::parse("L1").unwrap(),
+            card_number: card("10000001"),
+            barcode: Barcode::parse("C1").unwrap(),
+            bib_id: BibId::parse(bib).unwrap(),
+            title: "t".into(),
+            author: "a".into(),
+            checked_out_on: d("2026-11-20"),
+            due_date: d("2026-12-04"),
+            renewals: 0,
+            interlibrary: false,
+            reminded_for: None,
+            reminder: None,
+            version: 1,
+        }
+    }
+    fn hold_on(bib: &str, state: HoldState) -> Hold {
+        Hold {
+            hold_id: HoldId::parse("H1").unwrap(),
+            card_number: card("10000001"),
+            bib_id: BibId::parse(bib).unwrap(),
+            title: "t".into(),
+            author: "a".into(),
+            placed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+            notify: HoldNotice::NotNeeded,
+            state,
+            version: 1,
+        }
+    }
+    const P: fn() -> Policy = Policy::default;
+    const NONE: HoldNotice = HoldNotice::NotNeeded;
+
+    #[test]
+    fn r_hold_1_only_when_no_copy_is_on_the_shelf() {
+        assert_eq!(
+            may_place(&patron(0, false), &title(1), &[], &[], NONE, &P()),
+            Err(HoldRefusal::AvailableOnShelf)
+        );
+        assert_eq!(
+            may_place(&patron(0, false), &title(0), &[], &[], NONE, &P()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn r_hold_2_at_most_ten_active_holds() {
+        assert_eq!(
+            may_place(&patron(9, false), &title(0), &[], &[], NONE, &P()),
+            Ok(())
+        );
+        assert_eq!(
+            may_place(&patron(10, false), &title(0), &[], &[], NONE, &P()),
+            Err(HoldRefusal::HoldLimitReached)
+        );
+        let three = Policy {
+            max_active_holds: 3,
+            ..Policy::default()
+        };
+        assert_eq!(
+            may_place(&patron(3, false), &title(0), &[], &[], NONE, &three),
+            Err(HoldRefusal::HoldLimitReached)
+        );
+    }
+
+    #[test]
+    fn r_hold_3_email_notice_needs_an_address() {
+        assert_eq!(
+            may_place(
+                &patron(0, false),
+                &title(0),
+                &[],
+                &[],
+                HoldNotice::Email,
+                &P()
+            ),
+            Err(HoldRefusal::EmailNotRegistered)
+        );
+        assert_eq!(
+            may_place(
+                &patron(0, true),
+                &title(0),
+                &[],
+                &[],
+                HoldNotice::Email,
+                &P()
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn r_hold_8_not_on_loan_and_no_duplicate() {
+        let p = patron(1, false);
+        assert_eq!(
+            may_place(&p, &title(0), &[loan_of("B1")], &[], NONE, &P()),
+            Err(HoldRefusal::AlreadyOnLoan)
+        );
+        assert_eq!(
+            may_place(&p, &title(0), &[loan_of("B2")], &[], NONE, &P()),
+            Ok(())
+        );
+        assert_eq!(
+            may_place(
+                &p,
+                &title(0),
+                &[],
+                &[hold_on("B1", HoldState::Waiting)],
+                NONE,
+                &P()
+            ),
+            Err(HoldRefusal::DuplicateHold)
+        );
+        assert_eq!(
+            may_place(
+                &p,
+                &title(0),
+                &[],
+                &[hold_on("B2", HoldState::Waiting)],
+                NONE,
+                &P()
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn r_hold_2_placing_takes_a_slot_and_joins_the_queue() {
+        let now = "2026-12-01T01:00:00Z".parse().unwrap();
+        let o = place(
+            &patron(2, false),
+            &title(0),
+            &[],
+            &[],
+            NewHold {
+                hold_id: HoldId::parse("H9").unwrap(),
+                notify: NONE,
+                now,
+            },
+            &P(),
+        )
+        .unwrap();
+        let records: Vec<_> = o.changes.iter().map(|c| c.record().clone()).collect();
+        let p = records
+            .iter()
+            .find_map(|r| r.clone().into_patron())
+            .unwrap();
+        let t = records.iter().find_map(|r| r.clone().into_title()).unwrap();
+        assert_eq!(p.active_holds(), 3);
+        assert_eq!(t.queue_position(&o.value.hold_id), Some(1));
+    }
+
+    #[test]
+    fn r_hold_5_ready_holds_are_not_cancelled_online() {
+        assert_eq!(may_cancel(&hold_on("B1", HoldState::Waiting)), Ok(()));
+        let ready = HoldState::Ready {
+            ready_on: d("2026-12-01"),
+            pickup_deadline: d("2026-12-08"),
+            barcode: Barcode::parse("C1").unwrap(),
+        };
+        assert_eq!(
+            may_cancel(&hold_on("B1", ready)),
+            Err(CancelRefusal::ReadyForPickup)
+        );
+    }
+
+    #[test]
+    fn cancelling_a_hold_its_patron_does_not_count_is_reported_not_hidden() {
+        let h = hold_on("B1", HoldState::Waiting);
+        assert!(matches!(
+            cancel(&patron(0, false), &title(0), &h),
+            Err(CancelRefusal::Inconsistent(_))
+        ));
+    }
+
+    #[test]
+    fn r_hold_6_kept_one_week_then_lapses() {
+        assert_eq!(pickup_deadline(d("2026-12-01"), &P()), d("2026-12-08"));
+        let ready = HoldState::Ready {
+            ready_on: d("2026-12-01"),
+            pickup_deadline: d("2026-12-08"),
+            barcode: Barcode::parse("C1").unwrap(),
+        };
+        let h = hold_on("B1", ready);
+        assert!(!h.has_lapsed(d("2026-12-08")));
+        assert!(h.has_lapsed(d("2026-12-09")));
+        assert!(!hold_on("B1", HoldState::Waiting).has_lapsed(d("2030-01-01")));
+    }
+}

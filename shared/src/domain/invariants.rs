@@ -1,0 +1,224 @@
+//! The facts that must hold between records whatever happened: derived counts and queues
+//! agree with what they count, copies and loans and ready holds point at each other, and
+//! nothing is left without its owner. The property tests check them after every step; the
+//! store checker checks them on a whole table.
+
+use super::catalog::CopyState;
+use super::hold::HoldState;
+use super::loan::reminder_contact;
+use super::record::{Key, Record};
+use super::types::{BibId, CardNumber};
+use super::{Hold, Loan, Patron, PhysicalCopy, Title};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// One broken fact about one record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation {
+    pub key: Key,
+    pub fact: &'static str,
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {} ({})", self.key, self.fact, self.detail)
+    }
+}
+
+/// How long past its expiry a record with a time-to-live may still be seen (DynamoDB deletes
+/// expired items within days, not at once).
+const TTL_GRACE_DAYS: i64 = 3;
+
+#[derive(Default)]
+struct Library<'a> {
+    patrons: BTreeMap<&'a CardNumber, &'a Patron>,
+    titles: BTreeMap<&'a BibId, &'a Title>,
+    copies: Vec<&'a PhysicalCopy>,
+    loans: Vec<&'a Loan>,
+    holds: Vec<&'a Hold>,
+}
+
+/// Every violation among `records` (a whole store's worth), in key order.
+pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
+    let mut lib = Library::default();
+    let mut out = Vec::new();
+    let mut flag =
+        |key: Key, fact: &'static str, detail: String| out.push(Violation { key, fact, detail });
+    let grace = Duration::days(TTL_GRACE_DAYS);
+    for r in records {
+        match r {
+            Record::Patron(p) => {
+                lib.patrons.insert(&p.card_number, p);
+            }
+            Record::Title(t) => {
+                lib.titles.insert(&t.bib_id, t);
+            }
+            Record::Copy(c) => lib.copies.push(c),
+            Record::Loan(l) => lib.loans.push(l),
+            Record::Hold(h) => lib.holds.push(h),
+            Record::Session(s) if s.expires_at + grace < now => flag(
+                r.key(),
+                "expired session not removed",
+                format!("expired {}", s.expires_at),
+            ),
+            _ => {}
+        }
+    }
+    for r in records {
+        if let Some(card) = r.key().account_of() {
+            if !lib.patrons.contains_key(card) {
+                flag(r.key(), "belongs to no patron", String::new());
+            }
+        }
+    }
+    for (card, p) in &lib.patrons {
+        let holds = lib.holds.iter().filter(|h| &h.card_number == *card).count() as u32;
+        if p.active_holds != holds {
+            flag(
+                Key::Patron((*card).clone()),
+                "active-hold count",
+                format!("counts {}, has {holds}", p.active_holds),
+            );
+        }
+    }
+    for (bib, t) in &lib.titles {
+        let key = || Key::Title((*bib).clone());
+        let copies: Vec<_> = lib.copies.iter().filter(|c| &c.bib_id == *bib).collect();
+        if t.copies != copies.len() as u32 {
+            flag(
+                key(),
+                "copy count",
+                format!("counts {}, has {}", t.copies, copies.len()),
+            );
+        }
+        let shelf = copies
+            .iter()
+            .filter(|c| c.state == CopyState::OnShelf)
+            .count() as u32;
+        if t.on_shelf != shelf {
+            flag(
+                key(),
+                "shelf count",
+                format!("counts {}, has {shelf}", t.on_shelf),
+            );
+        }
+        let mut waiting: Vec<&&Hold> = lib
+            .holds
+            .iter()
+            .filter(|h| &h.bib_id == *bib && h.state == HoldState::Waiting)
+            .collect();
+        waiting.sort_by_key(|h| h.placed_at);
+        let queued: BTreeSet<_> = t
+            .queue
+            .iter()
+            .map(|q| (&q.card_number, &q.hold_id))
+            .collect();
+        let held: BTreeSet<_> = waiting
+            .iter()
+            .map(|h| (&h.card_number, &h.hold_id))
+            .collect();
+        if queued != held || queued.len() != t.queue.len() {
+            flag(
+                key(),
+                "queue vs waiting holds",
+                format!("queue {}, waiting {}", t.queue.len(), waiting.len()),
+            );
+        } else {
+            let order_ok = t.queue.windows(2).all(|w| {
+                let at = |id| {
+                    waiting
+                        .iter()
+                        .find(|h| h.hold_id == id)
+                        .map(|h| h.placed_at)
+                };
+                at(w[0].hold_id.clone()) <= at(w[1].hold_id.clone())
+            });
+            if !order_ok {
+                flag(key(), "queue order", "not first come, first served".into());
+            }
+        }
+    }
+    for c in &lib.copies {
+        let key = || Key::Copy(c.barcode.clone());
+        if !lib.titles.contains_key(&c.bib_id) {
+            flag(key(), "copy of no title", c.bib_id.to_string());
+        }
+        match &c.state {
+            CopyState::OnShelf => {}
+            CopyState::OnLoan {
+                card_number,
+                loan_id,
+            } => {
+                let found = lib.loans.iter().any(|l| {
+                    &l.card_number == card_number && &l.loan_id == loan_id && l.barcode == c.barcode
+                });
+                if !found {
+                    flag(key(), "on loan without its loan", loan_id.to_string());
+                }
+            }
+            CopyState::HeldForPickup {
+                card_number,
+                hold_id,
+            } => {
+                let found = lib.holds.iter().any(|h| {
+                    &h.card_number == card_number
+                        && &h.hold_id == hold_id
+                        && matches!(&h.state, HoldState::Ready { barcode, .. } if *barcode == c.barcode)
+                });
+                if !found {
+                    flag(
+                        key(),
+                        "held for a hold that is not ready for it",
+                        hold_id.to_string(),
+                    );
+                }
+            }
+        }
+    }
+    for l in &lib.loans {
+        let key = || Key::Loan(l.card_number.clone(), l.loan_id.clone());
+        let copy_agrees = lib.copies.iter().any(|c| {
+            c.barcode == l.barcode
+                && matches!(&c.state, CopyState::OnLoan { loan_id, .. } if *loan_id == l.loan_id)
+        });
+        if !copy_agrees {
+            flag(
+                key(),
+                "loan whose copy is not on loan for it",
+                l.barcode.to_string(),
+            );
+        }
+        if let Some(p) = lib.patrons.get(&l.card_number) {
+            if l.reminder != reminder_contact(p) {
+                flag(
+                    key(),
+                    "reminder contact vs the patron's settings",
+                    String::new(),
+                );
+            }
+        }
+    }
+    for h in &lib.holds {
+        let key = || Key::Hold(h.card_number.clone(), h.bib_id.clone());
+        if !lib.titles.contains_key(&h.bib_id) {
+            flag(key(), "hold on no title", h.bib_id.to_string());
+        }
+        if let HoldState::Ready { barcode, .. } = &h.state {
+            let kept = lib.copies.iter().any(|c| {
+                &c.barcode == barcode
+                    && matches!(&c.state, CopyState::HeldForPickup { hold_id, .. } if *hold_id == h.hold_id)
+            });
+            if !kept {
+                flag(
+                    key(),
+                    "ready hold whose copy is not kept for it",
+                    barcode.to_string(),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,76 @@
+//! Response bodies that more than one function answers with. They are the API's shapes
+//! (openapi.yaml), built from the domain, never the stored records themselves.
+
+use crate::app::holds::HoldStatus;
+use crate::domain::types::{BibId, HoldId};
+use crate::domain::{HoldNotice, HoldState, Title};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A title and its availability: the catalog, and the counter's answer when adding one.
+#[derive(Debug, Serialize)]
+pub struct TitleBody {
+    pub bib_id: BibId,
+    pub title: String,
+    pub author: String,
+    pub subjects: Vec<String>,
+    pub added_on: NaiveDate,
+    pub copies: u32,
+    pub available: u32,
+    pub waiting_holds: u32,
+}
+
+impl From<&Title> for TitleBody {
+    fn from(t: &Title) -> Self {
+        TitleBody {
+            bib_id: t.bib_id.clone(),
+            title: t.title.clone(),
+            author: t.author.clone(),
+            subjects: t.subjects.clone(),
+            added_on: t.added_on,
+            copies: t.copies(),
+            available: t.on_shelf(),
+            waiting_holds: t.waiting_holds(),
+        }
+    }
+}
+
+/// A hold: the patron's list, and the answer to placing one (patron or counter).
+#[derive(Debug, Serialize)]
+pub struct HoldBody {
+    pub hold_id: HoldId,
+    pub bib_id: BibId,
+    pub title: String,
+    /// `waiting` or `ready`
+    pub status: &'static str,
+    pub queue_position: Option<u32>,
+    pub ready_on: Option<NaiveDate>,
+    pub pickup_deadline: Option<NaiveDate>,
+    pub notify: HoldNotice,
+    pub cancellable: bool,
+}
+
+impl From<&HoldStatus> for HoldBody {
+    fn from(s: &HoldStatus) -> Self {
+        let h = &s.hold;
+        let (status, ready_on, pickup_deadline) = match h.state() {
+            HoldState::Waiting => ("waiting", None, None),
+            HoldState::Ready {
+                ready_on,
+                pickup_deadline,
+                ..
+            } => ("ready", Some(*ready_on), Some(*pickup_deadline)),
+        };
+        HoldBody {
+            hold_id: h.hold_id.clone(),
+            bib_id: h.bib_id.clone(),
+            title: h.title.clone(),
+            status,
+            queue_position: s.queue_position,
+            ready_on,
+            pickup_deadline,
+            notify: h.notify,
+            cancellable: s.cancellable,
+        }
+    }
+}

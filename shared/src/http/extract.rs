@@ -1,0 +1,74 @@
+//! Axum's extractors with the API's errors as their rejections, so a bad body, path or query
+//! gets the JSON error and its 400/413/415 code, not axum's plain text.
+
+use crate::error::Error;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use http::request::Parts;
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// A JSON body as `T`. Request types deny unknown fields, so anything that does not fit `T`
+/// exactly is refused.
+pub struct Json<T>(pub T);
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => Error::InvalidRequest(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => Error::MalformedJson(e.body_text()),
+            JsonRejection::MissingJsonContentType(_) => Error::UnsupportedMediaType,
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Error::PayloadTooLarge(super::MAX_BODY_BYTES)
+            }
+            other => Error::InvalidRequest(other.body_text()),
+        }
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(Json(v))
+    }
+}
+
+/// Path parameters as `T` (a `String`, a tuple, or a struct).
+pub struct Path<T>(pub T);
+
+impl From<PathRejection> for Error {
+    fn from(r: PathRejection) -> Self {
+        Error::InvalidRequest(r.body_text())
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let axum::extract::Path(v) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(v))
+    }
+}
+
+/// The query string as `T`.
+pub struct Query<T>(pub T);
+
+impl From<QueryRejection> for Error {
+    fn from(r: QueryRejection) -> Self {
+        Error::InvalidRequest(r.body_text())
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let axum::extract::Query(v) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Query(v))
+    }
+}

@@ -1,0 +1,115 @@
+//! The store port. Use cases read records, let the domain decide, and `commit` its changes,
+//! which succeeds only if every record is still at the version that was read (optimistic
+//! concurrency). That is how "one renewal", "at most 10 holds" and "a copy to one hold" hold
+//! under concurrent requests in every adapter: a lost race is `Commit::LostRace`, and the use
+//! case runs again on fresh reads.
+
+use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
+use crate::domain::{Changes, Hold, Key, Loan, Patron, PhysicalCopy, Record, Title};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store could not answer now (unreachable, throttling, timing out after its own
+    /// retries): the caller may try again later.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The store refused the request itself: a fault in this program, not in the store.
+    #[error("store refused the request: {0}")]
+    Rejected(String),
+    #[error("stored record is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// What a commit did.
+#[derive(Debug)]
+#[must_use]
+pub enum Commit {
+    /// Every change was written.
+    Done(Written),
+    /// A record was not at the version read (or already existed): nothing was written.
+    LostRace,
+}
+
+/// The records a commit created or updated, at their new versions.
+#[derive(Debug, Default)]
+pub struct Written(pub Vec<Record>);
+
+impl Written {
+    pub fn into_records(self) -> Vec<Record> {
+        self.0
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn get(&self, key: &Key) -> Result<Option<Record>, StoreError>;
+    /// Several records in one round trip; missing ones are left out. Either every key was
+    /// looked up or the call fails: never a partial answer.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Record>, StoreError>;
+    /// A patron's account: profile, sessions, loans and holds, in one round trip.
+    async fn account(&self, card: &CardNumber) -> Result<Vec<Record>, StoreError>;
+    /// Loans due on `date` whose patron wants a reminder (R-MAIL-1), read through a sparse
+    /// index on the due date: the items read are the loans to remind, nothing else.
+    async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError>;
+    /// Ready holds whose pickup deadline is before `date` (R-HOLD-6).
+    async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError>;
+    /// Titles added on `date` (Japan time), read through an index on that date.
+    async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError>;
+    /// Patrons who turned on new-arrival alerts (R-MAIL-2), through a sparse index.
+    async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError>;
+    /// All changes or none, each checked against the version it was read at.
+    async fn commit(&self, changes: Changes) -> Result<Commit, StoreError>;
+}
+
+/// Typed reads over the port.
+impl dyn Store {
+    pub async fn patron(&self, card: &CardNumber) -> Result<Option<Patron>, StoreError> {
+        Ok(self
+            .get(&Key::Patron(card.clone()))
+            .await?
+            .and_then(Record::into_patron))
+    }
+    pub async fn title(&self, bib: &BibId) -> Result<Option<Title>, StoreError> {
+        Ok(self
+            .get(&Key::Title(bib.clone()))
+            .await?
+            .and_then(Record::into_title))
+    }
+    pub async fn copy(&self, barcode: &Barcode) -> Result<Option<PhysicalCopy>, StoreError> {
+        Ok(self
+            .get(&Key::Copy(barcode.clone()))
+            .await?
+            .and_then(Record::into_copy))
+    }
+    pub async fn hold(&self, card: &CardNumber, bib: &BibId) -> Result<Option<Hold>, StoreError> {
+        Ok(self
+            .get(&Key::Hold(card.clone(), bib.clone()))
+            .await?
+            .and_then(Record::into_hold))
+    }
+    pub async fn loan(&self, card: &CardNumber, id: &LoanId) -> Result<Option<Loan>, StoreError> {
+        Ok(self
+            .get(&Key::Loan(card.clone(), id.clone()))
+            .await?
+            .and_then(Record::into_loan))
+    }
+    pub async fn titles(
+        &self,
+        bibs: impl IntoIterator<Item = BibId>,
+    ) -> Result<Vec<Title>, StoreError> {
+        let mut keys: Vec<Key> = bibs.into_iter().map(Key::Title).collect();
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .get_many(&keys)
+            .await?
+            .into_iter()
+            .filter_map(Record::into_title)
+            .collect())
+    }
+}
