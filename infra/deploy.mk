@@ -79,7 +79,7 @@ sam-validate: deploy-tools
 	$(SAM_OFFLINE_ENV) $(DEPLOY_BIN)/sam validate --lint --region $(REGION) --template-file template.yaml
 	$(DEPLOY_BIN)/cfn-lint template.yaml
 
-# The drift test alone (template.yaml / openapi.yaml / infra/routes.txt / functions/).
+# The drift tests alone (template.yaml / openapi.yaml / the functions' routers / docs).
 drift-check:
 	cargo test -p deploy-checks
 

@@ -1,4 +1,4 @@
-//! `make bench`: DynamoDB round trips per access pattern (ACCESS-PATTERNS.md), counted through
+//! `make bench`: DynamoDB round trips per access pattern (docs/access-patterns.md), counted through
 //! the store port on both stores, and the due-reminders job at scale: N loans, k of them due
 //! in three days, with items read, emails sent and wall time. Writes target/bench/store.md.
 

@@ -1,5 +1,5 @@
 //! The HTTP API through the dev server's router (the very handlers Lambda runs), on both
-//! stores. Test names carry the rule IDs of RULES.md they prove.
+//! stores. Test names carry the rule IDs of docs/rules.md they prove.
 
 use mypage::ports::Clock;
 use mypage_tests::StoreKind;

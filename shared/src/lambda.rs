@@ -22,8 +22,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// otherwise fall on the first request); while it opens, the other clients are built and the
 /// e-book secret, if the function has one, is read from SSM.
 pub async fn app_from_env() -> Result<App, ConfigError> {
-    let mut settings = Settings::from_env()?;
-    let aws = AwsSettings::from_env()?;
+    app_from(Settings::from_env()?, AwsSettings::from_env()?).await
+}
+
+/// The app for these settings, with the AWS clients they call for.
+pub async fn app_from(mut settings: Settings, aws: AwsSettings) -> Result<App, ConfigError> {
     let sdk = crate::aws::lambda_sdk_config(aws.tls_roots).await;
     let table = aws
         .table_name
@@ -141,4 +144,54 @@ where
         },
     ))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::types::EmailAddress;
+    use crate::ports::{EmailMessage, MailError};
+
+    fn offline_sdk() -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("ap-northeast-1"))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build()
+    }
+
+    #[tokio::test]
+    async fn a_function_without_mail_from_refuses_to_send_instead_of_building_ses() {
+        let aws = AwsSettings::from_lookup(|_| None).unwrap();
+        assert!(aws.mail_from.is_none());
+        let (mailer, scheduler) = aws_clients(&aws, &offline_sdk());
+        let message = EmailMessage {
+            to: EmailAddress::parse("hanako@example.jp").unwrap(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+        };
+        assert!(matches!(
+            mailer.send(&message).await,
+            Err(MailError::Rejected(_))
+        ));
+        let expiry = crate::ports::HoldExpiry {
+            card_number: crate::domain::types::CardNumber::parse("10000001").unwrap(),
+            bib_id: crate::domain::types::BibId::parse("B-1").unwrap(),
+            hold_id: crate::domain::types::HoldId::parse("H-1").unwrap(),
+        };
+        assert!(scheduler
+            .schedule(&expiry, chrono::NaiveDateTime::default())
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn without_a_table_name_there_is_no_aws_app() {
+        let settings = Settings::from_lookup(|_| None).unwrap();
+        let aws = AwsSettings::from_lookup(|_| None).unwrap();
+        assert!(matches!(
+            app_from(settings, aws).await,
+            Err(ConfigError::Missing("TABLE_NAME"))
+        ));
+    }
 }

@@ -1,5 +1,5 @@
-//! Readers for the three route lists (template.yaml, openapi.yaml, infra/routes.txt) and
-//! for the function crates, used by `tests/drift.rs`.
+//! Readers for the two route lists (template.yaml, openapi.yaml) and for the function
+//! crates, used by the drift tests and the cold-start bench.
 
 use serde_norway::{Mapping, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,29 +47,6 @@ fn mapping<'a>(v: &'a Value, key: &str) -> Option<&'a Mapping> {
     get(v, key).and_then(|x| untag(x).as_mapping())
 }
 
-/// `METHOD /path function` lines; `#` comments and blank lines are skipped.
-pub fn routes_txt(text: &str) -> Result<Vec<(Route, String)>, String> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() != 3 || !f[1].starts_with('/') {
-            return Err(format!(
-                "routes.txt line {}: expected `METHOD /path function`, got `{line}`",
-                i + 1
-            ));
-        }
-        out.push((
-            (f[0].to_ascii_uppercase(), f[1].to_string()),
-            f[2].to_string(),
-        ));
-    }
-    Ok(out)
-}
-
 /// One `AWS::Serverless::Function` of the template.
 #[derive(Debug, Clone)]
 pub struct TemplateFunction {
@@ -82,6 +59,8 @@ pub struct TemplateFunction {
     /// HttpApi events: route and the authorizer named on it (if any).
     pub http_routes: Vec<(Route, Option<String>)>,
     pub schedules: usize,
+    /// The `Input` of each schedule event (None where it names none).
+    pub schedule_inputs: Vec<Option<String>>,
 }
 
 pub fn template_functions(template: &Value) -> Result<Vec<TemplateFunction>, String> {
@@ -114,6 +93,7 @@ pub fn template_functions(template: &Value) -> Result<Vec<TemplateFunction>, Str
                 .map(String::from),
             http_routes: Vec::new(),
             schedules: 0,
+            schedule_inputs: Vec::new(),
         };
         if let Some(events) = mapping(&props, "Events") {
             for (name, ev) in events {
@@ -133,7 +113,11 @@ pub fn template_functions(template: &Value) -> Result<Vec<TemplateFunction>, Str
                         f.http_routes
                             .push(((method.to_ascii_uppercase(), path.to_string()), auth));
                     }
-                    Some("ScheduleV2") | Some("Schedule") => f.schedules += 1,
+                    Some("ScheduleV2") | Some("Schedule") => {
+                        f.schedules += 1;
+                        f.schedule_inputs
+                            .push(p.and_then(|p| str_at(p, "Input")).map(String::from));
+                    }
                     _ => {}
                 }
             }

@@ -1,18 +1,14 @@
-//! Fails when the deployed API (template.yaml), the contract (openapi.yaml) and the dev
-//! server's route list (infra/routes.txt) disagree, or when template.yaml and the crates
-//! under functions/ do not name the same functions.
+//! Fails when the deployed API (template.yaml) and the contract (openapi.yaml) disagree, or
+//! when template.yaml and the crates under functions/ do not name the same functions. The
+//! functions' routers themselves are checked against template.yaml in `tests/code.rs`.
 
 use deploy_checks::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 fn template() -> Vec<TemplateFunction> {
     let root = repo_root();
     let doc = parse_yaml(&root.join("template.yaml")).unwrap();
     template_functions(&doc).unwrap()
-}
-
-fn routes_file() -> Vec<(Route, String)> {
-    routes_txt(&read(&repo_root().join("infra/routes.txt")).unwrap()).unwrap()
 }
 
 fn openapi() -> Vec<Route> {
@@ -34,7 +30,7 @@ fn set_without_dups(name: &str, routes: impl IntoIterator<Item = Route>) -> BTre
 }
 
 #[test]
-fn the_three_route_lists_agree() {
+fn the_two_route_lists_agree() {
     let tpl = set_without_dups(
         "template.yaml",
         template()
@@ -42,19 +38,11 @@ fn the_three_route_lists_agree() {
             .flat_map(|f| f.http_routes)
             .map(|(r, _)| r),
     );
-    let txt = set_without_dups(
-        "infra/routes.txt",
-        routes_file().into_iter().map(|(r, _)| r),
-    );
     let api = set_without_dups("openapi.yaml", openapi());
     let mut problems = Vec::new();
     for (a_name, a, b_name, b) in [
         ("template.yaml", &tpl, "openapi.yaml", &api),
         ("openapi.yaml", &api, "template.yaml", &tpl),
-        ("infra/routes.txt", &txt, "template.yaml", &tpl),
-        ("template.yaml", &tpl, "infra/routes.txt", &txt),
-        ("infra/routes.txt", &txt, "openapi.yaml", &api),
-        ("openapi.yaml", &api, "infra/routes.txt", &txt),
     ] {
         for r in missing(a, b) {
             problems.push(format!("{r}: in {a_name}, not in {b_name}"));
@@ -65,29 +53,6 @@ fn the_three_route_lists_agree() {
         "route drift:\n  {}",
         problems.join("\n  ")
     );
-}
-
-#[test]
-fn each_route_goes_to_the_same_function_in_template_and_routes_txt() {
-    let owner: BTreeMap<Route, String> = template()
-        .into_iter()
-        .flat_map(|f| {
-            let bin = f.binary.clone().unwrap_or(f.logical_id.clone());
-            f.http_routes
-                .into_iter()
-                .map(move |(r, _)| (r, bin.clone()))
-        })
-        .collect();
-    let wrong: Vec<String> = routes_file()
-        .into_iter()
-        .filter_map(|((m, p), func)| match owner.get(&(m.clone(), p.clone())) {
-            Some(t) if *t != func => Some(format!(
-                "{m} {p}: routes.txt says {func}, template.yaml says {t}"
-            )),
-            _ => None,
-        })
-        .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
@@ -163,12 +128,6 @@ fn template_functions_and_function_crates_match() {
             problems.push(format!("functions/{dir} has no function in template.yaml"));
         }
     }
-    let in_routes: BTreeSet<String> = routes_file().into_iter().map(|(_, f)| f).collect();
-    for f in in_routes.difference(&named) {
-        problems.push(format!(
-            "infra/routes.txt names {f}, which template.yaml does not deploy"
-        ));
-    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -195,5 +154,4 @@ fn the_readers_see_tags_and_methods() {
         openapi_routes(&api).unwrap(),
         vec![("GET".into(), "/x".into()), ("DELETE".into(), "/x".into())]
     );
-    assert!(routes_txt("GET /x f\nbad line\n").is_err());
 }

@@ -80,7 +80,7 @@ where
     Err(Error::Busy)
 }
 
-/// Everything in a patron's account, read in one round trip (ACCESS-PATTERNS #2).
+/// Everything in a patron's account, read in one round trip (docs/access-patterns.md #2).
 #[derive(Debug, Clone)]
 pub struct Account {
     pub patron: Patron,

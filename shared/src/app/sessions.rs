@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 /// A session token as the client holds it: `<card number>.<256 random bits>`. Only the
 /// SHA-256 of the random part is stored; the card number names the patron's account so that
-/// authenticating costs no read of its own (ACCESS-PATTERNS #2).
+/// authenticating costs no read of its own (docs/access-patterns.md #2).
 pub struct SessionToken {
     pub card: CardNumber,
     secret: String,

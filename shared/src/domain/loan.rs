@@ -27,7 +27,7 @@ pub struct Loan {
     pub(in crate::domain) reminded_for: Option<NaiveDate>,
     /// Where the due-date reminder goes: set while the patron has signed up and has an
     /// address, kept in step with the patron's settings, so that the reminder job reads
-    /// only the loans due (ACCESS-PATTERNS #10) and never the patrons.
+    /// only the loans due (docs/access-patterns.md #10) and never the patrons.
     #[serde(default)]
     pub(in crate::domain) reminder: Option<ReminderContact>,
     #[serde(default)]

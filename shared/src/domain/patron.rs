@@ -188,7 +188,7 @@ pub fn change_password(patron: &Patron, session: &Session, hash: String) -> Outc
 }
 
 /// A change to the patron's own settings, and with it the reminder contact copied onto each
-/// of their loans, so the reminder job never mails an old address (ACCESS-PATTERNS #10 reads
+/// of their loans, so the reminder job never mails an old address (docs/access-patterns.md #10 reads
 /// only loans).
 fn with_settings(patron: Patron, loans: &[Loan]) -> Outcome<()> {
     let contact = reminder_contact(&patron);

@@ -1,5 +1,5 @@
-//! The numbers of the library's rules, in one place (RULES.md: "policy numbers ... belong in
-//! one policy configuration").
+//! The numbers of the library's rules, in one place (docs/rules.md, "Policy numbers"): the
+//! defaults of a deployment, each overridable with a `POLICY_*` variable.
 
 use serde::{Deserialize, Serialize};
 

@@ -384,7 +384,7 @@ describe('マイページ: the guide, step by step', () => {
     assert.ok(mail, `hold-ready email to ${HANAKO.email} in /dev/outbox: ${JSON.stringify(outbox).slice(0, 500)}`);
     assert.match(`${mail.subject}\n${mail.text}`, new RegExp(T.reserve.title));
 
-    // The API's own answer names the library's number too (API.md).
+    // The API's own answer names the library's number too (docs/api.md).
     const direct = await page.evaluate(async (holdId) => {
       const response = await fetch(`/api/me/holds/${encodeURIComponent(holdId)}`, {
         method: 'DELETE',

@@ -85,7 +85,7 @@ impl ItemKey {
 /// while it carries that index's two attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Index {
-    /// Loans whose patron wants due-date reminders, by due date (ACCESS-PATTERNS #10).
+    /// Loans whose patron wants due-date reminders, by due date (docs/access-patterns.md #10).
     ByDueDate,
     /// Ready holds, by pickup deadline (#12).
     ByPickupDeadline,

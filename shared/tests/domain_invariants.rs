@@ -1,0 +1,384 @@
+//! Property test of the domain's transitions: for random sequences of what a library does
+//! (register, catalogue, add copies, place and cancel holds, check out, check in, renew,
+//! let days pass and lapse uncollected holds), every derived fact stays in step with the
+//! records it derives from (`domain::invariants`), after every step.
+
+use chrono::{DateTime, Duration, Utc};
+use mypage::domain::circulation::{self, CheckOutRefusal, LoanTerms};
+use mypage::domain::dates::japan_date;
+use mypage::domain::hold::{self, NewHold};
+use mypage::domain::invariants;
+use mypage::domain::loan;
+use mypage::domain::patron;
+use mypage::domain::types::{Barcode, BibId, CardNumber, EmailAddress, HoldId, LoanId};
+use mypage::domain::{
+    Change, Changes, CopyState, Hold, HoldNotice, Key, Loan, NotificationSettings, Patron,
+    PhysicalCopy, Policy, Record, Title,
+};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const PATRONS: usize = 4;
+const TITLES: usize = 3;
+
+#[derive(Debug, Clone)]
+enum Step {
+    AddCopy(usize),
+    Place(usize, usize, bool),
+    Cancel(usize, usize),
+    CheckOut(usize, usize),
+    CheckIn(usize),
+    Renew(usize, usize),
+    Settings(usize, bool),
+    PassDays(i64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0..TITLES).prop_map(Step::AddCopy),
+        (0..PATRONS, 0..TITLES, any::<bool>()).prop_map(|(p, t, e)| Step::Place(p, t, e)),
+        (0..PATRONS, 0..TITLES).prop_map(|(p, t)| Step::Cancel(p, t)),
+        (0..PATRONS, 0..8usize).prop_map(|(p, c)| Step::CheckOut(p, c)),
+        (0..8usize).prop_map(Step::CheckIn),
+        (0..PATRONS, 0..4usize).prop_map(|(p, l)| Step::Renew(p, l)),
+        (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::Settings(p, on)),
+        (1..9i64).prop_map(Step::PassDays),
+    ]
+}
+
+/// The records, applied as a store applies a commit (versions checked, then moved on).
+struct World {
+    records: BTreeMap<Key, Record>,
+    now: DateTime<Utc>,
+    policy: Policy,
+    next_id: u64,
+}
+
+impl World {
+    fn new() -> World {
+        let mut w = World {
+            records: BTreeMap::new(),
+            now: "2026-12-01T01:00:00Z".parse().unwrap(),
+            policy: Policy::default(),
+            next_id: 0,
+        };
+        for p in 0..PATRONS {
+            let mut patron = Patron::register(card(p), format!("p{p}"), false, w.now);
+            patron.email =
+                (p % 2 == 0).then(|| EmailAddress::parse(&format!("p{p}@example.jp")).unwrap());
+            w.apply(Changes::none().create(patron));
+        }
+        for t in 0..TITLES {
+            let title = Title::catalogue(bib(t), format!("t{t}"), "a".into(), vec![], w.now);
+            w.apply(Changes::none().create(title));
+        }
+        w
+    }
+
+    fn apply(&mut self, changes: Changes) {
+        for c in changes.iter() {
+            let current = self.records.get(&c.key()).map(Record::version);
+            let expected = match c {
+                Change::Create(_) => None,
+                other => Some(other.record().version()),
+            };
+            assert_eq!(
+                current,
+                expected,
+                "a transition changed {:?} at a version it did not read",
+                c.key()
+            );
+        }
+        for c in changes {
+            match c {
+                Change::Create(mut r) => {
+                    r.set_version(1);
+                    self.records.insert(r.key(), r);
+                }
+                Change::Update(mut r) => {
+                    r.set_version(r.version() + 1);
+                    self.records.insert(r.key(), r);
+                }
+                Change::Delete(r) => {
+                    self.records.remove(&r.key());
+                }
+                Change::Check(_) => {}
+            }
+        }
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+    fn today(&self) -> chrono::NaiveDate {
+        japan_date(self.now)
+    }
+    fn patron(&self, p: usize) -> Patron {
+        self.records[&Key::Patron(card(p))]
+            .clone()
+            .into_patron()
+            .unwrap()
+    }
+    fn title(&self, t: &BibId) -> Title {
+        self.records[&Key::Title(t.clone())]
+            .clone()
+            .into_title()
+            .unwrap()
+    }
+    fn loans_of(&self, p: usize) -> Vec<Loan> {
+        self.records
+            .values()
+            .filter_map(|r| r.clone().into_loan())
+            .filter(|l| l.card_number == card(p))
+            .collect()
+    }
+    fn holds_of(&self, p: usize) -> Vec<Hold> {
+        self.records
+            .values()
+            .filter_map(|r| r.clone().into_hold())
+            .filter(|h| h.card_number == card(p))
+            .collect()
+    }
+    fn copies(&self) -> Vec<PhysicalCopy> {
+        self.records
+            .values()
+            .filter_map(|r| r.clone().into_copy())
+            .collect()
+    }
+    fn hold(&self, c: &CardNumber, b: &BibId) -> Option<Hold> {
+        self.records
+            .get(&Key::Hold(c.clone(), b.clone()))
+            .and_then(|r| r.clone().into_hold())
+    }
+    /// The hold the title's queue names first, as a use case reads it.
+    fn first_in_line(&self, t: &Title) -> Option<Hold> {
+        circulation::first_in_line(t).map(|q| {
+            self.hold(&q.card_number, &t.bib_id)
+                .expect("the queue names a hold")
+        })
+    }
+
+    fn run(&mut self, step: &Step) {
+        let policy = self.policy.clone();
+        let today = self.today();
+        match *step {
+            Step::AddCopy(t) => {
+                let title = self.title(&bib(t));
+                let barcode = Barcode::parse(&format!("C{}", self.id())).unwrap();
+                let next = self.first_in_line(&title);
+                let o =
+                    circulation::add_copy(&title, barcode, next.as_ref(), today, &policy).unwrap();
+                self.apply(o.changes);
+            }
+            Step::Place(p, t, email) => {
+                let notify = if email {
+                    HoldNotice::Email
+                } else {
+                    HoldNotice::NotNeeded
+                };
+                let new = NewHold {
+                    hold_id: HoldId::parse(&format!("H{}", self.id())).unwrap(),
+                    notify,
+                    now: self.now,
+                };
+                let (patron, title) = (self.patron(p), self.title(&bib(t)));
+                if let Ok(o) = hold::place(
+                    &patron,
+                    &title,
+                    &self.loans_of(p),
+                    &self.holds_of(p),
+                    new,
+                    &policy,
+                ) {
+                    self.apply(o.changes);
+                }
+            }
+            Step::Cancel(p, t) => {
+                if let Some(h) = self.hold(&card(p), &bib(t)) {
+                    let (patron, title) = (self.patron(p), self.title(&bib(t)));
+                    if let Ok(o) = hold::cancel(&patron, &title, &h) {
+                        self.apply(o.changes);
+                    }
+                }
+            }
+            Step::CheckOut(p, c) => {
+                let Some(copy) = self.copies().into_iter().nth(c) else {
+                    return;
+                };
+                let title = self.title(&copy.bib_id);
+                let terms = LoanTerms {
+                    loan_id: LoanId::parse(&format!("L{}", self.id())).unwrap(),
+                    today,
+                    interlibrary_due: None,
+                };
+                match circulation::check_out(
+                    &self.patron(p),
+                    &self.holds_of(p),
+                    &copy,
+                    &title,
+                    terms,
+                    &policy,
+                ) {
+                    Ok(o) => self.apply(o.changes),
+                    Err(CheckOutRefusal::Inconsistent(i)) => panic!("{i}"),
+                    Err(CheckOutRefusal::StaleRead) => {
+                        panic!("nothing is stale in a sequential world")
+                    }
+                    Err(_) => {}
+                }
+            }
+            Step::CheckIn(c) => {
+                let Some(copy) = self.copies().into_iter().nth(c) else {
+                    return;
+                };
+                let CopyState::OnLoan {
+                    card_number,
+                    loan_id,
+                } = copy.state().clone()
+                else {
+                    return;
+                };
+                let title = self.title(&copy.bib_id);
+                let loan = self
+                    .records
+                    .get(&Key::Loan(card_number, loan_id))
+                    .and_then(|r| r.clone().into_loan());
+                let next = self.first_in_line(&title);
+                let o = circulation::check_in(
+                    &copy,
+                    &title,
+                    loan.as_ref(),
+                    next.as_ref(),
+                    today,
+                    &policy,
+                )
+                .unwrap();
+                self.apply(o.changes);
+            }
+            Step::Renew(p, l) => {
+                let Some(loan) = self.loans_of(p).into_iter().nth(l) else {
+                    return;
+                };
+                let title = self.title(&loan.bib_id);
+                if let Ok(o) = loan::renew(&loan, Some(&title), today, &policy) {
+                    self.apply(o.changes);
+                }
+            }
+            Step::Settings(p, on) => {
+                let settings = NotificationSettings {
+                    due_reminder: on,
+                    ..Default::default()
+                };
+                if let Ok(o) =
+                    patron::set_notifications(&self.patron(p), &self.loans_of(p), settings)
+                {
+                    self.apply(o.changes);
+                }
+            }
+            Step::PassDays(days) => {
+                self.now += Duration::days(days);
+                let today = self.today();
+                let lapsed: Vec<Hold> = self
+                    .records
+                    .values()
+                    .filter_map(|r| r.clone().into_hold())
+                    .filter(|h| h.has_lapsed(today))
+                    .collect();
+                for h in lapsed {
+                    // Each lapse reads afresh: an earlier one may have readied a later hold.
+                    let Some(h) = self.hold(&h.card_number, &h.bib_id) else {
+                        continue;
+                    };
+                    let p = self.records[&Key::Patron(h.card_number.clone())]
+                        .clone()
+                        .into_patron()
+                        .unwrap();
+                    let title = self.title(&h.bib_id);
+                    let mypage::domain::HoldState::Ready { barcode, .. } = h.state().clone() else {
+                        continue;
+                    };
+                    let copy = self
+                        .records
+                        .get(&Key::Copy(barcode))
+                        .and_then(|r| r.clone().into_copy());
+                    let next = self.first_in_line(&title);
+                    let o = circulation::lapse_hold(
+                        &p,
+                        &title,
+                        &h,
+                        copy.as_ref(),
+                        next.as_ref(),
+                        today,
+                        &policy,
+                    )
+                    .unwrap();
+                    self.apply(o.changes);
+                }
+            }
+        }
+    }
+}
+
+fn card(p: usize) -> CardNumber {
+    CardNumber::parse(&format!("{:08}", 10_000_000 + p)).unwrap()
+}
+fn bib(t: usize) -> BibId {
+    BibId::parse(&format!("B{t}")).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// R-HOLD-2, R-HOLD-8, R-DESK-2, R-HOLD-6, R-MAIL-1: counts, queues, copy states and
+    /// reminder contacts agree with the records after every step.
+    #[test]
+    fn every_derived_fact_stays_in_step(steps in proptest::collection::vec(step(), 1..60)) {
+        let mut w = World::new();
+        for s in &steps {
+            w.run(s);
+            let records: Vec<Record> = w.records.values().cloned().collect();
+            let broken = invariants::check(&records, w.now);
+            prop_assert!(broken.is_empty(), "after {s:?}: {:?}", broken);
+            for p in 0..PATRONS {
+                prop_assert!(w.patron(p).active_holds() <= w.policy.max_active_holds, "R-HOLD-2");
+            }
+        }
+    }
+}
+
+/// The checker itself finds what it should: a planted drift in each derived fact.
+#[test]
+fn the_invariant_checker_finds_planted_drift() {
+    let mut w = World::new();
+    w.run(&Step::AddCopy(0));
+    w.run(&Step::CheckOut(0, 0));
+    w.run(&Step::Place(1, 0, false));
+    let clean: Vec<Record> = w.records.values().cloned().collect();
+    assert!(invariants::check(&clean, w.now).is_empty());
+    let plant = |edit: &dyn Fn(&mut serde_json::Value), kind: &str| {
+        let mut records = clean.clone();
+        let i = records
+            .iter()
+            .position(|r| serde_json::to_value(r).unwrap()["kind"] == kind)
+            .unwrap();
+        let mut v = serde_json::to_value(&records[i]).unwrap();
+        edit(&mut v);
+        records[i] = serde_json::from_value(v).unwrap();
+        invariants::check(&records, w.now)
+    };
+    let facts = |v: Vec<invariants::Violation>| v.into_iter().map(|x| x.fact).collect::<Vec<_>>();
+    assert!(
+        facts(plant(&|v| v["active_holds"] = 7.into(), "patron")).contains(&"active-hold count")
+    );
+    assert!(facts(plant(&|v| v["on_shelf"] = 1.into(), "title")).contains(&"shelf count"));
+    assert!(
+        facts(plant(&|v| v["queue"] = serde_json::json!([]), "title"))
+            .contains(&"queue vs waiting holds")
+    );
+    assert!(facts(plant(
+        &|v| v["state"] = serde_json::json!({"state": "on_shelf"}),
+        "copy"
+    ))
+    .contains(&"loan whose copy is not on loan for it"));
+}
