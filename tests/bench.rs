@@ -114,7 +114,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         &card(0),
         None,
         &BibId::parse("B6").unwrap(),
-        HoldNotice::NotNeeded,
+        HoldNotice::NotNeeded.into(),
     )
     .await
     .unwrap();
@@ -171,7 +171,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
                     &card(0),
                     Some(c.account),
                     &BibId::parse("B5").unwrap(),
-                    HoldNotice::NotNeeded,
+                    HoldNotice::NotNeeded.into(),
                 )
                 .await
                 .unwrap(),

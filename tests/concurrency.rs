@@ -302,3 +302,153 @@ async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind:
         1
     );
 }
+
+/// A title whose every copy is checked out to `borrower`, so others may hold it.
+async fn holdable(s: &TestServer, bib: &str, borrower: &str) {
+    s.title(bib, 1).await;
+    s.check_out(borrower, &format!("{bib}-1")).await.expect(201);
+}
+
+#[apply(both_stores)]
+async fn r_hold_10_a_cart_of_twelve_placed_twice_at_once_gives_exactly_ten_holds(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000021").await;
+    let t = s.patron("40000022").await;
+    for i in 0..12 {
+        let bib = format!("K-{i:02}");
+        holdable(&s, &bib, "40000021").await;
+        s.call(
+            Method::PUT,
+            &format!("/api/me/hold-cart/{bib}"),
+            Some(&t),
+            None,
+        )
+        .await
+        .expect(204);
+    }
+    let place = || {
+        s.call(
+            Method::POST,
+            "/api/me/hold-cart/holds",
+            Some(&t),
+            Some(json!({"notify": "none"})),
+        )
+    };
+    let (a, b) = tokio::join!(place(), place());
+    let placed: Vec<String> = [a.expect(200), b.expect(200)]
+        .iter()
+        .flat_map(|r| r.body["results"].as_array().unwrap().clone())
+        .filter(|x| x["outcome"] == "placed")
+        .map(|x| x["bib_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(placed.len(), 10, "{placed:?}");
+    let distinct: std::collections::BTreeSet<_> = placed.iter().collect();
+    assert_eq!(distinct.len(), 10, "each title placed once");
+    // The limit counts in cart order: the first ten.
+    let want: std::collections::BTreeSet<String> = (0..10).map(|i| format!("K-{i:02}")).collect();
+    assert_eq!(
+        distinct
+            .into_iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        want
+    );
+    let holds = s
+        .call(Method::GET, "/api/me/holds", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
+    let me = s
+        .call(Method::GET, "/api/me", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(me.body["holds"]["active"], 10);
+    let cart = s
+        .call(Method::GET, "/api/me/hold-cart", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(cart.body["items"].as_array().unwrap().len(), 2);
+}
+
+#[apply(both_stores)]
+async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000031").await;
+    let b = s.patron("40000032").await;
+    let c = s.patron("40000033").await;
+    holdable(&s, "R-1", "40000031").await;
+    let hb = s
+        .call(
+            Method::POST,
+            "/api/me/holds",
+            Some(&b),
+            Some(json!({"bib_id": "R-1", "notify": "none"})),
+        )
+        .await
+        .expect(201);
+    s.call(
+        Method::POST,
+        "/api/me/holds",
+        Some(&c),
+        Some(json!({"bib_id": "R-1", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    let path = format!("/api/me/holds/{}", hb.body["hold_id"].as_str().unwrap());
+    let (suspend, checkin) = tokio::join!(
+        s.call(
+            Method::PATCH,
+            &path,
+            Some(&b),
+            Some(json!({"suspended_until": "2026-12-20"}))
+        ),
+        s.check_in("R-1-1")
+    );
+    checkin.expect(200);
+    let status_of = |t: &str| {
+        let t = t.to_owned();
+        let s = &s;
+        async move {
+            s.call(Method::GET, "/api/me/holds", Some(&t), None)
+                .await
+                .body["holds"][0]
+                .clone()
+        }
+    };
+    let (sb, sc) = (status_of(&b).await, status_of(&c).await);
+    match suspend.status.as_u16() {
+        // Suspended first: the copy passed B over and went to C.
+        200 => {
+            assert_eq!(
+                (sb["status"].as_str(), sc["status"].as_str()),
+                (Some("suspended"), Some("ready"))
+            );
+            assert_eq!(sb["queue_position"], 1);
+        }
+        // Checked in first: B was ready, and a ready hold cannot be suspended.
+        409 => {
+            assert_eq!(suspend.code(), "ready_for_pickup");
+            assert_eq!(
+                (sb["status"].as_str(), sc["status"].as_str()),
+                (Some("ready"), Some("waiting"))
+            );
+            assert_eq!(sc["queue_position"], 1);
+        }
+        other => panic!("unexpected {other}: {}", suspend.body),
+    }
+    let t = s
+        .call(Method::GET, "/api/catalog/titles/R-1", None, None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            t.body["available"].as_u64(),
+            t.body["waiting_holds"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+}

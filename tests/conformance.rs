@@ -412,8 +412,8 @@ async fn records_round_trip_exactly(#[case] kind: StoreKind) {
     let s = store(kind).await;
     let mut t: Title = record(json!({
         "bib_id": "B-1", "title": "題名", "author": "著者", "subjects": ["主題"],
-        "added_at": "2026-12-01T00:00:00Z", "added_on": "2026-12-01", "copies": 2, "on_shelf": 0,
-        "queue": [{"hold_id": HoldId::generate(), "card_number": "100002"}],
+        "added_at": "2026-12-01T00:00:00Z", "added_on": "2026-12-01", "copies": 2, "shelf": ["C-9"],
+        "queue": [{"hold_id": HoldId::generate(), "card_number": "100002", "suspended_until": "2026-12-20", "not_needed_after": null}],
     }));
     let mut p = patron("100001");
     p.password = Some(Credential {
@@ -440,6 +440,92 @@ async fn records_round_trip_exactly(#[case] kind: StoreKind) {
         s.hold(&h.card_number, &h.bib_id).await.unwrap().unwrap(),
         h1
     );
+}
+
+#[apply(both_stores)]
+async fn the_hold_cart_is_the_patrons_but_not_part_of_the_account_read(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let cart: HoldCart = record(json!({
+        "card_number": "100001", "items": [{"bib_id": "B-1", "added_at": "2026-12-01T00:00:00Z"}],
+    }));
+    written(&s, new().create(patron("100001")).create(cart.clone())).await;
+    let account = s.account(&card("100001")).await.unwrap();
+    assert_eq!(
+        account.len(),
+        1,
+        "only the profile: the cart does not ride along"
+    );
+    let back = s.hold_cart(&card("100001")).await.unwrap().unwrap();
+    assert_eq!(back.items(), cart.items());
+    assert!(s.hold_cart(&card("100002")).await.unwrap().is_none());
+}
+
+#[apply(both_stores)]
+async fn holds_no_longer_needed_are_found_by_their_date_and_only_while_waiting(
+    #[case] kind: StoreKind,
+) {
+    let s = store(kind).await;
+    let with_date = |c: &str, state: serde_json::Value, date: Option<&str>| {
+        let mut h = serde_json::to_value(hold(c, "B-1", state)).unwrap();
+        h["not_needed_after"] = json!(date);
+        record::<Hold>(h)
+    };
+    let changes = new()
+        .create(with_date("100001", waiting(), Some("2026-11-30")))
+        .create(with_date("100002", waiting(), Some("2026-12-01")))
+        .create(with_date("100003", waiting(), None))
+        .create(with_date(
+            "100004",
+            ready("2026-11-20", "2026-11-27"),
+            Some("2026-11-01"),
+        ));
+    written(&s, changes).await;
+    let before = |d| {
+        let s = s.clone();
+        async move {
+            let mut cards: Vec<String> = s
+                .holds_not_needed_before(d)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.card_number.to_string())
+                .collect();
+            cards.sort();
+            cards
+        }
+    };
+    assert_eq!(before(d("2026-12-01")).await, vec!["100001"]);
+    assert_eq!(before(d("2026-12-02")).await, vec!["100001", "100002"]);
+}
+
+#[apply(both_stores)]
+async fn titles_with_a_shelf_copy_and_a_queue_are_found(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let t = |bib: &str, shelf: serde_json::Value, queue: serde_json::Value| -> Title {
+        record(json!({
+            "bib_id": bib, "title": "題名", "author": "著者", "subjects": [],
+            "added_at": "2026-12-01T00:00:00Z", "added_on": "2026-12-01", "copies": 1,
+            "shelf": shelf, "queue": queue,
+        }))
+    };
+    let queued =
+        json!([{"hold_id": "H-1", "card_number": "100002", "suspended_until": "2026-12-09"}]);
+    written(
+        &s,
+        new()
+            .create(t("B-1", json!(["C-1"]), queued.clone()))
+            .create(t("B-2", json!(["C-2"]), json!([])))
+            .create(t("B-3", json!([]), queued)),
+    )
+    .await;
+    let found: Vec<String> = s
+        .titles_shelved_with_queue()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.bib_id.to_string())
+        .collect();
+    assert_eq!(found, vec!["B-1"]);
 }
 
 /// The embedded store keeps its data across a dev-server restart, and a write that was cut

@@ -662,7 +662,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         &card("60000002"),
         None,
         &BibId::parse("S1").unwrap(),
-        HoldNotice::NotNeeded,
+        HoldNotice::NotNeeded.into(),
     )
     .await
     .unwrap();
@@ -733,7 +733,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
         &card("60000002"),
         None,
         &BibId::parse("S1").unwrap(),
-        HoldNotice::NotNeeded,
+        HoldNotice::NotNeeded.into(),
     )
     .await
     .unwrap();

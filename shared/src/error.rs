@@ -4,7 +4,7 @@
 
 use crate::domain::catalog::Inconsistent;
 use crate::domain::circulation::{CheckInRefusal, CheckOutRefusal};
-use crate::domain::hold::HoldRefusal;
+use crate::domain::hold::{ChangeRefusal, HoldRefusal};
 use crate::domain::loan::RenewalRefusal;
 use crate::domain::patron::EmailNotRegistered;
 use crate::domain::types::{InvalidEmail, InvalidTerms, WeakPassword};
@@ -76,6 +76,12 @@ pub enum Error {
     Hold(#[from] HoldRefusal),
     #[error("a hold that is ready for pickup cannot be cancelled online: please call the library at {phone}")]
     ReadyForPickup { phone: String },
+    #[error("a hold that is ready for pickup cannot be suspended")]
+    ReadyCannotBeSuspended,
+    #[error("{0}")]
+    InvalidDate(&'static str),
+    #[error("the hold cart is full")]
+    CartFull,
     #[error("a patron with this card number is already registered")]
     PatronExists,
     #[error("a title with this bib_id already exists")]
@@ -106,6 +112,23 @@ pub enum Error {
 impl From<EmailNotRegistered> for Error {
     fn from(_: EmailNotRegistered) -> Self {
         Error::EmailNotRegistered
+    }
+}
+
+impl From<ChangeRefusal> for Error {
+    fn from(r: ChangeRefusal) -> Self {
+        match r {
+            ChangeRefusal::ReadyForPickup => Error::ReadyCannotBeSuspended,
+            ChangeRefusal::InvalidDate(why) => Error::InvalidDate(why),
+            ChangeRefusal::EmailNotRegistered => Error::EmailNotRegistered,
+            ChangeRefusal::Inconsistent(i) => Error::Inconsistent(i),
+        }
+    }
+}
+
+impl From<crate::domain::cart::CartFull> for Error {
+    fn from(_: crate::domain::cart::CartFull) -> Self {
+        Error::CartFull
     }
 }
 

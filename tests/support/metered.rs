@@ -94,6 +94,12 @@ impl Store for Metered {
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
         self.read(1, self.inner.new_arrival_subscribers().await)
     }
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        self.read(1, self.inner.holds_not_needed_before(date).await)
+    }
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
+        self.read(1, self.inner.titles_shelved_with_queue().await)
+    }
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         if !changes.is_empty() {
             self.writes.fetch_add(1, Ordering::Relaxed);

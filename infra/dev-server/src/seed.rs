@@ -209,7 +209,7 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         &card("10000003"),
         None,
         &bib("B-MACHI"),
-        HoldNotice::Email,
+        HoldNotice::Email.into(),
     )
     .await?;
 
@@ -220,7 +220,7 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         &card("10000002"),
         None,
         &bib("B-BOTCHAN"),
-        HoldNotice::Email,
+        HoldNotice::Email.into(),
     )
     .await?;
     Ok(())

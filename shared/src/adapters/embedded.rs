@@ -164,6 +164,22 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Hold(h) if h.is_waiting() && h.not_needed_after().is_some_and(|d| d < date) => {
+                Some(h.clone())
+            }
+            _ => None,
+        }))
+    }
+
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Title(t) if t.on_shelf() > 0 && !t.queue().is_empty() => Some(t.clone()),
+            _ => None,
+        }))
+    }
+
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         let mut records = self.lock();
         for change in changes.iter() {

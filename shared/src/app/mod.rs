@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod arrivals;
+pub mod cart;
 pub mod catalog;
 pub mod counter;
 pub mod ebooks;
@@ -134,7 +135,7 @@ pub(crate) async fn first_in_line(
     app: &App,
     title: &crate::domain::Title,
 ) -> Result<Attempt<Option<Hold>>, Error> {
-    let Some(q) = crate::domain::circulation::first_in_line(title) else {
+    let Some(q) = crate::domain::circulation::first_in_line(title, app.clock.today()) else {
         return Ok(Attempt::Done(None));
     };
     match app.store.hold(&q.card_number, &title.bib_id).await? {

@@ -16,7 +16,8 @@ pub struct Title {
     /// Japan-time date of `added_at`, the key of new-arrival look-ups.
     pub added_on: NaiveDate,
     pub(in crate::domain) copies: u32,
-    pub(in crate::domain) on_shelf: u32,
+    /// The copies on the shelf, by barcode: a hold that resumes while one is there takes it.
+    pub(in crate::domain) shelf: Vec<Barcode>,
     /// Waiting holds, first come first served (R-HOLD-8). Ready holds have left the queue.
     /// Kept by `domain::hold`.
     pub(in crate::domain) queue: Vec<QueuedHold>,
@@ -28,6 +29,11 @@ pub struct Title {
 pub struct QueuedHold {
     pub hold_id: HoldId,
     pub card_number: CardNumber,
+    /// The hold's own dates, copied here so a check-in can pass over it (R-HOLD-11, -12).
+    #[serde(default)]
+    pub suspended_until: Option<NaiveDate>,
+    #[serde(default)]
+    pub not_needed_after: Option<NaiveDate>,
 }
 
 impl Title {
@@ -47,7 +53,7 @@ impl Title {
             added_at: now,
             added_on: japan_date(now),
             copies: 0,
-            on_shelf: 0,
+            shelf: Vec::new(),
             queue: Vec::new(),
             version: 0,
         }
@@ -57,7 +63,11 @@ impl Title {
         self.copies
     }
     pub fn on_shelf(&self) -> u32 {
-        self.on_shelf
+        self.shelf.len() as u32
+    }
+    /// A copy on the shelf, if any.
+    pub fn shelf_copy(&self) -> Option<&Barcode> {
+        self.shelf.first()
     }
     pub fn queue(&self) -> &[QueuedHold] {
         &self.queue
@@ -115,19 +125,25 @@ impl PhysicalCopy {
 #[error("stored counts disagree: {0}")]
 pub struct Inconsistent(pub &'static str);
 
-/// How a copy's state moves the title's shelf count: the one rule for `on_shelf`.
-fn recount_shelf(
+/// How a copy's state moves the title's shelf list: the one rule for `shelf`.
+fn reshelve(
     title: &mut Title,
+    barcode: &Barcode,
     from: Option<&CopyState>,
     to: &CopyState,
 ) -> Result<(), Inconsistent> {
     if from == Some(&CopyState::OnShelf) {
-        title.on_shelf = title.on_shelf.checked_sub(1).ok_or(Inconsistent(
-            "a copy on the shelf that its title does not count",
-        ))?;
+        let at = title
+            .shelf
+            .iter()
+            .position(|b| b == barcode)
+            .ok_or(Inconsistent(
+                "a copy on the shelf that its title does not list",
+            ))?;
+        title.shelf.remove(at);
     }
     if *to == CopyState::OnShelf {
-        title.on_shelf += 1;
+        title.shelf.push(barcode.clone());
     }
     Ok(())
 }
@@ -138,7 +154,7 @@ pub(in crate::domain) fn new_copy(
     barcode: Barcode,
     to: CopyState,
 ) -> Result<PhysicalCopy, Inconsistent> {
-    recount_shelf(title, None, &to)?;
+    reshelve(title, &barcode, None, &to)?;
     title.copies += 1;
     Ok(PhysicalCopy {
         barcode,
@@ -154,7 +170,7 @@ pub(in crate::domain) fn move_copy(
     copy: &mut PhysicalCopy,
     to: CopyState,
 ) -> Result<(), Inconsistent> {
-    recount_shelf(title, Some(&copy.state), &to)?;
+    reshelve(title, &copy.barcode, Some(&copy.state), &to)?;
     copy.state = to;
     Ok(())
 }

@@ -11,9 +11,10 @@ use super::record::{Changes, FollowUp, Outcome};
 use super::types::{Barcode, LoanId};
 use chrono::{Days, NaiveDate};
 
-/// Where a returned (or new) copy goes: to `first_in_line`, the hold at the head of the
-/// title's queue as the caller read it, which becomes ready; or, with an empty queue, to
-/// the shelf. Returns the copy's new state and the readied hold.
+/// Where a returned (or new) copy goes: to `first_in_line`, the first hold in the title's
+/// queue that may be served today (not suspended, still needed) as the caller read it, which
+/// becomes ready; or, with no such hold, to the shelf. Returns the copy's new state and the
+/// readied hold.
 fn route(
     title: &mut Title,
     barcode: &Barcode,
@@ -21,7 +22,7 @@ fn route(
     today: NaiveDate,
     policy: &Policy,
 ) -> Result<(CopyState, Option<Hold>), Inconsistent> {
-    let head = title.queue().first().map(|q| q.hold_id.clone());
+    let head = hold::next_to_serve(title, today).map(|q| q.hold_id.clone());
     match (head, first_in_line) {
         (None, _) => Ok((CopyState::OnShelf, None)),
         (Some(id), Some(h)) if h.hold_id == id && h.is_waiting() => {
@@ -43,9 +44,36 @@ fn readied(changes: Changes, ready: Option<Hold>) -> (Changes, Vec<FollowUp>) {
     }
 }
 
-/// The title's queue names a hold the caller must read before routing a copy.
-pub fn first_in_line(title: &Title) -> Option<&super::catalog::QueuedHold> {
-    title.queue().first()
+/// The hold the caller must read before routing a copy of `title` today.
+pub fn first_in_line(title: &Title, today: NaiveDate) -> Option<&super::catalog::QueuedHold> {
+    hold::next_to_serve(title, today)
+}
+
+/// R-HOLD-11: a copy that stayed on the shelf because every hold was suspended goes to the
+/// first hold that may now be served (it resumed, at a PATCH or on its date).
+pub fn serve_from_shelf(
+    title: &Title,
+    copy: &PhysicalCopy,
+    first_in_line: &Hold,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<Outcome<Hold>, Inconsistent> {
+    if copy.state() != &CopyState::OnShelf || copy.bib_id != title.bib_id {
+        return Err(Inconsistent("a shelf copy that is not on the shelf"));
+    }
+    let (mut title, mut copy) = (title.clone(), copy.clone());
+    let (state, ready) = route(
+        &mut title,
+        &copy.barcode,
+        Some(first_in_line),
+        today,
+        policy,
+    )?;
+    let ready = ready.ok_or(Inconsistent("no hold to serve from the shelf"))?;
+    move_copy(&mut title, &mut copy, state)?;
+    let changes = Changes::none().update(copy).update(title);
+    let (changes, follow_ups) = readied(changes, Some(ready.clone()));
+    Ok(Outcome::new(ready, changes).then(follow_ups))
 }
 
 /// POST /api/staff/copies: a new copy of `title`, served to its queue first.

@@ -8,7 +8,7 @@ use super::hold::HoldState;
 use super::loan::reminder_contact;
 use super::record::{Key, Record};
 use super::types::{BibId, CardNumber};
-use super::{Hold, Loan, Patron, PhysicalCopy, Title};
+use super::{Hold, Loan, Patron, PhysicalCopy, Policy, Title};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -40,8 +40,14 @@ struct Library<'a> {
     holds: Vec<&'a Hold>,
 }
 
-/// Every violation among `records` (a whole store's worth), in key order.
+/// Every violation among `records` (a whole store's worth), in key order, under the default
+/// policy.
 pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
+    check_with(records, now, &Policy::default())
+}
+
+/// Every violation among `records` under `policy` (the bounds it sets, e.g. the cart size).
+pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Vec<Violation> {
     let mut lib = Library::default();
     let mut out = Vec::new();
     let mut flag =
@@ -63,11 +69,16 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
                 "expired session not removed",
                 format!("expired {}", s.expires_at),
             ),
+            Record::HoldCart(c) if c.items.len() > policy.hold_cart_max as usize => flag(
+                r.key(),
+                "hold cart over its size",
+                format!("{} titles", c.items.len()),
+            ),
             _ => {}
         }
     }
     for r in records {
-        if let Some(card) = r.key().account_of() {
+        if let Some(card) = r.key().owner() {
             if !lib.patrons.contains_key(card) {
                 flag(r.key(), "belongs to no patron", String::new());
             }
@@ -93,15 +104,17 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
                 format!("counts {}, has {}", t.copies, copies.len()),
             );
         }
-        let shelf = copies
+        let on_shelf: BTreeSet<_> = copies
             .iter()
             .filter(|c| c.state == CopyState::OnShelf)
-            .count() as u32;
-        if t.on_shelf != shelf {
+            .map(|c| &c.barcode)
+            .collect();
+        let listed: BTreeSet<_> = t.shelf.iter().collect();
+        if listed != on_shelf || listed.len() != t.shelf.len() {
             flag(
                 key(),
-                "shelf count",
-                format!("counts {}, has {shelf}", t.on_shelf),
+                "shelf list",
+                format!("lists {}, has {}", t.shelf.len(), on_shelf.len()),
             );
         }
         let mut waiting: Vec<&&Hold> = lib
@@ -137,6 +150,16 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
             });
             if !order_ok {
                 flag(key(), "queue order", "not first come, first served".into());
+            }
+            let dates_ok = t.queue.iter().all(|q| {
+                waiting.iter().any(|h| {
+                    h.hold_id == q.hold_id
+                        && h.suspended_until == q.suspended_until
+                        && h.not_needed_after == q.not_needed_after
+                })
+            });
+            if !dates_ok {
+                flag(key(), "queue dates vs the holds' own", String::new());
             }
         }
     }
@@ -204,6 +227,9 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
         let key = || Key::Hold(h.card_number.clone(), h.bib_id.clone());
         if !lib.titles.contains_key(&h.bib_id) {
             flag(key(), "hold on no title", h.bib_id.to_string());
+        }
+        if h.suspended_until.is_some() && h.state != HoldState::Waiting {
+            flag(key(), "a ready hold that is suspended", String::new());
         }
         if let HoldState::Ready { barcode, .. } = &h.state {
             let kept = lib.copies.iter().any(|c| {

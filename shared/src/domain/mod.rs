@@ -7,6 +7,7 @@
 //! queue and shelf count, a copy's state, a loan's reminder contact) are kept in step in one
 //! place each, in this module; code outside it can read them but not set them.
 
+pub mod cart;
 pub mod catalog;
 pub mod circulation;
 pub mod dates;
@@ -20,8 +21,9 @@ pub mod record;
 pub mod session;
 pub mod types;
 
+pub use cart::HoldCart;
 pub use catalog::{CopyState, PhysicalCopy, Title};
-pub use hold::{Hold, HoldNotice, HoldState};
+pub use hold::{Hold, HoldNotice, HoldState, Standing};
 pub use loan::{Loan, ReminderContact};
 pub use mailing::{Announcement, ClaimState, JobState, MailClaim};
 pub use patron::{Credential, NewArrivalSettings, NotificationSettings, Patron};

@@ -32,6 +32,10 @@ pub struct Policy {
     pub new_arrivals_days: u32,
     /// Lifetime of the signed e-book launch token (R-EBOOK-1).
     pub ebook_token_seconds: i64,
+    /// Titles a hold cart holds at most (R-HOLD-10).
+    pub hold_cart_max: u32,
+    /// How far ahead a suspension or a not-needed-after date may lie (R-HOLD-11, R-HOLD-12).
+    pub hold_date_horizon_days: u32,
 }
 
 impl Default for Policy {
@@ -52,6 +56,8 @@ impl Default for Policy {
             session_max_hours: 12,
             new_arrivals_days: 14,
             ebook_token_seconds: 300,
+            hold_cart_max: 20,
+            hold_date_horizon_days: 365,
         }
     }
 }
@@ -118,6 +124,12 @@ impl Policy {
             &lookup,
             "POLICY_EBOOK_TOKEN_SECONDS",
             &mut p.ebook_token_seconds,
+        )?;
+        set(&lookup, "POLICY_HOLD_CART_MAX", &mut p.hold_cart_max)?;
+        set(
+            &lookup,
+            "POLICY_HOLD_DATE_HORIZON_DAYS",
+            &mut p.hold_date_horizon_days,
         )?;
         Ok(p)
     }

@@ -4,6 +4,7 @@
 //! version it was read at (or, for a new record, does not exist yet): that is how the rules
 //! that involve two requests at once hold in every store.
 
+use super::cart::HoldCart;
 use super::catalog::{PhysicalCopy, Title};
 use super::hold::Hold;
 use super::loan::Loan;
@@ -28,14 +29,25 @@ pub enum Key {
     MailClaim(String, CardNumber),
     Announcement(CardNumber, BibId),
     Job(String),
+    /// A patron's hold cart: theirs, but read only by its own routes, not with the account.
+    HoldCart(CardNumber),
 }
 
 impl Key {
-    /// The patron whose account this record belongs to, if any.
+    /// The patron whose account this record belongs to, if any: the records read together
+    /// to authenticate and answer a patron's request.
     pub fn account_of(&self) -> Option<&CardNumber> {
         match self {
             Key::Patron(c) | Key::Session(c, _) | Key::Loan(c, _) | Key::Hold(c, _) => Some(c),
             _ => None,
+        }
+    }
+
+    /// The patron this record belongs to, in the account or beside it.
+    pub fn owner(&self) -> Option<&CardNumber> {
+        match self {
+            Key::HoldCart(c) | Key::Announcement(c, _) => Some(c),
+            other => other.account_of(),
         }
     }
 }
@@ -52,6 +64,7 @@ pub enum Record {
     MailClaim(MailClaim),
     Announcement(Announcement),
     Job(JobState),
+    HoldCart(HoldCart),
 }
 
 macro_rules! record_kinds {
@@ -88,6 +101,7 @@ record_kinds! {
     MailClaim(MailClaim) => into_mail_claim,
     Announcement(Announcement) => into_announcement,
     Job(JobState) => into_job,
+    HoldCart(HoldCart) => into_hold_cart,
 }
 
 impl Record {
@@ -102,6 +116,7 @@ impl Record {
             Record::MailClaim(m) => Key::MailClaim(m.job.clone(), m.card_number.clone()),
             Record::Announcement(a) => Key::Announcement(a.card_number.clone(), a.bib_id.clone()),
             Record::Job(j) => Key::Job(j.job.clone()),
+            Record::HoldCart(c) => Key::HoldCart(c.card_number.clone()),
         }
     }
 }
@@ -139,25 +154,43 @@ impl Changes {
     pub fn none() -> Self {
         Changes::default()
     }
-    pub fn create(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Create(r.into()));
+    /// Adds a change. A record changed twice (two transitions in one commit) keeps one
+    /// change with its last state: created stays created, a check becomes what follows it.
+    fn push(mut self, change: Change) -> Self {
+        let key = change.key();
+        match self.0.iter().position(|c| c.key() == key) {
+            None => self.0.push(change),
+            Some(i) => {
+                let merged = match (&self.0[i], change) {
+                    (Change::Create(_), Change::Update(r)) => Change::Create(r),
+                    (Change::Create(_), Change::Delete(_)) => {
+                        self.0.remove(i);
+                        return self;
+                    }
+                    (Change::Create(r), Change::Check(_)) => Change::Create(r.clone()),
+                    (Change::Update(r), Change::Check(_)) => Change::Update(r.clone()),
+                    (Change::Delete(r), _) => Change::Delete(r.clone()),
+                    (_, later) => later,
+                };
+                self.0[i] = merged;
+            }
+        }
         self
     }
-    pub fn update(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Update(r.into()));
-        self
+    pub fn create(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Create(r.into()))
     }
-    pub fn delete(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Delete(r.into()));
-        self
+    pub fn update(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Update(r.into()))
     }
-    pub fn check(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Check(r.into()));
-        self
+    pub fn delete(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Delete(r.into()))
     }
-    pub fn and(mut self, more: Changes) -> Self {
-        self.0.extend(more.0);
-        self
+    pub fn check(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Check(r.into()))
+    }
+    pub fn and(self, more: Changes) -> Self {
+        more.0.into_iter().fold(self, Changes::push)
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -229,5 +262,46 @@ impl<T> Outcome<T> {
             changes: self.changes,
             follow_ups: self.follow_ups,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::types::BibId;
+
+    fn title(name: &str, version: u64) -> Title {
+        let mut t = Title::catalogue(
+            BibId::parse("B1").unwrap(),
+            name.into(),
+            "a".into(),
+            vec![],
+            "2026-12-01T00:00:00Z".parse().unwrap(),
+        );
+        t.version = version;
+        t
+    }
+
+    #[test]
+    fn a_record_changed_twice_in_one_commit_is_written_once_at_its_last_state() {
+        let c = Changes::none().update(title("a", 3)).update(title("b", 3));
+        assert_eq!(c.len(), 1);
+        assert!(
+            matches!(c.iter().next(), Some(Change::Update(Record::Title(t))) if t.title == "b" && t.version == 3)
+        );
+        let c = Changes::none().create(title("a", 0)).update(title("b", 0));
+        assert!(
+            matches!(c.iter().next(), Some(Change::Create(Record::Title(t))) if t.title == "b")
+        );
+        let c = Changes::none().check(title("a", 2)).update(title("b", 2));
+        assert!(matches!(c.iter().next(), Some(Change::Update(_))));
+        let c = Changes::none().update(title("a", 2)).check(title("a", 2));
+        assert!(
+            matches!(c.iter().next(), Some(Change::Update(Record::Title(t))) if t.title == "a")
+        );
+        assert!(Changes::none()
+            .create(title("a", 0))
+            .delete(title("a", 0))
+            .is_empty());
     }
 }

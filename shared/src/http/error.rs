@@ -44,7 +44,11 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
             HoldRefusal::HoldLimitReached => (S::CONFLICT, "hold_limit_reached"),
             // R-HOLD-3: the request asks for something the account cannot do yet.
             HoldRefusal::EmailNotRegistered => (S::BAD_REQUEST, "email_not_registered"),
+            HoldRefusal::InvalidDate(_) => (S::BAD_REQUEST, "invalid_date"),
         },
+        Error::ReadyCannotBeSuspended => (S::CONFLICT, "ready_for_pickup"),
+        Error::InvalidDate(_) => (S::BAD_REQUEST, "invalid_date"),
+        Error::CartFull => (S::CONFLICT, "cart_full"),
         Error::ReadyForPickup { .. } => (S::CONFLICT, "ready_for_pickup"),
         Error::PatronExists => (S::CONFLICT, "patron_exists"),
         Error::TitleExists => (S::CONFLICT, "title_exists"),

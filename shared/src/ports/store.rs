@@ -5,7 +5,7 @@
 //! case runs again on fresh reads.
 
 use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
-use crate::domain::{Changes, Hold, Key, Loan, Patron, PhysicalCopy, Record, Title};
+use crate::domain::{Changes, Hold, HoldCart, Key, Loan, Patron, PhysicalCopy, Record, Title};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -59,6 +59,12 @@ pub trait Store: Send + Sync {
     async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError>;
     /// Patrons who turned on new-arrival alerts (R-MAIL-2), through a sparse index.
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError>;
+    /// Waiting or suspended holds whose not-needed-after date is before `date` (R-HOLD-12),
+    /// through a sparse index on that date.
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError>;
+    /// Titles with a copy on the shelf and holds in their queue: every hold was suspended when
+    /// the copy came back, so it waits for one to resume (R-HOLD-11). Through a sparse index.
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError>;
     /// All changes or none, each checked against the version it was read at.
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError>;
 }
@@ -88,6 +94,12 @@ impl dyn Store {
             .get(&Key::Hold(card.clone(), bib.clone()))
             .await?
             .and_then(Record::into_hold))
+    }
+    pub async fn hold_cart(&self, card: &CardNumber) -> Result<Option<HoldCart>, StoreError> {
+        Ok(self
+            .get(&Key::HoldCart(card.clone()))
+            .await?
+            .and_then(Record::into_hold_cart))
     }
     pub async fn loan(&self, card: &CardNumber, id: &LoanId) -> Result<Option<Loan>, StoreError> {
         Ok(self

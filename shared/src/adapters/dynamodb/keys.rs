@@ -62,6 +62,8 @@ impl ItemKey {
             Key::MailClaim(job, c) => (Partition::Claims(job), c.to_string()),
             Key::Announcement(c, b) => (Partition::Announced(c.as_str()), b.to_string()),
             Key::Job(j) => (Partition::Job(j), "STATE".to_owned()),
+            // Beside the account, not in it (see ACCOUNT_END).
+            Key::HoldCart(c) => (Partition::Patron(c.as_str()), "~CART".to_owned()),
         };
         ItemKey {
             pk: partition.value(),
@@ -93,14 +95,20 @@ pub(super) enum Index {
     ByAddedOn,
     /// Patrons with new-arrival alerts on (#11).
     NewArrivalSubscribers,
+    /// Waiting or suspended holds with a not-needed-after date, by that date (R-HOLD-12).
+    ByNotNeededAfter,
+    /// Titles with a copy on the shelf and a queue (all suspended when it came back).
+    ShelvedWithQueue,
 }
 
 impl Index {
-    pub const ALL: [Index; 4] = [
+    pub const ALL: [Index; 6] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
         Index::NewArrivalSubscribers,
+        Index::ByNotNeededAfter,
+        Index::ShelvedWithQueue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -109,6 +117,8 @@ impl Index {
             Index::ByPickupDeadline => "ByPickupDeadline",
             Index::ByAddedOn => "ByAddedOn",
             Index::NewArrivalSubscribers => "NewArrivalSubscribers",
+            Index::ByNotNeededAfter => "ByNotNeededAfter",
+            Index::ShelvedWithQueue => "ShelvedWithQueue",
         }
     }
 
@@ -119,6 +129,8 @@ impl Index {
             Index::ByPickupDeadline => ("pickup_pk", "pickup_sk"),
             Index::ByAddedOn => ("added_pk", "added_sk"),
             Index::NewArrivalSubscribers => ("alerts_pk", "alerts_sk"),
+            Index::ByNotNeededAfter => ("unneeded_pk", "unneeded_sk"),
+            Index::ShelvedWithQueue => ("shelved_pk", "shelved_sk"),
         }
     }
 
@@ -127,6 +139,8 @@ impl Index {
         match self {
             Index::ByPickupDeadline => "READY",
             Index::NewArrivalSubscribers => "NEW_ARRIVALS",
+            Index::ByNotNeededAfter => "NOT_NEEDED_AFTER",
+            Index::ShelvedWithQueue => "SHELVED_WITH_QUEUE",
             Index::ByDueDate | Index::ByAddedOn => "",
         }
     }
@@ -156,13 +170,33 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
                 Index::ByPickupDeadline.single_partition().to_owned(),
                 format!("{pickup_deadline}#{}#{}", h.card_number, h.bib_id),
             )],
-            HoldState::Waiting => vec![],
+            HoldState::Waiting => h
+                .not_needed_after()
+                .map(|d| {
+                    (
+                        Index::ByNotNeededAfter,
+                        Index::ByNotNeededAfter.single_partition().to_owned(),
+                        format!("{d}#{}#{}", h.card_number, h.bib_id),
+                    )
+                })
+                .into_iter()
+                .collect(),
         },
-        Record::Title(t) => vec![(
-            Index::ByAddedOn,
-            Index::added_on(t.added_on),
-            format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
-        )],
+        Record::Title(t) => {
+            let mut entries = vec![(
+                Index::ByAddedOn,
+                Index::added_on(t.added_on),
+                format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
+            )];
+            if t.on_shelf() > 0 && !t.queue().is_empty() {
+                entries.push((
+                    Index::ShelvedWithQueue,
+                    Index::ShelvedWithQueue.single_partition().to_owned(),
+                    t.bib_id.to_string(),
+                ));
+            }
+            entries
+        }
         Record::Patron(p) if p.notifications.new_arrivals.enabled => vec![(
             Index::NewArrivalSubscribers,
             Index::NewArrivalSubscribers.single_partition().to_owned(),

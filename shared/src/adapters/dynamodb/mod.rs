@@ -450,6 +450,26 @@ impl Store for DynamoStore {
             .collect())
     }
 
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        let index = Index::ByNotNeededAfter;
+        let records = self
+            .query_index(
+                index,
+                index.single_partition().to_owned(),
+                Some(date.to_string()),
+            )
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+    }
+
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
+        let index = Index::ShelvedWithQueue;
+        let records = self
+            .query_index(index, index.single_partition().to_owned(), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_title).collect())
+    }
+
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         let changes = changes.into_vec();
