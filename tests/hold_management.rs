@@ -429,10 +429,11 @@ async fn r_hold_14_the_estimate_counts_the_holds_ahead_that_are_not_suspended(
     let mut first = None;
     for (i, t) in p.iter().enumerate() {
         let h = place(&s, t, "E-1", json!({})).await;
-        // Each copy serves one patron per loan period (14 days): 1st in 14 days, 2nd in 28...
+        // A loan period (14 days) for today's loans to come back, then the pickup week (7) and a
+        // loan period per patron ahead: 14, 35, 56, 77.
         assert_eq!(
             h["estimated_ready_on"],
-            day(14 * (i as i64 + 1)),
+            day(14 + 21 * i as i64),
             "position {}",
             i + 1
         );
@@ -464,7 +465,7 @@ async fn r_hold_14_the_estimate_counts_the_holds_ahead_that_are_not_suspended(
             b["estimated_ready_on"].clone(),
             c["estimated_ready_on"].clone()
         ),
-        (json!(day(14)), json!(day(14)), json!(day(28)))
+        (json!(day(14)), json!(day(14)), json!(day(35)))
     );
 }
 

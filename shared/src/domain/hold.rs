@@ -428,8 +428,10 @@ pub fn lapse_unneeded(
     Ok(Some(Outcome::new((), changes)))
 }
 
-/// R-HOLD-14: when a waiting hold may be ready, as an estimate: each copy serves one patron
-/// per loan period, and the holds ahead of it that are not suspended go first.
+/// R-HOLD-14: when a waiting hold may be ready, as an estimate. The holds ahead of it that are
+/// not suspended go first, one per copy per round: the first round ends when today's loans come
+/// back (a loan period); each later round adds the pickup week and a loan period of the patron
+/// served before.
 pub fn estimated_ready_on(
     title: &Title,
     hold: &Hold,
@@ -446,7 +448,8 @@ pub fn estimated_ready_on(
         .filter(|q| q.may_be_served(today))
         .count() as u64;
     let rounds = ahead / u64::from(title.copies.max(1)) + 1;
-    Some(today + Days::new(rounds * u64::from(policy.loan_days)))
+    let (loan, pickup) = (u64::from(policy.loan_days), u64::from(policy.pickup_days));
+    Some(today + Days::new(loan + (rounds - 1) * (pickup + loan)))
 }
 
 #[cfg(test)]
