@@ -81,7 +81,14 @@ impl World {
         w
     }
 
+    /// As the app's commit path does: the loans whose waiting fact the changes flip come along.
     fn apply(&mut self, changes: Changes) {
+        let flips = loan::waiting_flips_in(&changes);
+        let loans: Vec<Loan> = flips
+            .iter()
+            .map(|k| self.records[k].clone().into_loan().expect("a loan"))
+            .collect();
+        let changes = loan::sync_waiting_in(changes, &loans).unwrap();
         for c in changes.iter() {
             let current = self.records.get(&c.key()).map(Record::version);
             let expected = match c {
@@ -267,8 +274,7 @@ impl World {
                 let Some(loan) = self.loans_of(p).into_iter().nth(l) else {
                     return;
                 };
-                let title = self.title(&loan.bib_id);
-                if let Ok(o) = loan::renew(&loan, Some(&title), today, &policy) {
+                if let Ok(o) = loan::renew(&loan, today, &policy) {
                     self.apply(o.changes);
                 }
             }

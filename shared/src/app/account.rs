@@ -43,7 +43,7 @@ async fn update_settings(
             .await?
             .ok_or(Error::Unauthenticated)?;
         let outcome = change(&account.patron, &account.loans)?;
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await
 }

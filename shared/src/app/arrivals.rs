@@ -82,7 +82,7 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
             }),
         };
         // A concurrent run that moved it first is as good.
-        let _ = app.store.commit(next).await?;
+        let _ = super::commit(app, next).await?;
     }
     tracing::info!(
         titles = titles.len(),
@@ -108,7 +108,7 @@ async fn announce(
     let all_new: Changes = titles
         .iter()
         .fold(Changes::none(), |c, t| c.create(fresh(t)));
-    let claimed: Vec<Announcement> = match app.store.commit(all_new).await? {
+    let claimed: Vec<Announcement> = match super::commit(app, all_new).await? {
         Commit::Done(w) => w
             .into_records()
             .into_iter()
@@ -137,7 +137,7 @@ async fn announce(
                     }),
                     Some(_) => continue,
                 };
-                if let Commit::Done(w) = app.store.commit(change).await? {
+                if let Commit::Done(w) = super::commit(app, change).await? {
                     claimed.extend(
                         w.into_records()
                             .into_iter()
@@ -161,12 +161,12 @@ async fn announce(
         let undo = claimed
             .into_iter()
             .fold(Changes::none(), |c, a| c.delete(a));
-        let _ = app.store.commit(undo).await;
+        let _ = super::commit(app, undo).await;
         return Err(Error::Internal(format!("send failed: {e}")));
     }
     let done = claimed
         .iter()
         .fold(Changes::none(), |c, a| c.update(a.sent(now)));
-    let _ = app.store.commit(done).await?;
+    let _ = super::commit(app, done).await?;
     Ok(true)
 }

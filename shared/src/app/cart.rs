@@ -57,7 +57,7 @@ pub async fn add(app: &App, caller: &Caller, bib: &BibId) -> Result<(), Error> {
         if outcome.changes.is_empty() {
             return Ok(Attempt::Done(()));
         }
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await
 }
@@ -70,7 +70,7 @@ pub async fn remove(app: &App, caller: &Caller, bib: &BibId) -> Result<(), Error
         if outcome.changes.is_empty() {
             return Ok(Attempt::Done(()));
         }
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await
 }
@@ -124,7 +124,7 @@ pub async fn place_all(
                 let status = status_after(app, &placed.value, &placed.changes, &title);
                 let changes: Changes = placed.changes.and(cart::remove(&cart, bib).changes);
                 Ok(committed(
-                    app.store.commit(changes).await?,
+                    super::commit(app, changes).await?,
                     Some(Ok(status)),
                 ))
             }

@@ -38,7 +38,7 @@ pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<St
     until_committed(|| async {
         let p = app.store.patron(card).await?.ok_or(Error::PatronNotFound)?;
         let outcome = patron::issue_temporary_password(&p, hash.clone(), now, app.policy());
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await?;
     Ok(plain)

@@ -106,7 +106,7 @@ async fn lapse_unneeded(
         let title = app.store.title(bib).await?.ok_or(Error::TitleNotFound)?;
         match hold::lapse_unneeded(&patron, &title, &hold, today)? {
             None => Ok(Attempt::Done(false)),
-            Some(outcome) => Ok(committed(app.store.commit(outcome.changes).await?, true)),
+            Some(outcome) => Ok(committed(super::commit(app, outcome.changes).await?, true)),
         }
     })
     .await

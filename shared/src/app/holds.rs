@@ -132,7 +132,10 @@ pub async fn place(
             let account = Account::for_attempt(app, card, first, || Error::PatronNotFound).await?;
             let (outcome, title) = place_attempt(app, &account, bib, request).await?;
             let placed = status_after(app, &outcome.value, &outcome.changes, &title);
-            Ok(committed(app.store.commit(outcome.changes).await?, placed))
+            Ok(committed(
+                super::commit(app, outcome.changes).await?,
+                placed,
+            ))
         }
     })
     .await
@@ -255,7 +258,7 @@ pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), 
                 },
                 CancelRefusal::Inconsistent(i) => Error::Inconsistent(i),
             })?;
-            Ok(committed(app.store.commit(outcome.changes).await?, ()))
+            Ok(committed(super::commit(app, outcome.changes).await?, ()))
         }
     })
     .await

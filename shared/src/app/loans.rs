@@ -3,11 +3,10 @@
 use super::sessions::Caller;
 use super::{committed, until_committed, Account, App};
 use crate::domain::loan::{self, RenewalRefusal};
-use crate::domain::types::{BibId, LoanId};
-use crate::domain::{Loan, Title};
+use crate::domain::types::LoanId;
+use crate::domain::Loan;
 use crate::error::Error;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// A loan as the patron sees it: whether it can be renewed now, and if not, why.
 #[derive(Debug)]
@@ -16,26 +15,21 @@ pub struct LoanStatus {
     pub renewal: Result<NaiveDate, RenewalRefusal>,
 }
 
-/// GET /api/me/loans: every current loan, by due date then title.
-pub async fn list(app: &App, caller: &Caller) -> Result<Vec<LoanStatus>, Error> {
-    let loans = &caller.account.loans;
-    let titles: HashMap<BibId, Title> = app
-        .store
-        .titles(loans.iter().map(|l| l.bib_id.clone()))
-        .await?
-        .into_iter()
-        .map(|t| (t.bib_id.clone(), t))
-        .collect();
+/// GET /api/me/loans: every current loan, by due date then title. The account read that
+/// authenticated the request answers it whole (docs/access-patterns.md #3).
+pub fn list(app: &App, caller: &Caller) -> Vec<LoanStatus> {
     let today = app.clock.today();
-    let mut out: Vec<LoanStatus> = loans
+    let mut out: Vec<LoanStatus> = caller
+        .account
+        .loans
         .iter()
         .map(|l| LoanStatus {
-            renewal: loan::renewal_for(l, titles.get(&l.bib_id), today, app.policy()),
+            renewal: loan::renewal_of(l, today, app.policy()),
             loan: l.clone(),
         })
         .collect();
     out.sort_by(|a, b| (a.loan.due_date, &a.loan.title).cmp(&(b.loan.due_date, &b.loan.title)));
-    Ok(out)
+    out
 }
 
 /// POST /api/me/loans/{loan_id}/renewal: renews one of the caller's own loans. Another
@@ -53,10 +47,9 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan,
                 .iter()
                 .find(|l| &l.loan_id == loan_id)
                 .ok_or(Error::LoanNotFound)?;
-            let title = app.store.title(&loan.bib_id).await?;
-            let outcome = loan::renew(loan, title.as_ref(), today, app.policy())?;
+            let outcome = loan::renew(loan, today, app.policy())?;
             Ok(committed(
-                app.store.commit(outcome.changes).await?,
+                super::commit(app, outcome.changes).await?,
                 outcome.value,
             ))
         }

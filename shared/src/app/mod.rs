@@ -154,14 +154,29 @@ pub(crate) async fn commit_outcome<T>(
         changes,
         follow_ups,
     } = outcome;
-    Ok(committed(
-        app.store.commit(changes).await?,
-        (value, follow_ups),
-    ))
+    Ok(committed(commit(app, changes).await?, (value, follow_ups)))
 }
 
-/// Commits `changes`; used where a lost race is itself the answer (a record that exists).
+/// Every commit goes through here. A change to a title's queue changes the "someone else is
+/// waiting" fact of some of its loans (R-RENEW-3): those loans are read and updated in the
+/// same commit (`domain::loan::sync_waiting`), so no use case can forget them.
 pub(crate) async fn commit(app: &App, changes: Changes) -> Result<Commit, Error> {
+    let flips = crate::domain::loan::waiting_flips_in(&changes);
+    let mut changes = changes;
+    if !flips.is_empty() {
+        let loans: Vec<Loan> = app
+            .store
+            .get_many(&flips)
+            .await?
+            .into_iter()
+            .filter_map(Record::into_loan)
+            .collect();
+        if loans.len() != flips.len() {
+            // A loan the title lists is gone: the title was read before a check-in closed it.
+            return Ok(Commit::LostRace);
+        }
+        changes = crate::domain::loan::sync_waiting_in(changes, &loans)?;
+    }
     Ok(app.store.commit(changes).await?)
 }
 

@@ -63,7 +63,7 @@ pub(crate) async fn claim(
 ) -> Result<Option<MailClaim>, Error> {
     let now = app.clock.now();
     let fresh = MailClaim::new(job, card, now);
-    let taken = match app.store.commit(Changes::none().create(fresh)).await? {
+    let taken = match super::commit(app, Changes::none().create(fresh)).await? {
         Commit::Done(w) => w,
         Commit::LostRace => {
             // Claimed before: by a live run (leave it), or by a finished or abandoned one.
@@ -74,7 +74,7 @@ pub(crate) async fn claim(
             let Some(taken) = existing.take_over(now) else {
                 return Ok(None);
             };
-            match app.store.commit(Changes::none().update(taken)).await? {
+            match super::commit(app, Changes::none().update(taken)).await? {
                 Commit::Done(w) => w,
                 Commit::LostRace => return Ok(None),
             }
@@ -94,7 +94,7 @@ pub(crate) async fn release(app: &App, claimed: MailClaim, done: bool) -> Result
         Changes::none().delete(claimed)
     };
     // A claim another run took over meanwhile is that run's to end.
-    let _ = app.store.commit(changes).await?;
+    let _ = super::commit(app, changes).await?;
     Ok(())
 }
 
@@ -180,7 +180,7 @@ async fn mark_all_reminded(
                     None => app.store.loan(card, id).await?,
                 };
                 match loan.as_ref().and_then(|l| mark_reminded(l, due)) {
-                    Some(changes) => Ok(committed(app.store.commit(changes).await?, ())),
+                    Some(changes) => Ok(committed(super::commit(app, changes).await?, ())),
                     None => Ok(Attempt::Done(())),
                 }
             }

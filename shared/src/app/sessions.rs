@@ -129,7 +129,7 @@ async fn record_failure(
                 return Ok(Attempt::Done(outcome.value));
             }
             Ok(committed(
-                app.store.commit(outcome.changes).await?,
+                super::commit(app, outcome.changes).await?,
                 outcome.value,
             ))
         }
@@ -160,7 +160,7 @@ async fn open_session(
             let outcome = session::open_session(&p, token.hash(), now, app.policy());
             let s = outcome.value;
             Ok(committed(
-                app.store.commit(outcome.changes).await?,
+                super::commit(app, outcome.changes).await?,
                 LoginSuccess {
                     token: token.expose(),
                     expires_at: s.expires_at,
@@ -216,7 +216,7 @@ pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
     let outcome = session::resume_session(session, &account.patron, app.clock.now(), app.policy())?;
     let mut session = session.clone();
     if !outcome.changes.is_empty() {
-        if let Ok(crate::ports::Commit::Done(written)) = app.store.commit(outcome.changes).await {
+        if let Ok(crate::ports::Commit::Done(written)) = super::commit(app, outcome.changes).await {
             if let Some(s) = written
                 .into_records()
                 .into_iter()
@@ -238,7 +238,7 @@ pub async fn log_out(app: &App, raw_token: &str) -> Result<(), Error> {
     until_committed(|| async {
         match app.store.get(&key).await? {
             Some(Record::Session(s)) => Ok(committed(
-                app.store.commit(session::end_session(&s)).await?,
+                super::commit(app, session::end_session(&s)).await?,
                 (),
             )),
             _ => Ok(Attempt::Done(())),
@@ -290,7 +290,7 @@ pub async fn change_password(
             return Err(Error::Unauthenticated); // this session ended meanwhile
         }
         let outcome = patron::change_password(&p, &s, hash.clone());
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await
 }

@@ -18,11 +18,24 @@ pub struct Title {
     pub(in crate::domain) copies: u32,
     /// The copies on the shelf, by barcode: a hold that resumes while one is there takes it.
     pub(in crate::domain) shelf: Vec<Barcode>,
+    /// The current loans of its copies, each with the "someone else is waiting" fact as that
+    /// loan carries it, so a change to the queue knows which loans it must update
+    /// (`domain::loan::sync_waiting`).
+    #[serde(default)]
+    pub(in crate::domain) loans: Vec<LoanOfTitle>,
     /// Waiting holds, first come first served (R-HOLD-8). Ready holds have left the queue.
     /// Kept by `domain::hold`.
     pub(in crate::domain) queue: Vec<QueuedHold>,
     #[serde(default)]
     pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoanOfTitle {
+    pub card_number: CardNumber,
+    pub loan_id: LoanId,
+    /// As the loan itself has it (`Loan::others_waiting`).
+    pub others_waiting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +67,7 @@ impl Title {
             added_on: japan_date(now),
             copies: 0,
             shelf: Vec::new(),
+            loans: Vec::new(),
             queue: Vec::new(),
             version: 0,
         }
@@ -82,7 +96,11 @@ impl Title {
             .position(|q| &q.hold_id == hold)
             .map(|i| i as u32 + 1)
     }
-    /// R-RENEW-3: is someone other than `card` waiting for this title?
+    pub fn loans(&self) -> &[LoanOfTitle] {
+        &self.loans
+    }
+    /// R-RENEW-3: is someone other than `card` waiting for this title? Suspended holds wait
+    /// too (they keep their place in the queue).
     pub fn has_waiting_hold_by_other_than(&self, card: &CardNumber) -> bool {
         self.queue.iter().any(|q| &q.card_number != card)
     }
@@ -144,6 +162,20 @@ fn reshelve(
     }
     if *to == CopyState::OnShelf {
         title.shelf.push(barcode.clone());
+    }
+    if let Some(CopyState::OnLoan { loan_id, .. }) = from {
+        title.loans.retain(|l| &l.loan_id != loan_id);
+    }
+    if let CopyState::OnLoan {
+        card_number,
+        loan_id,
+    } = to
+    {
+        title.loans.push(LoanOfTitle {
+            card_number: card_number.clone(),
+            loan_id: loan_id.clone(),
+            others_waiting: title.has_waiting_hold_by_other_than(card_number),
+        });
     }
     Ok(())
 }

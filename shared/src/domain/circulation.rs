@@ -183,6 +183,7 @@ pub fn check_out(
         interlibrary: terms.interlibrary_due.is_some(),
         reminded_for: None,
         reminder: reminder_contact(&patron),
+        others_waiting: title.has_waiting_hold_by_other_than(&patron.card_number),
         version: 0,
     };
     move_copy(

@@ -504,6 +504,7 @@ mod tests {
             interlibrary: false,
             reminded_for: None,
             reminder: None,
+            others_waiting: false,
             version: 1,
         }
     }

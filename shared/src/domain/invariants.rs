@@ -162,6 +162,18 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
                 flag(key(), "queue dates vs the holds' own", String::new());
             }
         }
+        let stray = t
+            .loans
+            .iter()
+            .filter(|e| {
+                !lib.loans
+                    .iter()
+                    .any(|l| l.loan_id == e.loan_id && l.card_number == e.card_number)
+            })
+            .count();
+        if stray > 0 {
+            flag(key(), "lists loans that do not exist", format!("{stray}"));
+        }
     }
     for c in &lib.copies {
         let key = || Key::Copy(c.barcode.clone());
@@ -212,6 +224,30 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
                 "loan whose copy is not on loan for it",
                 l.barcode.to_string(),
             );
+        }
+        match lib.titles.get(&l.bib_id) {
+            None => flag(key(), "loan of no title", l.bib_id.to_string()),
+            Some(t) => {
+                let waiting = t.has_waiting_hold_by_other_than(&l.card_number);
+                if l.others_waiting != waiting {
+                    flag(
+                        key(),
+                        "waiting fact vs the title's queue",
+                        format!("loan says {}", l.others_waiting),
+                    );
+                }
+                let listed = t
+                    .loans
+                    .iter()
+                    .find(|e| e.loan_id == l.loan_id && e.card_number == l.card_number);
+                match listed {
+                    None => flag(key(), "loan its title does not list", String::new()),
+                    Some(e) if e.others_waiting != l.others_waiting => {
+                        flag(key(), "the title's copy of the waiting fact", String::new())
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         if let Some(p) = lib.patrons.get(&l.card_number) {
             if l.reminder != reminder_contact(p) {

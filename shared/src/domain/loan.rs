@@ -1,10 +1,10 @@
 //! Loans and their renewal (R-LOAN-1, R-RENEW-1..8), and the reminder contact a loan
 //! carries for the due-date email (R-MAIL-1).
 
-use super::catalog::Title;
+use super::catalog::{Inconsistent, Title};
 use super::patron::Patron;
 use super::policy::Policy;
-use super::record::{Changes, Outcome};
+use super::record::{Changes, Key, Outcome};
 use super::types::{Barcode, BibId, CardNumber, EmailAddress, LoanId};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,12 @@ pub struct Loan {
     /// only the loans due (docs/access-patterns.md #10) and never the patrons.
     #[serde(default)]
     pub(in crate::domain) reminder: Option<ReminderContact>,
+    /// R-RENEW-3: someone other than the borrower is waiting for the title (suspended holds
+    /// included). Kept in step with the title's queue in the commit that changes it
+    /// (`sync_waiting`), so the loan list, a renewal and the reminder job decide without
+    /// reading the title.
+    #[serde(default)]
+    pub(in crate::domain) others_waiting: bool,
     #[serde(default)]
     pub version: u64,
 }
@@ -118,35 +124,105 @@ pub fn renewal(
     Ok(today + Days::new(policy.renewal_days.into())) // R-RENEW-6
 }
 
-/// Whether a loan can be renewed today, given its title's queue (as the loan list shows it).
-pub fn renewal_for(
+/// Whether a loan can be renewed today (as the loan list shows it), and until when.
+pub fn renewal_of(
     loan: &Loan,
-    title: Option<&Title>,
     today: NaiveDate,
     policy: &Policy,
 ) -> Result<NaiveDate, RenewalRefusal> {
-    let waiting = title.is_some_and(|t| t.has_waiting_hold_by_other_than(&loan.card_number));
-    renewal(loan, waiting, today, policy)
+    renewal(loan, loan.others_waiting, today, policy)
 }
 
-/// R-RENEW-1..6: renews `loan`. The title's queue decided it, so the title must be unchanged
-/// when the renewal is written: a hold placed meanwhile is respected (R-RENEW-3), and two
-/// renewals racing renew once (R-RENEW-8, the loan's own version).
+impl Loan {
+    pub fn others_waiting(&self) -> bool {
+        self.others_waiting
+    }
+}
+
+/// R-RENEW-1..6: renews `loan`, decided by the loan alone: its "someone else is waiting"
+/// fact changes in the same commit as any queue change, so a hold placed meanwhile makes
+/// this write lose (R-RENEW-3), and two renewals racing renew once (R-RENEW-8).
 pub fn renew(
     loan: &Loan,
-    title: Option<&Title>,
     today: NaiveDate,
     policy: &Policy,
 ) -> Result<Outcome<Loan>, RenewalRefusal> {
-    let due_date = renewal_for(loan, title, today, policy)?;
+    let due_date = renewal_of(loan, today, policy)?;
     let mut renewed = loan.clone();
     renewed.due_date = due_date;
     renewed.renewals += 1;
-    let mut changes = Changes::none().update(renewed.clone());
-    if let Some(t) = title {
-        changes = changes.check(t.clone());
+    Ok(Outcome::new(
+        renewed.clone(),
+        Changes::none().update(renewed),
+    ))
+}
+
+/// The titles a set of changes writes.
+fn titles_in(changes: &Changes) -> Vec<Title> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            super::record::Change::Create(r) | super::record::Change::Update(r) => {
+                r.clone().into_title()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The loans a set of changes must also update: those whose "someone else is waiting" fact
+/// no longer agrees with their title's queue as the changes leave it.
+pub fn waiting_flips_in(changes: &Changes) -> Vec<Key> {
+    titles_in(changes).iter().flat_map(waiting_flips).collect()
+}
+
+/// `changes` with every loan `waiting_flips_in` named (read by the caller) brought in step.
+pub fn sync_waiting_in(changes: Changes, loans: &[Loan]) -> Result<Changes, Inconsistent> {
+    titles_in(&changes)
+        .iter()
+        .try_fold(changes, |c, t| sync_waiting(c, t, loans))
+}
+
+/// The loans whose "someone else is waiting" fact no longer agrees with `title`'s queue.
+pub fn waiting_flips(title: &Title) -> Vec<Key> {
+    title
+        .loans
+        .iter()
+        .filter(|l| l.others_waiting != title.has_waiting_hold_by_other_than(&l.card_number))
+        .map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone()))
+        .collect()
+}
+
+/// The one rule that keeps each loan's "someone else is waiting" fact in step with its
+/// title's queue: for every loan `waiting_flips` named (read by the caller, `loans`), the
+/// loan and the title's copy of the fact follow the queue, in the commit that changed it.
+pub fn sync_waiting(
+    changes: Changes,
+    title: &Title,
+    loans: &[Loan],
+) -> Result<Changes, Inconsistent> {
+    let mut t = title.clone();
+    let mut changes = changes;
+    let mut flipped = false;
+    for entry in t.loans.iter_mut() {
+        let waiting = title.has_waiting_hold_by_other_than(&entry.card_number);
+        if entry.others_waiting == waiting {
+            continue;
+        }
+        let loan = loans
+            .iter()
+            .find(|l| l.loan_id == entry.loan_id && l.card_number == entry.card_number)
+            .ok_or(Inconsistent("a loan its title lists that was not given"))?;
+        let mut l = loan.clone();
+        l.others_waiting = waiting;
+        entry.others_waiting = waiting;
+        changes = changes.update(l);
+        flipped = true;
     }
-    Ok(Outcome::new(renewed, changes))
+    if flipped {
+        changes = changes.update(t);
+    }
+    Ok(changes)
 }
 
 /// R-MAIL-1: the reminder for due date `due` went out.
@@ -182,6 +258,7 @@ mod tests {
             interlibrary: false,
             reminded_for: None,
             reminder: None,
+            others_waiting: false,
             version: 1,
         }
     }

@@ -153,6 +153,7 @@ mod tests {
             added_on: "2026-12-01".parse().unwrap(),
             copies: 1,
             shelf: vec![],
+            loans: vec![],
             queue: vec![],
             version: 1,
         }
