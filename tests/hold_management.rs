@@ -406,7 +406,7 @@ async fn r_hold_13_the_contact_method_can_be_changed_and_email_needs_an_address(
         Some(json!({"email": "b@example.jp"})),
     )
     .await
-    .expect(204);
+    .expect(202);
     let r = patch(&s, &b, &h, json!({"notify": "email"}))
         .await
         .expect(200);

@@ -82,6 +82,14 @@ pub enum Error {
     InvalidDate(&'static str),
     #[error("the hold cart is full")]
     CartFull,
+    #[error("too many requests of this kind today: try again later")]
+    TooManyRequests { retry_after_secs: i64 },
+    #[error("the link is not valid (unknown, used or expired)")]
+    InvalidToken,
+    #[error("no such link (unknown, used or expired)")]
+    LinkNotFound,
+    #[error("no calendar feed")]
+    FeedNotFound,
     #[error("a patron with this card number is already registered")]
     PatronExists,
     #[error("a title with this bib_id already exists")]

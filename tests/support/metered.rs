@@ -85,6 +85,9 @@ impl Store for Metered {
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
         self.read(1, self.inner.reminder_loans_due_on(date).await)
     }
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        self.read(1, self.inner.overdue_loans_due_on(date).await)
+    }
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         self.read(1, self.inner.holds_past_pickup(date).await)
     }

@@ -67,6 +67,7 @@ export const api = {
   me: (options) => request('GET', '/api/me', undefined, options),
   setEmail: (email) => request('PUT', '/api/me/email', { email }),
   deleteEmail: () => request('DELETE', '/api/me/email'),
+  verifyEmail: (token) => request('POST', '/api/email-verification', { token }, { quietAuth: true }),
   loans: () => request('GET', '/api/me/loans'),
   renew: (loanId) => request('POST', `/api/me/loans/${encodeURIComponent(loanId)}/renewal`),
   holds: () => request('GET', '/api/me/holds'),

@@ -10,6 +10,7 @@ import * as newArrivals from './screens/new-arrivals.js';
 import * as title from './screens/title.js';
 import * as holdCandidates from './screens/hold-candidates.js';
 import * as email from './screens/email.js';
+import * as verifyEmail from './screens/verify-email.js';
 import * as notifications from './screens/notifications.js';
 import * as ebooks from './screens/ebooks.js';
 
@@ -24,6 +25,7 @@ const routes = [
   { pattern: '/titles/:bibId', screen: title, auth: false },
   { pattern: '/titles/:bibId/hold', screen: holdCandidates, auth: true },
   { pattern: '/email', screen: email, auth: true },
+  { pattern: '/verify-email', screen: verifyEmail, auth: false },
   { pattern: '/notifications', screen: notifications, auth: true },
   { pattern: '/ebooks', screen: ebooks, auth: true },
 ];

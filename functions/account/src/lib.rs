@@ -1,12 +1,13 @@
-//! The `account` function: the profile, the password change, the email address
-//! (R-ACCT-3..6).
+//! The `account` function: the profile, the password change, the email address and its
+//! verification (R-ACCT-3..6, R-MAIL-5).
 
 mod change_password;
 mod profile;
 mod remove_email;
 mod set_email;
+mod verify_email;
 
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::Router;
 use mypage::App;
 
@@ -18,4 +19,5 @@ pub fn routes() -> Router<App> {
             "/api/me/email",
             put(set_email::handle).delete(remove_email::handle),
         )
+        .route("/api/email-verification", post(verify_email::handle))
 }

@@ -141,6 +141,15 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Loan(l) if l.due_date == date && l.overdue_contact().is_some() => {
+                Some(l.clone())
+            }
+            _ => None,
+        }))
+    }
+
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         Ok(self.scan(|r| match r {
             Record::Hold(h) if matches!(h.state(), HoldState::Ready { pickup_deadline, .. } if *pickup_deadline < date) => {

@@ -49,7 +49,8 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
                 .filter(|t| matches(&patron.notifications.new_arrivals, t))
                 .take(MAX_TITLES_PER_DIGEST)
                 .collect();
-            let Some(to) = patron.email.clone() else {
+            // R-MAIL-5: only to a verified address.
+            let Some(to) = patron.mail_address().cloned() else {
                 continue;
             };
             if matching.is_empty() {

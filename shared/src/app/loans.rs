@@ -2,9 +2,12 @@
 
 use super::sessions::Caller;
 use super::{committed, until_committed, Account, App};
+use crate::credentials::sha256_hex;
 use crate::domain::loan::{self, RenewalRefusal};
+use crate::domain::renewal_link::{self, LinkRefusal, RenewalLink};
 use crate::domain::types::LoanId;
 use crate::domain::Loan;
+use crate::domain::{Key, Record};
 use crate::error::Error;
 use chrono::NaiveDate;
 
@@ -53,6 +56,73 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan,
                 outcome.value,
             ))
         }
+    })
+    .await
+}
+
+/// What a renewal link would do (R-MAIL-7): shown before the patron confirms.
+#[derive(Debug)]
+pub struct LinkPreview {
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub new_due_date: NaiveDate,
+}
+
+fn link_key(token: &str) -> Result<Key, Error> {
+    let well_formed = (16..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !well_formed {
+        return Err(Error::LinkNotFound);
+    }
+    Ok(Key::RenewalLink(sha256_hex(token)))
+}
+
+fn link_error(r: LinkRefusal) -> Error {
+    match r {
+        LinkRefusal::Gone => Error::LinkNotFound,
+        LinkRefusal::Refused(why) => Error::Renewal(why),
+    }
+}
+
+/// The link and the loan it names, as they are now.
+async fn link_and_loan(app: &App, key: &Key) -> Result<(RenewalLink, Option<Loan>), Error> {
+    let link = app
+        .store
+        .get(key)
+        .await?
+        .and_then(Record::into_renewal_link)
+        .ok_or(Error::LinkNotFound)?;
+    let loan = app.store.loan(&link.card_number, &link.loan_id).await?;
+    Ok((link, loan))
+}
+
+/// GET /api/renewal-links/{token}: changes nothing (mail scanners open links).
+pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> {
+    let (link, loan) = link_and_loan(app, &link_key(token)?).await?;
+    let new_due_date = renewal_link::preview(&link, loan.as_ref(), app.clock.now(), app.policy())
+        .map_err(link_error)?;
+    let loan = loan.expect("the preview found the loan");
+    Ok(LinkPreview {
+        title: loan.title,
+        due_date: loan.due_date,
+        new_due_date,
+    })
+}
+
+/// POST /api/renewal-links/{token}: renews that one loan under every R-RENEW rule, once.
+pub async fn renew_by_link(app: &App, token: &str) -> Result<Loan, Error> {
+    let key = link_key(token)?;
+    until_committed(|| async {
+        let (link, loan) = link_and_loan(app, &key).await?;
+        let outcome =
+            renewal_link::renew_by_link(&link, loan.as_ref(), app.clock.now(), app.policy())
+                .map_err(link_error)?;
+        Ok(committed(
+            super::commit(app, outcome.changes).await?,
+            outcome.value,
+        ))
     })
     .await
 }

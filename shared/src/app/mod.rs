@@ -12,6 +12,7 @@ pub mod counter;
 pub mod ebooks;
 pub mod emails;
 pub mod expiry;
+pub mod feed;
 pub mod holds;
 pub mod loans;
 pub mod reminders;
@@ -226,8 +227,9 @@ async fn announce_ready(app: &App, hold: &Hold) {
             return;
         }
     };
-    let Some(to) = &patron.email else {
-        tracing::info!(hold_id = %hold.hold_id, "hold ready; the patron has no address any more, My Page shows it");
+    // R-MAIL-5: only to a verified address; My Page shows the hold either way.
+    let Some(to) = patron.mail_address() else {
+        tracing::info!(hold_id = %hold.hold_id, "hold ready; no verified address, My Page shows it");
         return;
     };
     let message = emails::hold_ready(

@@ -290,7 +290,11 @@ pub async fn change_password(
             return Err(Error::Unauthenticated); // this session ended meanwhile
         }
         let outcome = patron::change_password(&p, &s, hash.clone());
-        Ok(committed(super::commit(app, outcome.changes).await?, ()))
+        // R-CAL-3: a password change ends the calendar feed; the patron makes a new one.
+        let changes = outcome
+            .changes
+            .and(super::feed::deletion(app, &card).await?);
+        Ok(committed(super::commit(app, changes).await?, ()))
     })
     .await
 }

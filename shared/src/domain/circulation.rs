@@ -4,7 +4,7 @@
 
 use super::catalog::{move_copy, new_copy, CopyState, Inconsistent, PhysicalCopy, Title};
 use super::hold::{self, Hold, HoldState};
-use super::loan::{reminder_contact, Loan};
+use super::loan::{overdue_contact, reminder_contact, Loan};
 use super::patron::Patron;
 use super::policy::Policy;
 use super::record::{Changes, FollowUp, Outcome};
@@ -184,6 +184,8 @@ pub fn check_out(
         reminded_for: None,
         reminder: reminder_contact(&patron),
         others_waiting: title.has_waiting_hold_by_other_than(&patron.card_number),
+        overdue: overdue_contact(&patron),
+        overdue_noticed_for: None,
         version: 0,
     };
     move_copy(

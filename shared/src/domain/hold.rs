@@ -505,6 +505,8 @@ mod tests {
             reminded_for: None,
             reminder: None,
             others_waiting: false,
+            overdue: None,
+            overdue_noticed_for: None,
             version: 1,
         }
     }

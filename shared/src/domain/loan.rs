@@ -36,6 +36,12 @@ pub struct Loan {
     /// reading the title.
     #[serde(default)]
     pub(in crate::domain) others_waiting: bool,
+    /// Where the overdue notice goes (R-MAIL-6), kept in step like `reminder`.
+    #[serde(default)]
+    pub(in crate::domain) overdue: Option<ReminderContact>,
+    /// The due date an overdue notice was sent for (never twice for one due date).
+    #[serde(default)]
+    pub(in crate::domain) overdue_noticed_for: Option<NaiveDate>,
     #[serde(default)]
     pub version: u64,
 }
@@ -46,10 +52,10 @@ pub struct ReminderContact {
     pub name: String,
 }
 
-/// The one rule for a loan's reminder contact: the patron's address, while they want
-/// reminders and have one.
-pub(in crate::domain) fn reminder_contact(patron: &Patron) -> Option<ReminderContact> {
-    match (&patron.email, patron.notifications.due_reminder) {
+/// The one rule for a loan's mail contacts: the patron's verified address (R-MAIL-5), for
+/// each service they signed up for.
+fn contact_for(patron: &Patron, wanted: bool) -> Option<ReminderContact> {
+    match (patron.mail_address(), wanted) {
         (Some(email), true) => Some(ReminderContact {
             email: email.clone(),
             name: patron.name.clone(),
@@ -58,12 +64,40 @@ pub(in crate::domain) fn reminder_contact(patron: &Patron) -> Option<ReminderCon
     }
 }
 
+/// R-MAIL-1: where a loan's due-date reminder goes.
+pub(in crate::domain) fn reminder_contact(patron: &Patron) -> Option<ReminderContact> {
+    contact_for(patron, patron.notifications.due_reminder)
+}
+
+/// R-MAIL-6: where a loan's overdue notice goes.
+pub(in crate::domain) fn overdue_contact(patron: &Patron) -> Option<ReminderContact> {
+    contact_for(patron, patron.notifications.overdue_notice)
+}
+
+/// `loan` with its contacts as `patron`'s settings say, if they differ from what it carries.
+pub(in crate::domain) fn with_contacts(loan: &Loan, patron: &Patron) -> Option<Loan> {
+    let (reminder, overdue) = (reminder_contact(patron), overdue_contact(patron));
+    if loan.reminder == reminder && loan.overdue == overdue {
+        return None;
+    }
+    let mut l = loan.clone();
+    l.reminder = reminder;
+    l.overdue = overdue;
+    Some(l)
+}
+
 impl Loan {
     pub fn reminder(&self) -> Option<&ReminderContact> {
         self.reminder.as_ref()
     }
     pub fn reminded_for(&self) -> Option<NaiveDate> {
         self.reminded_for
+    }
+    pub fn overdue_contact(&self) -> Option<&ReminderContact> {
+        self.overdue.as_ref()
+    }
+    pub fn overdue_noticed_for(&self) -> Option<NaiveDate> {
+        self.overdue_noticed_for
     }
     /// Is a reminder for its current due date `due` still to be sent?
     pub fn wants_reminder_for(&self, due: NaiveDate) -> bool {
@@ -225,6 +259,16 @@ pub fn sync_waiting(
     Ok(changes)
 }
 
+/// R-MAIL-6: the overdue notice for due date `due` went out.
+pub fn mark_overdue_noticed(loan: &Loan, due: NaiveDate) -> Option<Changes> {
+    if loan.due_date != due || loan.overdue_noticed_for == Some(due) {
+        return None;
+    }
+    let mut l = loan.clone();
+    l.overdue_noticed_for = Some(due);
+    Some(Changes::none().update(l))
+}
+
 /// R-MAIL-1: the reminder for due date `due` went out.
 pub fn mark_reminded(loan: &Loan, due: NaiveDate) -> Option<Changes> {
     if loan.due_date != due || loan.reminded_for == Some(due) {
@@ -259,6 +303,8 @@ mod tests {
             reminded_for: None,
             reminder: None,
             others_waiting: false,
+            overdue: None,
+            overdue_noticed_for: None,
             version: 1,
         }
     }

@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalog;
 pub mod circulation;
 pub mod dates;
+pub mod feed;
 pub mod hold;
 pub mod invariants;
 pub mod loan;
@@ -18,6 +19,7 @@ pub mod mailing;
 pub mod patron;
 pub mod policy;
 pub mod record;
+pub mod renewal_link;
 pub mod session;
 pub mod types;
 

@@ -36,6 +36,9 @@ pub struct Policy {
     pub hold_cart_max: u32,
     /// How far ahead a suspension or a not-needed-after date may lie (R-HOLD-11, R-HOLD-12).
     pub hold_date_horizon_days: u32,
+    /// A verification link's lifetime, and how many a patron may be sent a day (R-MAIL-5).
+    pub verification_link_hours: i64,
+    pub verification_emails_per_day: u32,
 }
 
 impl Default for Policy {
@@ -58,6 +61,8 @@ impl Default for Policy {
             ebook_token_seconds: 300,
             hold_cart_max: 20,
             hold_date_horizon_days: 365,
+            verification_link_hours: 24,
+            verification_emails_per_day: 5,
         }
     }
 }
@@ -126,6 +131,16 @@ impl Policy {
             &mut p.ebook_token_seconds,
         )?;
         set(&lookup, "POLICY_HOLD_CART_MAX", &mut p.hold_cart_max)?;
+        set(
+            &lookup,
+            "POLICY_VERIFICATION_LINK_HOURS",
+            &mut p.verification_link_hours,
+        )?;
+        set(
+            &lookup,
+            "POLICY_VERIFICATION_EMAILS_PER_DAY",
+            &mut p.verification_emails_per_day,
+        )?;
         set(
             &lookup,
             "POLICY_HOLD_DATE_HORIZON_DAYS",

@@ -6,10 +6,13 @@
 
 use super::cart::HoldCart;
 use super::catalog::{PhysicalCopy, Title};
+use super::feed::{CalendarFeed, FeedLookup};
 use super::hold::Hold;
 use super::loan::Loan;
 use super::mailing::{Announcement, JobState, MailClaim};
+use super::patron::EmailVerification;
 use super::patron::Patron;
+use super::renewal_link::RenewalLink;
 use super::session::Session;
 use super::types::{Barcode, BibId, CardNumber, HoldId, LoanId};
 use serde::{Deserialize, Serialize};
@@ -31,6 +34,14 @@ pub enum Key {
     Job(String),
     /// A patron's hold cart: theirs, but read only by its own routes, not with the account.
     HoldCart(CardNumber),
+    /// A pending address verification, by the SHA-256 of its token.
+    EmailVerification(String),
+    /// A renewal link, by the SHA-256 of its token.
+    RenewalLink(String),
+    /// A patron's calendar feed: beside the account, like the cart.
+    CalendarFeed(CardNumber),
+    /// A calendar feed, by the SHA-256 of its URL's secret.
+    FeedLookup(String),
 }
 
 impl Key {
@@ -46,7 +57,7 @@ impl Key {
     /// The patron this record belongs to, in the account or beside it.
     pub fn owner(&self) -> Option<&CardNumber> {
         match self {
-            Key::HoldCart(c) | Key::Announcement(c, _) => Some(c),
+            Key::HoldCart(c) | Key::CalendarFeed(c) | Key::Announcement(c, _) => Some(c),
             other => other.account_of(),
         }
     }
@@ -65,6 +76,10 @@ pub enum Record {
     Announcement(Announcement),
     Job(JobState),
     HoldCart(HoldCart),
+    EmailVerification(EmailVerification),
+    RenewalLink(RenewalLink),
+    CalendarFeed(CalendarFeed),
+    FeedLookup(FeedLookup),
 }
 
 macro_rules! record_kinds {
@@ -102,6 +117,10 @@ record_kinds! {
     Announcement(Announcement) => into_announcement,
     Job(JobState) => into_job,
     HoldCart(HoldCart) => into_hold_cart,
+    EmailVerification(EmailVerification) => into_email_verification,
+    RenewalLink(RenewalLink) => into_renewal_link,
+    CalendarFeed(CalendarFeed) => into_calendar_feed,
+    FeedLookup(FeedLookup) => into_feed_lookup,
 }
 
 impl Record {
@@ -117,6 +136,10 @@ impl Record {
             Record::Announcement(a) => Key::Announcement(a.card_number.clone(), a.bib_id.clone()),
             Record::Job(j) => Key::Job(j.job.clone()),
             Record::HoldCart(c) => Key::HoldCart(c.card_number.clone()),
+            Record::EmailVerification(v) => Key::EmailVerification(v.token_hash.clone()),
+            Record::RenewalLink(l) => Key::RenewalLink(l.token_hash.clone()),
+            Record::CalendarFeed(f) => Key::CalendarFeed(f.card_number.clone()),
+            Record::FeedLookup(f) => Key::FeedLookup(f.secret_hash.clone()),
         }
     }
 }
@@ -245,6 +268,11 @@ pub struct Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    /// The same outcome with more changes.
+    pub fn also(mut self, more: Changes) -> Self {
+        self.changes = self.changes.and(more);
+        self
+    }
     pub fn new(value: T, changes: Changes) -> Self {
         Outcome {
             value,

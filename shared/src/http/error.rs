@@ -49,6 +49,10 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::ReadyCannotBeSuspended => (S::CONFLICT, "ready_for_pickup"),
         Error::InvalidDate(_) => (S::BAD_REQUEST, "invalid_date"),
         Error::CartFull => (S::CONFLICT, "cart_full"),
+        Error::TooManyRequests { .. } => (S::TOO_MANY_REQUESTS, "too_many_requests"),
+        Error::InvalidToken => (S::BAD_REQUEST, "invalid_token"),
+        Error::LinkNotFound => (S::NOT_FOUND, "link_not_found"),
+        Error::FeedNotFound => (S::NOT_FOUND, "feed_not_found"),
         Error::ReadyForPickup { .. } => (S::CONFLICT, "ready_for_pickup"),
         Error::PatronExists => (S::CONFLICT, "patron_exists"),
         Error::TitleExists => (S::CONFLICT, "title_exists"),
@@ -70,7 +74,8 @@ fn retry_after_secs(e: &Error) -> Option<i64> {
     match e {
         Error::AccountLocked {
             retry_after_secs, ..
-        } => Some(*retry_after_secs),
+        }
+        | Error::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
         Error::Busy | Error::Store(StoreError::Unavailable(_)) => {
             Some(RETRY_AFTER_UNAVAILABLE_SECS)
         }

@@ -53,6 +53,9 @@ pub trait Store: Send + Sync {
     /// Loans due on `date` whose patron wants a reminder (R-MAIL-1), read through a sparse
     /// index on the due date: the items read are the loans to remind, nothing else.
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError>;
+    /// Loans due on `date` whose patron wants an overdue notice (R-MAIL-6), through their own
+    /// sparse index on the due date.
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError>;
     /// Ready holds whose pickup deadline is before `date` (R-HOLD-6).
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError>;
     /// Titles added on `date` (Japan time), read through an index on that date.

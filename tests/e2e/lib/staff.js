@@ -53,6 +53,16 @@ export function staffClient(baseUrl) {
     setClock: (now) => expectOk(call(baseUrl, 'PUT', '/dev/clock', { now }), `set clock ${now}`),
     outbox: () => expectOk(call(baseUrl, 'GET', '/dev/outbox'), 'read outbox'),
     run: (job) => expectOk(call(baseUrl, 'POST', `/dev/run/${job}`), `run ${job}`),
+    // The token in the newest verification email to `email` (R-MAIL-5), or null.
+    async verificationToken(email) {
+      const outbox = await expectOk(call(baseUrl, 'GET', '/dev/outbox'), 'read outbox');
+      const to = (m) => m.to === email || (Array.isArray(m.to) && m.to.includes(email));
+      for (const m of [...outbox].reverse()) {
+        const found = to(m) && /verify-email\?token=([A-Za-z0-9_-]+)/.exec(m.text ?? '');
+        if (found) return found[1];
+      }
+      return null;
+    },
     raw: call.bind(null, baseUrl),
   };
 }

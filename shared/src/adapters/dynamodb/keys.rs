@@ -23,6 +23,12 @@ enum Partition<'a> {
     /// The titles announced to one patron.
     Announced(&'a str),
     Job(&'a str),
+    /// A pending address verification, by token hash.
+    Verification(&'a str),
+    /// A renewal link, by token hash.
+    RenewalLink(&'a str),
+    /// A calendar feed, by secret hash.
+    Feed(&'a str),
 }
 
 impl Partition<'_> {
@@ -34,6 +40,9 @@ impl Partition<'_> {
             Partition::Claims(j) => format!("CLAIM#{j}"),
             Partition::Announced(c) => format!("ANNOUNCED#{c}"),
             Partition::Job(j) => format!("JOB#{j}"),
+            Partition::Verification(h) => format!("VERIFY#{h}"),
+            Partition::RenewalLink(h) => format!("RENEWAL#{h}"),
+            Partition::Feed(h) => format!("FEED#{h}"),
         }
     }
 }
@@ -64,6 +73,10 @@ impl ItemKey {
             Key::Job(j) => (Partition::Job(j), "STATE".to_owned()),
             // Beside the account, not in it (see ACCOUNT_END).
             Key::HoldCart(c) => (Partition::Patron(c.as_str()), "~CART".to_owned()),
+            Key::CalendarFeed(c) => (Partition::Patron(c.as_str()), "~FEED".to_owned()),
+            Key::EmailVerification(h) => (Partition::Verification(h), "VERIFY".to_owned()),
+            Key::RenewalLink(h) => (Partition::RenewalLink(h), "LINK".to_owned()),
+            Key::FeedLookup(h) => (Partition::Feed(h), "FEED".to_owned()),
         };
         ItemKey {
             pk: partition.value(),
@@ -99,16 +112,19 @@ pub(super) enum Index {
     ByNotNeededAfter,
     /// Titles with a copy on the shelf and a queue (all suspended when it came back).
     ShelvedWithQueue,
+    /// Loans whose patron wants overdue notices, by due date (R-MAIL-6).
+    ByOverdueDate,
 }
 
 impl Index {
-    pub const ALL: [Index; 6] = [
+    pub const ALL: [Index; 7] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
         Index::NewArrivalSubscribers,
         Index::ByNotNeededAfter,
         Index::ShelvedWithQueue,
+        Index::ByOverdueDate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -119,6 +135,7 @@ impl Index {
             Index::NewArrivalSubscribers => "NewArrivalSubscribers",
             Index::ByNotNeededAfter => "ByNotNeededAfter",
             Index::ShelvedWithQueue => "ShelvedWithQueue",
+            Index::ByOverdueDate => "ByOverdueDate",
         }
     }
 
@@ -131,6 +148,7 @@ impl Index {
             Index::NewArrivalSubscribers => ("alerts_pk", "alerts_sk"),
             Index::ByNotNeededAfter => ("unneeded_pk", "unneeded_sk"),
             Index::ShelvedWithQueue => ("shelved_pk", "shelved_sk"),
+            Index::ByOverdueDate => ("overdue_pk", "overdue_sk"),
         }
     }
 
@@ -141,7 +159,7 @@ impl Index {
             Index::NewArrivalSubscribers => "NEW_ARRIVALS",
             Index::ByNotNeededAfter => "NOT_NEEDED_AFTER",
             Index::ShelvedWithQueue => "SHELVED_WITH_QUEUE",
-            Index::ByDueDate | Index::ByAddedOn => "",
+            Index::ByDueDate | Index::ByAddedOn | Index::ByOverdueDate => "",
         }
     }
 
@@ -152,16 +170,26 @@ impl Index {
     pub fn added_on(date: chrono::NaiveDate) -> String {
         format!("ADDED#{date}")
     }
+
+    pub fn overdue_after(date: chrono::NaiveDate) -> String {
+        format!("OVERDUE#{date}")
+    }
 }
 
 /// The index entries of a record: (index, its partition value, its sort value).
 pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
     match record {
-        Record::Loan(l) if l.reminder().is_some() => vec![(
-            Index::ByDueDate,
-            Index::due_on(l.due_date),
-            format!("{}#{}", l.card_number, l.loan_id),
-        )],
+        Record::Loan(l) => {
+            let sk = format!("{}#{}", l.card_number, l.loan_id);
+            let mut entries = Vec::new();
+            if l.reminder().is_some() {
+                entries.push((Index::ByDueDate, Index::due_on(l.due_date), sk.clone()));
+            }
+            if l.overdue_contact().is_some() {
+                entries.push((Index::ByOverdueDate, Index::overdue_after(l.due_date), sk));
+            }
+            entries
+        }
         Record::Hold(h) => match h.state() {
             HoldState::Ready {
                 pickup_deadline, ..
@@ -218,6 +246,8 @@ pub(super) fn expires_at(record: &Record) -> Option<DateTime<Utc>> {
         Record::MailClaim(c) => Some(after(&c.state, 60)),
         // An announcement must outlive the new-arrivals window it guards.
         Record::Announcement(a) => Some(after(&a.state, 400)),
+        Record::EmailVerification(v) => Some(v.expires_at),
+        Record::RenewalLink(l) => Some(l.expires_at),
         _ => None,
     }
 }

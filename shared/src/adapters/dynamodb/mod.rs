@@ -450,6 +450,13 @@ impl Store for DynamoStore {
             .collect())
     }
 
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        let records = self
+            .query_index(Index::ByOverdueDate, Index::overdue_after(date), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+    }
+
     async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         let index = Index::ByNotNeededAfter;
         let records = self
