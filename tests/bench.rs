@@ -105,7 +105,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         .await
         .unwrap();
     let attempt = || PasswordAttempt::new("Bench2026x".into()).unwrap();
-    let token = sessions::log_in(&app, card(0).as_str(), attempt())
+    let token = sessions::log_in(&app, card(0).as_str(), attempt(), None)
         .await
         .unwrap()
         .token;
@@ -123,7 +123,11 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
     rows.push((
         "1",
         "log in",
-        measure(meter, sessions::log_in(&app, card(0).as_str(), attempt())).await,
+        measure(
+            meter,
+            sessions::log_in(&app, card(0).as_str(), attempt(), None),
+        )
+        .await,
     ));
     rows.push((
         "2",

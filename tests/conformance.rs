@@ -246,6 +246,8 @@ async fn a_patron_account_holds_profile_sessions_loans_and_holds_only(#[case] ki
         created_at: Utc::now(),
         last_seen_at: Utc::now(),
         expires_at: Utc::now() + chrono::Duration::hours(1),
+        session_id: Some(SessionId::generate()),
+        user_agent: None,
         version: 0,
     };
     let changes = new()

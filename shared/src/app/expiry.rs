@@ -1,8 +1,10 @@
 //! `hold-expiry` (R-HOLD-6): ready holds past their pickup deadline lapse, and the copy kept
 //! for each goes to the next in line or back to the shelf.
 
+use super::calendar::with_calendar;
 use super::{commit_outcome, first_in_line, follow_up, until_committed, App, Attempt};
-use crate::domain::circulation::{self, Lapsed};
+use crate::domain::circulation::{self, Day, Lapsed};
+use crate::domain::{Key, Record};
 use crate::error::Error;
 use crate::ports::scheduler::HoldExpiry;
 use serde::Serialize;
@@ -43,10 +45,10 @@ pub async fn expire_hold(app: &App, expiry: &HoldExpiry) -> Result<ExpiryReport,
             .patron(&hold.card_number)
             .await?
             .ok_or(Error::PatronNotFound)?;
-        let title = app
-            .store
-            .title(&hold.bib_id)
-            .await?
+        let (records, calendar) = with_calendar(app, vec![Key::Title(hold.bib_id.clone())]).await?;
+        let title = records
+            .into_iter()
+            .find_map(Record::into_title)
             .ok_or(Error::TitleNotFound)?;
         let copy = app.store.copy(barcode).await?;
         let Attempt::Done(next) = first_in_line(app, &title).await? else {
@@ -58,7 +60,10 @@ pub async fn expire_hold(app: &App, expiry: &HoldExpiry) -> Result<ExpiryReport,
             &hold,
             copy.as_ref(),
             next.as_ref(),
-            today,
+            Day {
+                today,
+                calendar: &calendar,
+            },
             app.policy(),
         )?;
         Ok(match commit_outcome(app, outcome).await? {

@@ -1,10 +1,11 @@
 //! R-LOAN-1 (the loan list) and R-RENEW-1..8 (renewal).
 
+use super::calendar::with_calendar;
 use super::sessions::Caller;
 use super::{committed, until_committed, Account, App};
 use crate::domain::loan::{self, RenewalRefusal};
 use crate::domain::types::{BibId, LoanId};
-use crate::domain::{Loan, Title};
+use crate::domain::{Key, Loan, Record, Title};
 use crate::error::Error;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -53,8 +54,10 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan,
                 .iter()
                 .find(|l| &l.loan_id == loan_id)
                 .ok_or(Error::LoanNotFound)?;
-            let title = app.store.title(&loan.bib_id).await?;
-            let outcome = loan::renew(loan, title.as_ref(), today, app.policy())?;
+            let (records, calendar) =
+                with_calendar(app, vec![Key::Title(loan.bib_id.clone())]).await?;
+            let title = records.into_iter().find_map(Record::into_title);
+            let outcome = loan::renew(loan, title.as_ref(), today, &calendar, app.policy())?;
             Ok(committed(
                 app.store.commit(outcome.changes).await?,
                 outcome.value,

@@ -6,11 +6,13 @@
 
 pub mod account;
 pub mod arrivals;
+pub mod calendar;
 pub mod catalog;
 pub mod counter;
 pub mod ebooks;
 pub mod emails;
 pub mod expiry;
+pub mod history;
 pub mod holds;
 pub mod loans;
 pub mod reminders;

@@ -8,7 +8,7 @@ use super::hold::HoldState;
 use super::loan::reminder_contact;
 use super::record::{Key, Record};
 use super::types::{BibId, CardNumber};
-use super::{Hold, Loan, Patron, PhysicalCopy, Title};
+use super::{HistoryEntry, Hold, Loan, Patron, PhysicalCopy, Title};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -38,6 +38,7 @@ struct Library<'a> {
     copies: Vec<&'a PhysicalCopy>,
     loans: Vec<&'a Loan>,
     holds: Vec<&'a Hold>,
+    history: Vec<&'a HistoryEntry>,
 }
 
 /// Every violation among `records` (a whole store's worth), in key order.
@@ -58,6 +59,7 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
             Record::Copy(c) => lib.copies.push(c),
             Record::Loan(l) => lib.loans.push(l),
             Record::Hold(h) => lib.holds.push(h),
+            Record::HistoryEntry(e) => lib.history.push(e),
             Record::Session(s) if s.expires_at + grace < now => flag(
                 r.key(),
                 "expired session not removed",
@@ -67,7 +69,7 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
         }
     }
     for r in records {
-        if let Some(card) = r.key().account_of() {
+        if let Some(card) = r.key().owner() {
             if !lib.patrons.contains_key(card) {
                 flag(r.key(), "belongs to no patron", String::new());
             }
@@ -217,6 +219,27 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
                     barcode.to_string(),
                 );
             }
+        }
+    }
+    // R-HIST-1: an entry is in the history its patron keeps now, or waits for the purge
+    // that turning it off (or deleting it all) began. Never a history the patron does not keep.
+    for e in &lib.history {
+        let Some(p) = lib.patrons.get(&e.card_number) else {
+            continue; // reported above as belonging to no patron
+        };
+        let h = p.reading_history;
+        let key = || Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone());
+        let kept = e.generation == h.generation && h.enabled;
+        let purging = e.generation < h.generation && h.purge_pending;
+        if !kept && !purging {
+            flag(
+                key(),
+                "history entry of a history the patron does not keep",
+                format!(
+                    "entry generation {}, patron generation {} (on: {}, purge pending: {})",
+                    e.generation, h.generation, h.enabled, h.purge_pending
+                ),
+            );
         }
     }
     out.sort();

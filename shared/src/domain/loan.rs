@@ -1,6 +1,7 @@
 //! Loans and their renewal (R-LOAN-1, R-RENEW-1..8), and the reminder contact a loan
 //! carries for the due-date email (R-MAIL-1).
 
+use super::calendar::{Calendar, ClosedTooLong};
 use super::catalog::Title;
 use super::patron::Patron;
 use super::policy::Policy;
@@ -129,16 +130,27 @@ pub fn renewal_for(
     renewal(loan, waiting, today, policy)
 }
 
+/// Why a renewal did not happen: a rule refused it, or the calendar has no open day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RenewFailure {
+    #[error(transparent)]
+    Refused(#[from] RenewalRefusal),
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
+}
+
 /// R-RENEW-1..6: renews `loan`. The title's queue decided it, so the title must be unchanged
 /// when the renewal is written: a hold placed meanwhile is respected (R-RENEW-3), and two
-/// renewals racing renew once (R-RENEW-8, the loan's own version).
+/// renewals racing renew once (R-RENEW-8, the loan's own version). The new due date moves
+/// to the next open day if it falls on a closed one (R-CAL-1).
 pub fn renew(
     loan: &Loan,
     title: Option<&Title>,
     today: NaiveDate,
+    calendar: &Calendar,
     policy: &Policy,
-) -> Result<Outcome<Loan>, RenewalRefusal> {
-    let due_date = renewal_for(loan, title, today, policy)?;
+) -> Result<Outcome<Loan>, RenewFailure> {
+    let due_date = calendar.first_open_on_or_after(renewal_for(loan, title, today, policy)?)?;
     let mut renewed = loan.clone();
     renewed.due_date = due_date;
     renewed.renewals += 1;
@@ -217,6 +229,20 @@ mod tests {
             ),
             Ok(d("2026-12-07"))
         );
+    }
+
+    #[test]
+    fn r_renew_6_r_cal_1_a_new_due_date_on_a_closed_day_moves_to_the_next_open_day() {
+        let l = loan("2026-11-20", "2026-12-04");
+        // Renewed on Tue 2026-11-24: due Tue 12-08; Tuesdays closed -> Wed 12-09.
+        let p = Policy {
+            closed_weekdays: crate::domain::policy::ClosedWeekdays::of(&[chrono::Weekday::Tue]),
+            ..Policy::default()
+        };
+        let o = renew(&l, None, d("2026-11-24"), &Calendar::new(&p, None), &p).unwrap();
+        assert_eq!(o.value.due_date, d("2026-12-09"));
+        let o = renew(&l, None, d("2026-11-24"), &Calendar::new(&P(), None), &P()).unwrap();
+        assert_eq!(o.value.due_date, d("2026-12-08"));
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! queue and shelf count, a copy's state, a loan's reminder contact) are kept in step in one
 //! place each, in this module; code outside it can read them but not set them.
 
+pub mod calendar;
 pub mod catalog;
 pub mod circulation;
 pub mod dates;
+pub mod history;
 pub mod hold;
 pub mod invariants;
 pub mod loan;
@@ -20,7 +22,9 @@ pub mod record;
 pub mod session;
 pub mod types;
 
+pub use calendar::{Calendar, ClosedDays};
 pub use catalog::{CopyState, PhysicalCopy, Title};
+pub use history::{HistoryEntry, ReadingHistory};
 pub use hold::{Hold, HoldNotice, HoldState};
 pub use loan::{Loan, ReminderContact};
 pub use mailing::{Announcement, ClaimState, JobState, MailClaim};

@@ -1,6 +1,7 @@
 //! A patron: registration at the counter, passwords, the login lock, the patron's own
 //! settings (R-ACCT-2..7, R-MAIL-1, R-MAIL-2).
 
+use super::history::ReadingHistory;
 use super::loan::{reminder_contact, Loan};
 use super::policy::Policy;
 use super::record::{Changes, Outcome};
@@ -25,6 +26,9 @@ pub struct Patron {
     /// Waiting and ready holds, web and counter together (R-HOLD-2). Kept by `domain::hold`.
     pub(in crate::domain) active_holds: u32,
     pub notifications: NotificationSettings,
+    /// R-HIST-1: off unless the patron turned it on. Kept by `domain::history`.
+    #[serde(default)]
+    pub(in crate::domain) reading_history: ReadingHistory,
     pub registered_at: DateTime<Utc>,
     #[serde(default)]
     pub version: u64,
@@ -96,6 +100,7 @@ impl Patron {
             login: LoginFailures::default(),
             active_holds: 0,
             notifications: NotificationSettings::default(),
+            reading_history: ReadingHistory::default(),
             registered_at: now,
             version: 0,
         }

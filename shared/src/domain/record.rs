@@ -4,13 +4,15 @@
 //! version it was read at (or, for a new record, does not exist yet): that is how the rules
 //! that involve two requests at once hold in every store.
 
+use super::calendar::ClosedDays;
 use super::catalog::{PhysicalCopy, Title};
+use super::history::HistoryEntry;
 use super::hold::Hold;
 use super::loan::Loan;
 use super::mailing::{Announcement, JobState, MailClaim};
 use super::patron::Patron;
 use super::session::Session;
-use super::types::{Barcode, BibId, CardNumber, HoldId, LoanId};
+use super::types::{Barcode, BibId, CardNumber, EntryId, HoldId, LoanId};
 use serde::{Deserialize, Serialize};
 
 /// Names one record. The patron-owned kinds (profile, session, loan, hold) together make a
@@ -28,6 +30,11 @@ pub enum Key {
     MailClaim(String, CardNumber),
     Announcement(CardNumber, BibId),
     Job(String),
+    /// A reading-history entry (R-HIST-1), by its generation and id. The patron's own, but
+    /// not part of the account: it is read only by the history's routes.
+    HistoryEntry(CardNumber, u32, EntryId),
+    /// Every dated closure of the library (R-CAL-1).
+    ClosedDays,
 }
 
 impl Key {
@@ -36,6 +43,14 @@ impl Key {
         match self {
             Key::Patron(c) | Key::Session(c, _) | Key::Loan(c, _) | Key::Hold(c, _) => Some(c),
             _ => None,
+        }
+    }
+
+    /// The patron a record belongs to, in the account or beside it.
+    pub fn owner(&self) -> Option<&CardNumber> {
+        match self {
+            Key::HistoryEntry(c, _, _) => Some(c),
+            other => other.account_of(),
         }
     }
 }
@@ -52,6 +67,8 @@ pub enum Record {
     MailClaim(MailClaim),
     Announcement(Announcement),
     Job(JobState),
+    HistoryEntry(HistoryEntry),
+    ClosedDays(ClosedDays),
 }
 
 macro_rules! record_kinds {
@@ -88,6 +105,8 @@ record_kinds! {
     MailClaim(MailClaim) => into_mail_claim,
     Announcement(Announcement) => into_announcement,
     Job(JobState) => into_job,
+    HistoryEntry(HistoryEntry) => into_history_entry,
+    ClosedDays(ClosedDays) => into_closed_days,
 }
 
 impl Record {
@@ -102,6 +121,10 @@ impl Record {
             Record::MailClaim(m) => Key::MailClaim(m.job.clone(), m.card_number.clone()),
             Record::Announcement(a) => Key::Announcement(a.card_number.clone(), a.bib_id.clone()),
             Record::Job(j) => Key::Job(j.job.clone()),
+            Record::HistoryEntry(e) => {
+                Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone())
+            }
+            Record::ClosedDays(_) => Key::ClosedDays,
         }
     }
 }

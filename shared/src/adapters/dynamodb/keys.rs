@@ -23,6 +23,8 @@ enum Partition<'a> {
     /// The titles announced to one patron.
     Announced(&'a str),
     Job(&'a str),
+    /// The library calendar's dated closures.
+    Calendar,
 }
 
 impl Partition<'_> {
@@ -34,6 +36,7 @@ impl Partition<'_> {
             Partition::Claims(j) => format!("CLAIM#{j}"),
             Partition::Announced(c) => format!("ANNOUNCED#{c}"),
             Partition::Job(j) => format!("JOB#{j}"),
+            Partition::Calendar => "CALENDAR".to_owned(),
         }
     }
 }
@@ -42,6 +45,15 @@ impl Partition<'_> {
 /// partition but outside the account (read only by their own routes) begin with `~`, which
 /// sorts after every letter, so the account's Query (`sk < "~"`) never reads them.
 pub(super) const ACCOUNT_END: &str = "~";
+
+/// Reading-history entries (R-HIST-1): `~HIST#<generation, 10 digits>#<entry_id>`, outside the
+/// account's range. Entry ids sort by when they were recorded, so a Query of one generation's
+/// prefix, backwards, lists newest first.
+pub(super) const HISTORY: &str = "~HIST#";
+
+pub(super) fn history_prefix(generation: u32) -> String {
+    format!("{HISTORY}{generation:010}#")
+}
 
 /// A record's primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +74,11 @@ impl ItemKey {
             Key::MailClaim(job, c) => (Partition::Claims(job), c.to_string()),
             Key::Announcement(c, b) => (Partition::Announced(c.as_str()), b.to_string()),
             Key::Job(j) => (Partition::Job(j), "STATE".to_owned()),
+            Key::HistoryEntry(c, g, e) => (
+                Partition::Patron(c.as_str()),
+                format!("{}{e}", history_prefix(*g)),
+            ),
+            Key::ClosedDays => (Partition::Calendar, "CLOSED_DAYS".to_owned()),
         };
         ItemKey {
             pk: partition.value(),
@@ -93,14 +110,17 @@ pub(super) enum Index {
     ByAddedOn,
     /// Patrons with new-arrival alerts on (#11).
     NewArrivalSubscribers,
+    /// Patrons whose reading history is still being deleted (R-HIST-1, #17).
+    HistoryPurges,
 }
 
 impl Index {
-    pub const ALL: [Index; 4] = [
+    pub const ALL: [Index; 5] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
         Index::NewArrivalSubscribers,
+        Index::HistoryPurges,
     ];
 
     pub fn name(self) -> &'static str {
@@ -109,6 +129,7 @@ impl Index {
             Index::ByPickupDeadline => "ByPickupDeadline",
             Index::ByAddedOn => "ByAddedOn",
             Index::NewArrivalSubscribers => "NewArrivalSubscribers",
+            Index::HistoryPurges => "HistoryPurges",
         }
     }
 
@@ -119,6 +140,7 @@ impl Index {
             Index::ByPickupDeadline => ("pickup_pk", "pickup_sk"),
             Index::ByAddedOn => ("added_pk", "added_sk"),
             Index::NewArrivalSubscribers => ("alerts_pk", "alerts_sk"),
+            Index::HistoryPurges => ("purge_pk", "purge_sk"),
         }
     }
 
@@ -127,6 +149,7 @@ impl Index {
         match self {
             Index::ByPickupDeadline => "READY",
             Index::NewArrivalSubscribers => "NEW_ARRIVALS",
+            Index::HistoryPurges => "PURGE",
             Index::ByDueDate | Index::ByAddedOn => "",
         }
     }
@@ -163,11 +186,25 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
             Index::added_on(t.added_on),
             format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
         )],
-        Record::Patron(p) if p.notifications.new_arrivals.enabled => vec![(
-            Index::NewArrivalSubscribers,
-            Index::NewArrivalSubscribers.single_partition().to_owned(),
-            p.card_number.to_string(),
-        )],
+        Record::Patron(p) => {
+            let mut entries = Vec::new();
+            for (index, on) in [
+                (
+                    Index::NewArrivalSubscribers,
+                    p.notifications.new_arrivals.enabled,
+                ),
+                (Index::HistoryPurges, p.reading_history().purge_pending),
+            ] {
+                if on {
+                    entries.push((
+                        index,
+                        index.single_partition().to_owned(),
+                        p.card_number.to_string(),
+                    ));
+                }
+            }
+            entries
+        }
         _ => vec![],
     }
 }
