@@ -34,11 +34,8 @@ export function deviceName(userAgent) {
 function sessionItem(s, alert) {
   const titleId = `session-${s.session_id}-title`;
   const name = deviceName(s.user_agent);
-  const start = h(
-    'button',
-    { type: 'button', class: 'button button--secondary', 'aria-label': t('account.endFor', { name }) },
-    s.current ? t('account.endThis') : t('account.end'),
-  );
+  const label = s.current ? t('account.endThis') : t('account.end');
+  const start = h('button', { type: 'button', class: 'button button--secondary', 'aria-label': t('account.endFor', { label, name }) }, label);
   const questionId = `${titleId}-q`;
   const yes = h('button', { type: 'button', class: 'button button--danger' }, t('account.endYes'));
   const no = h('button', { type: 'button', class: 'button button--secondary' }, t('history.no'));
