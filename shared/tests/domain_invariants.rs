@@ -40,7 +40,7 @@ enum Step {
     PassDays(i64),
     History(usize, bool),
     DeleteHistory(usize),
-    PurgeStep(usize),
+    PurgeBatch(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -55,7 +55,7 @@ fn step() -> impl Strategy<Value = Step> {
         (1..9i64).prop_map(Step::PassDays),
         (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::History(p, on)),
         (0..PATRONS).prop_map(Step::DeleteHistory),
-        (0..PATRONS).prop_map(Step::PurgeStep),
+        (0..PATRONS).prop_map(Step::PurgeBatch),
     ]
 }
 
@@ -344,7 +344,7 @@ impl World {
                 let o = history::delete_all(&self.patron(p));
                 self.apply(o.changes);
             }
-            Step::PurgeStep(p) => {
+            Step::PurgeBatch(p) => {
                 let older = self.older_history(p);
                 let o = history::purge_step(&self.patron(p), &older);
                 if o.value == Purge::Finished {
