@@ -156,7 +156,11 @@ async fn closures(app: &App) -> Result<(), Error> {
 
 /// Ichiro keeps a reading history: three returns since he turned it on.
 async fn reading_history(app: &App, ichiro: &CardNumber) -> Result<(), Error> {
-    let p = app.store.patron(ichiro).await?.ok_or(Error::PatronNotFound)?;
+    let p = app
+        .store
+        .patron(ichiro)
+        .await?
+        .ok_or(Error::PatronNotFound)?;
     let _ = app
         .store
         .commit(mypage::domain::history::set_enabled(&p, true).changes)
