@@ -1,5 +1,6 @@
 //! Rules that involve two requests at once hold under concurrency, on both stores
-//! (R-ACCT-7, R-RENEW-8, R-HOLD-2, R-HOLD-8, R-DESK-2). `make stress` repeats this suite.
+//! (R-ACCT-7, R-RENEW-8, R-HOLD-2, R-HOLD-8, R-DESK-2, R-CAL-1, R-HIST-1, R-ACCT-9).
+//! `make stress` repeats this suite.
 
 use futures::future::join_all;
 use mypage_tests::StoreKind;
@@ -451,4 +452,151 @@ async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
         ),
         (Some(0), Some(1))
     );
+}
+
+async fn staff_write(
+    s: &TestServer,
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> u16 {
+    let mut req = s
+        .http
+        .request(method, format!("{}{path}", s.base))
+        .header("x-staff-key", mypage_tests::STAFF_KEY);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send()
+        .await
+        .expect("the dev server answers")
+        .status()
+        .as_u16()
+}
+
+#[apply(both_stores)]
+async fn r_cal_1_two_closures_racing_cannot_close_more_than_60_days_in_a_row(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    // 2027-01-01..=01-30 and 02-02..=03-03 closed (30 days each). Closing 01-31 or 02-01
+    // alone makes 31 in a row; both would make 62.
+    let start: chrono::NaiveDate = "2027-01-01".parse().unwrap();
+    for i in (0..30).chain(32..62) {
+        let d = start + chrono::Days::new(i);
+        let path = format!("/api/staff/calendar/closed-days/{d}");
+        assert_eq!(
+            staff_write(&s, Method::PUT, &path, Some(json!({"reason": "工事"}))).await,
+            204
+        );
+    }
+    let put = |d: &str| {
+        let path = format!("/api/staff/calendar/closed-days/{d}");
+        let s = &s;
+        async move { staff_write(s, Method::PUT, &path, Some(json!({"reason": "工事"}))).await }
+    };
+    let (a, b) = tokio::join!(put("2027-01-31"), put("2027-02-01"));
+    let mut answers = [a, b];
+    answers.sort();
+    assert_eq!(
+        answers,
+        [204, 409],
+        "exactly one of the two closures is refused"
+    );
+    let r = s
+        .call(
+            Method::GET,
+            "/api/catalog/calendar?from=2027-01-01&to=2027-03-31",
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["closed"].as_array().unwrap().len(), 61);
+}
+
+#[apply(both_stores)]
+async fn r_hist_1_a_check_in_racing_the_switch_off_leaves_no_entry(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("40000020").await;
+    s.title("RACE", 6).await;
+    let card = mypage::domain::types::CardNumber::parse("40000020").unwrap();
+    for round in 1..=6 {
+        s.call(
+            Method::PUT,
+            "/api/me/reading-history",
+            Some(&t),
+            Some(json!({"enabled": true})),
+        )
+        .await
+        .expect(204);
+        let barcode = format!("RACE-{round}");
+        s.check_out("40000020", &barcode).await.expect(201);
+        let off = s.call(
+            Method::PUT,
+            "/api/me/reading-history",
+            Some(&t),
+            Some(json!({"enabled": false})),
+        );
+        let (back, off) = tokio::join!(s.check_in(&barcode), off);
+        back.expect(200);
+        off.expect(204);
+        // Whichever committed first, nothing of the history is left once both have answered:
+        // an entry committed before the switch was purged by it; a check-in after it saw the
+        // history off and recorded nothing.
+        let stored = s
+            .app()
+            .store
+            .history_before(&card, u32::MAX, 100)
+            .await
+            .unwrap();
+        assert!(
+            stored.is_empty(),
+            "round {round}: {} entries left",
+            stored.len()
+        );
+        let r = s
+            .call(Method::GET, "/api/me/reading-history", Some(&t), None)
+            .await
+            .expect(200);
+        assert_eq!(r.body["entries"], json!([]));
+    }
+}
+
+#[apply(both_stores)]
+async fn r_acct_9_two_requests_ending_one_session_end_it_once(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let home = s.patron("40000021").await;
+    let phone = s.relog("40000021").await;
+    let pc = s.relog("40000021").await;
+    let list = s
+        .call(Method::GET, "/api/me/sessions", Some(&pc), None)
+        .await
+        .expect(200);
+    let pc_id = list.body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["current"] == true)
+        .unwrap()["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/me/sessions/{pc_id}");
+    let (a, b) = tokio::join!(
+        s.call(Method::DELETE, &path, Some(&home), None),
+        s.call(Method::DELETE, &path, Some(&phone), None)
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [204, 404], "{} / {}", a.body, b.body);
+    s.call(Method::GET, "/api/me", Some(&pc), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    s.call(Method::GET, "/api/me", Some(&home), None)
+        .await
+        .expect(200);
+    s.call(Method::GET, "/api/me", Some(&phone), None)
+        .await
+        .expect(200);
 }

@@ -246,6 +246,8 @@ async fn a_patron_account_holds_profile_sessions_loans_and_holds_only(#[case] ki
         created_at: Utc::now(),
         last_seen_at: Utc::now(),
         expires_at: Utc::now() + chrono::Duration::hours(1),
+        session_id: Some(SessionId::generate()),
+        user_agent: None,
         version: 0,
     };
     let changes = new()
@@ -563,4 +565,110 @@ async fn the_embedded_store_survives_a_restart() {
         Err(StoreError::Corrupt(_))
     ));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn entry(c: &str, generation: u32, n: u64) -> HistoryEntry {
+    record(json!({
+        "card_number": c, "generation": generation,
+        "entry_id": format!("E{:013}-bbbbbbbbbbbb", 1_764_000_000_000u64 + n),
+        "bib_id": "B-1", "title": format!("題名 {n}"), "author": "著者",
+        "checked_out_on": "2026-11-01", "returned_on": "2026-11-20",
+    }))
+}
+
+/// R-HIST-1: entries live beside the account (never in its read), newest first by
+/// generation, from after a page's last entry; older generations are found for the purge,
+/// and a patron with a purge pending is found through the index.
+#[apply(both_stores)]
+async fn history_entries_stay_out_of_the_account_and_page_newest_first(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let mut p = patron("100002");
+    let mut changes = new();
+    for n in 0..7 {
+        changes = changes.create(entry("100002", 1, n));
+    }
+    changes = changes
+        .create(entry("100002", 0, 99))
+        .create(entry("1000020", 1, 5));
+    written(&s, changes.create(p.clone())).await;
+    let account = s.account(&card("100002")).await.unwrap();
+    assert_eq!(account.len(), 1, "the account is the profile alone");
+    let ids = |v: Vec<HistoryEntry>| {
+        v.into_iter()
+            .map(|e| e.entry_id.to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = s.history(&card("100002"), 1, None, Some(3)).await.unwrap();
+    assert_eq!(
+        ids(first.clone()),
+        ids(vec![
+            entry("100002", 1, 6),
+            entry("100002", 1, 5),
+            entry("100002", 1, 4)
+        ])
+    );
+    let after = first.last().unwrap().entry_id.clone();
+    let rest = s
+        .history(&card("100002"), 1, Some(&after), None)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 4);
+    assert_eq!(rest[0].entry_id, entry("100002", 1, 3).entry_id);
+    let older = s.history_before(&card("100002"), 1, 10).await.unwrap();
+    assert_eq!(ids(older), ids(vec![entry("100002", 0, 99)]));
+    assert!(s
+        .history_before(&card("100002"), 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.history_before(&card("100002"), 2, 5).await.unwrap().len(),
+        5
+    );
+    // The purge index holds a patron exactly while their purge is pending.
+    assert!(s.history_purges().await.unwrap().is_empty());
+    p.version = 1;
+    let off = mypage::domain::history::set_enabled(
+        &mypage::domain::history::set_enabled(&p, true)
+            .changes
+            .into_iter()
+            .next()
+            .unwrap()
+            .record()
+            .clone()
+            .into_patron()
+            .unwrap(),
+        false,
+    );
+    let mut flipped = off.changes.into_iter().next().unwrap().record().clone();
+    flipped.set_version(1);
+    written(&s, Changes::from(Change::Update(flipped))).await;
+    assert_eq!(s.history_purges().await.unwrap(), vec![card("100002")]);
+}
+
+/// R-CAL-1: the dated closures are one record, read with others in one request.
+#[apply(both_stores)]
+async fn the_closed_days_are_one_record_read_with_others(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let today = d("2026-12-01");
+    let o = mypage::domain::calendar::set_closure(
+        None,
+        d("2026-12-29"),
+        ClosureReason::parse("年末").unwrap(),
+        today,
+        &Policy::default(),
+    )
+    .unwrap();
+    written(&s, o.changes).await;
+    written(&s, new().create(title("B-1", "2026-11-01"))).await;
+    let got = s
+        .get_many(&[Key::Title(BibId::parse("B-1").unwrap()), Key::ClosedDays])
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 2);
+    let closed = got.into_iter().find_map(Record::into_closed_days).unwrap();
+    assert_eq!(
+        closed.days().get(&d("2026-12-29")).map(String::as_str),
+        Some("年末")
+    );
 }

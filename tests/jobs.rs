@@ -612,6 +612,8 @@ async fn fake_caller(l: &Library, n: &str) -> mypage::app::sessions::Caller {
         created_at: now,
         last_seen_at: now,
         expires_at: now,
+        session_id: None,
+        user_agent: None,
         version: 0,
     };
     mypage::app::sessions::Caller { account, session }

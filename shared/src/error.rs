@@ -2,10 +2,12 @@
 //! `crate::http` maps each to one HTTP status and one stable `code` (docs/api.md), and
 //! nowhere else does.
 
+use crate::domain::calendar::{ClosedTooLong, ClosureRefusal};
 use crate::domain::catalog::Inconsistent;
-use crate::domain::circulation::{CheckInRefusal, CheckOutRefusal};
+use crate::domain::circulation::{CheckInRefusal, CheckOutRefusal, CirculationFault};
+use crate::domain::history::EntryNotFound;
 use crate::domain::hold::{ChangeRefusal, HoldRefusal};
-use crate::domain::loan::RenewalRefusal;
+use crate::domain::loan::{RenewFailure, RenewalRefusal};
 use crate::domain::patron::EmailNotRegistered;
 use crate::domain::types::{InvalidEmail, InvalidTerms, WeakPassword};
 use crate::ports::store::StoreError;
@@ -68,6 +70,10 @@ pub enum Error {
     PatronNotFound,
     #[error("no such copy")]
     CopyNotFound,
+    #[error("no such reading-history entry")]
+    EntryNotFound,
+    #[error("no such session")]
+    SessionNotFound,
 
     // --- refusals by the rules
     #[error("{0}")]
@@ -104,6 +110,10 @@ pub enum Error {
     NotCheckedOut,
     #[error("the interlibrary due date is in the past")]
     DueDateInPast,
+    #[error(
+        "this closure would close the library for {run} days in a row; at most {max} are allowed"
+    )]
+    ClosedTooLong { run: u32, max: u32 },
 
     // --- ours
     /// Lost the race for the same records every time it tried.
@@ -113,8 +123,46 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Inconsistent(#[from] Inconsistent),
+    /// The calendar has no open day where a date must be set: a configuration error.
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
     #[error("internal error")]
     Internal(String),
+}
+
+impl From<CirculationFault> for Error {
+    fn from(f: CirculationFault) -> Self {
+        match f {
+            CirculationFault::Inconsistent(i) => Error::Inconsistent(i),
+            CirculationFault::Calendar(c) => Error::Calendar(c),
+        }
+    }
+}
+
+impl From<RenewFailure> for Error {
+    fn from(f: RenewFailure) -> Self {
+        match f {
+            RenewFailure::Refused(r) => Error::Renewal(r),
+            RenewFailure::Calendar(c) => Error::Calendar(c),
+        }
+    }
+}
+
+impl From<ClosureRefusal> for Error {
+    fn from(r: ClosureRefusal) -> Self {
+        match r {
+            ClosureRefusal::ClosedTooLong { run, max } => Error::ClosedTooLong { run, max },
+            out_of_range @ ClosureRefusal::OutOfRange { .. } => {
+                Error::InvalidRequest(out_of_range.to_string())
+            }
+        }
+    }
+}
+
+impl From<EntryNotFound> for Error {
+    fn from(_: EntryNotFound) -> Self {
+        Error::EntryNotFound
+    }
 }
 
 impl From<EmailNotRegistered> for Error {
@@ -144,7 +192,7 @@ impl From<CheckInRefusal> for Error {
     fn from(r: CheckInRefusal) -> Self {
         match r {
             CheckInRefusal::NotCheckedOut => Error::NotCheckedOut,
-            CheckInRefusal::Inconsistent(i) => Error::Inconsistent(i),
+            CheckInRefusal::Fault(f) => f.into(),
         }
     }
 }
@@ -158,6 +206,7 @@ impl From<CheckOutRefusal> for Error {
             // The use case retries on fresh reads; still stale, it is busy.
             CheckOutRefusal::StaleRead => Error::Busy,
             CheckOutRefusal::Inconsistent(i) => Error::Inconsistent(i),
+            CheckOutRefusal::Calendar(c) => Error::Calendar(c),
         }
     }
 }
@@ -167,6 +216,10 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::Internal(_) | Error::Inconsistent(_) => "internal error".to_owned(),
+            Error::Calendar(_) => {
+                "the library calendar has no open day for this date; please tell the library"
+                    .to_owned()
+            }
             Error::Store(StoreError::Unavailable(_)) => {
                 "the service is unavailable for a moment, please try again".to_owned()
             }

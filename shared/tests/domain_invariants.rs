@@ -1,19 +1,26 @@
 //! Property test of the domain's transitions: for random sequences of what a library does
 //! (register, catalogue, add copies, place and cancel holds, check out, check in, renew,
-//! let days pass and lapse uncollected holds), every derived fact stays in step with the
-//! records it derives from (`domain::invariants`), after every step.
+//! let days pass and lapse uncollected holds, keep, delete and purge a reading history),
+//! every derived fact stays in step with the records it derives from
+//! (`domain::invariants`), after every step; and every date set on the way lands on a day the
+//! library is open (R-CAL-1).
 
 use chrono::{DateTime, Duration, Utc};
-use mypage::domain::circulation::{self, CheckOutRefusal, LoanTerms};
+use mypage::domain::calendar::{self, Calendar};
+use mypage::domain::circulation::{self, CheckOutRefusal, Day, LoanTerms, Returned};
 use mypage::domain::dates::japan_date;
+use mypage::domain::history::{self, Purge};
 use mypage::domain::hold::{self, HoldChange, NewHold};
 use mypage::domain::invariants;
 use mypage::domain::loan;
 use mypage::domain::patron;
-use mypage::domain::types::{Barcode, BibId, CardNumber, EmailAddress, HoldId, LoanId};
+use mypage::domain::policy::ClosedWeekdays;
+use mypage::domain::types::{
+    Barcode, BibId, CardNumber, ClosureReason, EmailAddress, EntryId, HoldId, LoanId,
+};
 use mypage::domain::{
-    Change, Changes, CopyState, Hold, HoldNotice, Key, Loan, NotificationSettings, Patron,
-    PhysicalCopy, Policy, Record, Title,
+    Change, Changes, CopyState, HistoryEntry, Hold, HoldNotice, HoldState, Key, Loan,
+    NotificationSettings, Patron, PhysicalCopy, Policy, Record, Title,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -35,6 +42,9 @@ enum Step {
     /// Not needed after n days from today, R-HOLD-12.
     NotNeededAfter(usize, usize, u32),
     PassDays(i64),
+    History(usize, bool),
+    DeleteHistory(usize),
+    PurgeBatch(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -49,6 +59,9 @@ fn step() -> impl Strategy<Value = Step> {
         (0..PATRONS, 0..TITLES, 0..12u32).prop_map(|(p, t, d)| Step::Suspend(p, t, d)),
         (0..PATRONS, 0..TITLES, 0..12u32).prop_map(|(p, t, d)| Step::NotNeededAfter(p, t, d)),
         (1..9i64).prop_map(Step::PassDays),
+        (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::History(p, on)),
+        (0..PATRONS).prop_map(Step::DeleteHistory),
+        (0..PATRONS).prop_map(Step::PurgeBatch),
     ]
 }
 
@@ -65,9 +78,30 @@ impl World {
         let mut w = World {
             records: BTreeMap::new(),
             now: "2026-12-01T01:00:00Z".parse().unwrap(),
-            policy: Policy::default(),
+            // R-CAL-1: Mondays closed, and the dated closures set below.
+            policy: Policy {
+                closed_weekdays: ClosedWeekdays::of(&[chrono::Weekday::Mon]),
+                ..Policy::default()
+            },
             next_id: 0,
         };
+        let mut closed = None;
+        for (date, why) in [
+            ("2026-12-15", "蔵書点検"),
+            ("2026-12-16", "蔵書点検"),
+            ("2026-12-29", "年末"),
+        ] {
+            let o = calendar::set_closure(
+                closed.as_ref(),
+                date.parse().unwrap(),
+                ClosureReason::parse(why).unwrap(),
+                japan_date(w.now),
+                &w.policy,
+            )
+            .unwrap();
+            w.apply(o.changes);
+            closed = w.records[&Key::ClosedDays].clone().into_closed_days();
+        }
         for p in 0..PATRONS {
             let mut patron = Patron::register(card(p), format!("p{p}"), false, w.now);
             patron.email =
@@ -127,6 +161,21 @@ impl World {
     fn today(&self) -> chrono::NaiveDate {
         japan_date(self.now)
     }
+    fn calendar(&self) -> Calendar {
+        let stored = self
+            .records
+            .get(&Key::ClosedDays)
+            .and_then(|r| r.clone().into_closed_days());
+        Calendar::new(&self.policy, stored.as_ref())
+    }
+    fn older_history(&self, p: usize) -> Vec<HistoryEntry> {
+        let generation = self.patron(p).reading_history().generation;
+        self.records
+            .values()
+            .filter_map(|r| r.clone().into_history_entry())
+            .filter(|e| e.card_number == card(p) && e.generation < generation)
+            .collect()
+    }
     fn patron(&self, p: usize) -> Patron {
         self.records[&Key::Patron(card(p))]
             .clone()
@@ -175,13 +224,18 @@ impl World {
     fn run(&mut self, step: &Step) {
         let policy = self.policy.clone();
         let today = self.today();
+        let calendar = self.calendar();
+        let day = Day {
+            today,
+            calendar: &calendar,
+        };
         match *step {
             Step::AddCopy(t) => {
                 let title = self.title(&bib(t));
                 let barcode = Barcode::parse(&format!("C{}", self.id())).unwrap();
                 let next = self.first_in_line(&title);
                 let o =
-                    circulation::add_copy(&title, barcode, next.as_ref(), today, &policy).unwrap();
+                    circulation::add_copy(&title, barcode, next.as_ref(), day, &policy).unwrap();
                 self.apply(o.changes);
             }
             Step::Place(p, t, email) => {
@@ -232,6 +286,7 @@ impl World {
                     &copy,
                     &title,
                     terms,
+                    &calendar,
                     &policy,
                 ) {
                     Ok(o) => self.apply(o.changes),
@@ -259,22 +314,27 @@ impl World {
                     .get(&Key::Loan(card_number, loan_id))
                     .and_then(|r| r.clone().into_loan());
                 let next = self.first_in_line(&title);
-                let o = circulation::check_in(
-                    &copy,
-                    &title,
-                    loan.as_ref(),
-                    next.as_ref(),
-                    today,
-                    &policy,
-                )
-                .unwrap();
+                let borrower = loan.as_ref().map(|l| {
+                    self.records[&Key::Patron(l.card_number.clone())]
+                        .clone()
+                        .into_patron()
+                        .unwrap()
+                });
+                let entry_id = EntryId::parse(&format!("E{:013}", self.id())).unwrap();
+                let returned = Returned {
+                    loan: loan.as_ref(),
+                    borrower: borrower.as_ref(),
+                    entry_id,
+                };
+                let o = circulation::check_in(&copy, &title, returned, next.as_ref(), day, &policy)
+                    .unwrap();
                 self.apply(o.changes);
             }
             Step::Renew(p, l) => {
                 let Some(loan) = self.loans_of(p).into_iter().nth(l) else {
                     return;
                 };
-                if let Ok(o) = loan::renew(&loan, today, &policy) {
+                if let Ok(o) = loan::renew(&loan, today, &calendar, &policy) {
                     self.apply(o.changes);
                 }
             }
@@ -312,6 +372,25 @@ impl World {
                 self.apply(o.changes);
                 self.serve_shelf(&bib(t));
             }
+            Step::History(p, on) => {
+                let o = history::set_enabled(&self.patron(p), on);
+                self.apply(o.changes);
+            }
+            Step::DeleteHistory(p) => {
+                let o = history::delete_all(&self.patron(p));
+                self.apply(o.changes);
+            }
+            Step::PurgeBatch(p) => {
+                let older = self.older_history(p);
+                let o = history::purge_step(&self.patron(p), &older);
+                if o.value == Purge::Finished {
+                    assert!(
+                        older.is_empty(),
+                        "a purge finishes only when nothing is left"
+                    );
+                }
+                self.apply(o.changes);
+            }
             Step::PassDays(days) => {
                 self.now += Duration::days(days);
                 let today = self.today();
@@ -335,6 +414,10 @@ impl World {
                 for t in 0..TITLES {
                     self.serve_shelf(&bib(t));
                 }
+                let day = Day {
+                    today,
+                    calendar: &calendar,
+                };
                 let lapsed: Vec<Hold> = self
                     .records
                     .values()
@@ -365,7 +448,7 @@ impl World {
                         &h,
                         copy.as_ref(),
                         next.as_ref(),
-                        today,
+                        day,
                         &policy,
                     )
                     .unwrap();
@@ -388,8 +471,12 @@ impl World {
             .clone()
             .into_copy()
             .unwrap();
-        let o = circulation::serve_from_shelf(&title, &copy, &next, self.today(), &self.policy)
-            .unwrap();
+        let calendar = self.calendar();
+        let day = Day {
+            today: self.today(),
+            calendar: &calendar,
+        };
+        let o = circulation::serve_from_shelf(&title, &copy, &next, day, &self.policy).unwrap();
         self.apply(o.changes);
     }
 }
@@ -416,6 +503,21 @@ proptest! {
             prop_assert!(broken.is_empty(), "after {s:?}: {:?}", broken);
             for p in 0..PATRONS {
                 prop_assert!(w.patron(p).active_holds() <= w.policy.max_active_holds, "R-HOLD-2");
+            }
+            // R-CAL-1: every due date and pickup deadline set on the way is an open day.
+            let calendar = w.calendar();
+            for r in &records {
+                let date = match r {
+                    Record::Loan(l) if !l.interlibrary => Some(l.due_date),
+                    Record::Hold(h) => match h.state() {
+                        HoldState::Ready { pickup_deadline, .. } => Some(*pickup_deadline),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(d) = date {
+                    prop_assert!(calendar.is_open(d), "after {s:?}: {d} is a closed day");
+                }
             }
         }
     }
@@ -457,4 +559,27 @@ fn the_invariant_checker_finds_planted_drift() {
         "copy"
     ))
     .contains(&"loan whose copy is not on loan for it"));
+
+    // R-HIST-1: an entry of a history its patron does not keep (off, no purge pending).
+    let mut w = World::new();
+    w.run(&Step::History(0, true));
+    w.run(&Step::AddCopy(0));
+    w.run(&Step::CheckOut(0, 0));
+    w.run(&Step::CheckIn(0));
+    let kept: Vec<Record> = w.records.values().cloned().collect();
+    assert!(kept.iter().any(|r| matches!(r, Record::HistoryEntry(_))));
+    assert!(invariants::check(&kept, w.now).is_empty());
+    let mut off = kept.clone();
+    for r in off.iter_mut() {
+        if let Record::Patron(p) = r {
+            if p.card_number == card(0) {
+                let mut v = serde_json::to_value(&*p).unwrap();
+                v["reading_history"] =
+                    serde_json::json!({"enabled": false, "generation": 0, "purge_pending": false});
+                *p = serde_json::from_value(v).unwrap();
+            }
+        }
+    }
+    assert!(facts(invariants::check(&off, w.now))
+        .contains(&"history entry of a history the patron does not keep"));
 }

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use mypage::domain::types::CardNumber;
-use mypage::domain::{Changes, Hold, Key, Loan, Patron, Record, Title};
+use mypage::domain::types::{CardNumber, EntryId};
+use mypage::domain::{Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
 use mypage::ports::{Commit, Store, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -102,6 +102,26 @@ impl Store for Metered {
     }
     async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
         self.read(1, self.inner.titles_shelved_with_queue().await)
+    }
+    async fn history(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        after: Option<&EntryId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.read(1, self.inner.history(card, generation, after, limit).await)
+    }
+    async fn history_before(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.read(1, self.inner.history_before(card, generation, limit).await)
+    }
+    async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
+        self.read(1, self.inner.history_purges().await)
     }
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         if !changes.is_empty() {

@@ -1,5 +1,6 @@
 //! POST /api/session: card number and password in; a session token out, also as the
-//! HttpOnly cookie the website uses.
+//! HttpOnly cookie the website uses. The browser's User-Agent is kept with the session for
+//! the patron's session list (R-ACCT-9).
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -25,9 +26,16 @@ pub struct LoggedIn {
     must_change_password: bool,
 }
 
-pub async fn handle(State(app): State<App>, Json(body): Json<LogIn>) -> Result<Response, Error> {
+pub async fn handle(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Json(body): Json<LogIn>,
+) -> Result<Response, Error> {
     let password = PasswordAttempt::new(body.password).ok_or(Error::InvalidCredentials)?;
-    let ok = sessions::log_in(&app, &body.card_number, password).await?;
+    let user_agent = headers
+        .get(http_header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let ok = sessions::log_in(&app, &body.card_number, password, user_agent.as_deref()).await?;
     let max_age = (ok.expires_at - app.clock.now()).num_seconds().max(0);
     let cookie = session_cookie(&ok.token, max_age);
     let body = LoggedIn {
@@ -38,4 +46,4 @@ pub async fn handle(State(app): State<App>, Json(body): Json<LogIn>) -> Result<R
     Ok(([(http_header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
 }
 
-use axum::http::header as http_header;
+use axum::http::{header as http_header, HeaderMap};

@@ -3,10 +3,12 @@
 //! or suspended holds past their not-needed-after date lapse; and a copy left on the shelf
 //! while every hold was suspended goes to the first hold that has resumed by its date.
 
+use super::calendar::with_calendar;
 use super::holds::serve_from_shelf;
 use super::{commit_outcome, committed, first_in_line, follow_up, until_committed, App, Attempt};
-use crate::domain::circulation::{self, Lapsed};
+use crate::domain::circulation::{self, Day, Lapsed};
 use crate::domain::hold;
+use crate::domain::{Key, Record};
 use crate::error::Error;
 use crate::ports::scheduler::HoldExpiry;
 use serde::Serialize;
@@ -53,10 +55,10 @@ pub async fn expire_hold(app: &App, expiry: &HoldExpiry) -> Result<ExpiryReport,
             .patron(&hold.card_number)
             .await?
             .ok_or(Error::PatronNotFound)?;
-        let title = app
-            .store
-            .title(&hold.bib_id)
-            .await?
+        let (records, calendar) = with_calendar(app, vec![Key::Title(hold.bib_id.clone())]).await?;
+        let title = records
+            .into_iter()
+            .find_map(Record::into_title)
             .ok_or(Error::TitleNotFound)?;
         let copy = app.store.copy(barcode).await?;
         let Attempt::Done(next) = first_in_line(app, &title).await? else {
@@ -68,7 +70,10 @@ pub async fn expire_hold(app: &App, expiry: &HoldExpiry) -> Result<ExpiryReport,
             &hold,
             copy.as_ref(),
             next.as_ref(),
-            today,
+            Day {
+                today,
+                calendar: &calendar,
+            },
             app.policy(),
         )?;
         Ok(match commit_outcome(app, outcome).await? {

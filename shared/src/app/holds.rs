@@ -1,6 +1,7 @@
 //! The patron's holds (R-HOLD-1..14): the list, placing one (web, cart and counter alike),
 //! changing one (suspend, resume, not needed after, contact), cancelling one.
 
+use super::calendar::with_calendar;
 use super::sessions::Caller;
 use super::{
     commit_outcome, committed, first_in_line, follow_up, until_committed, Account, App, Attempt,
@@ -9,7 +10,7 @@ use crate::domain::catalog::Inconsistent;
 use crate::domain::circulation;
 use crate::domain::hold::{self, CancelRefusal, HoldChange, NewHold, Standing};
 use crate::domain::types::{BibId, CardNumber, HoldId};
-use crate::domain::{Changes, Hold, HoldNotice, Outcome, Title};
+use crate::domain::{Changes, Hold, HoldNotice, Key, Outcome, Record, Title};
 use crate::error::Error;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -221,15 +222,19 @@ pub(crate) async fn serve_from_shelf(
             _ => return Ok(Some(None)),
         },
     };
-    let Some(copy) = app
-        .store
-        .copy(barcode)
-        .await?
+    let (records, calendar) = with_calendar(app, vec![Key::Copy(barcode.clone())]).await?;
+    let Some(copy) = records
+        .into_iter()
+        .find_map(Record::into_copy)
         .filter(|c| c.state() == &crate::domain::CopyState::OnShelf)
     else {
         return Ok(Some(None));
     };
-    let outcome = circulation::serve_from_shelf(title, &copy, &hold, today, app.policy())?;
+    let day = circulation::Day {
+        today,
+        calendar: &calendar,
+    };
+    let outcome = circulation::serve_from_shelf(title, &copy, &hold, day, app.policy())?;
     Ok(Some(Some(outcome)))
 }
 

@@ -1,13 +1,13 @@
 //! R-LOAN-1 (the loan list) and R-RENEW-1..8 (renewal).
 
+use super::calendar::with_calendar;
 use super::sessions::Caller;
 use super::{committed, until_committed, Account, App};
 use crate::credentials::sha256_hex;
 use crate::domain::loan::{self, RenewalRefusal};
 use crate::domain::renewal_link::{self, LinkRefusal, RenewalLink};
 use crate::domain::types::LoanId;
-use crate::domain::Loan;
-use crate::domain::{Key, Record};
+use crate::domain::{Calendar, Key, Loan, Record};
 use crate::error::Error;
 use chrono::NaiveDate;
 
@@ -50,7 +50,8 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan,
                 .iter()
                 .find(|l| &l.loan_id == loan_id)
                 .ok_or(Error::LoanNotFound)?;
-            let outcome = loan::renew(loan, today, app.policy())?;
+            let (_, calendar) = with_calendar(app, Vec::new()).await?;
+            let outcome = loan::renew(loan, today, &calendar, app.policy())?;
             Ok(committed(
                 super::commit(app, outcome.changes).await?,
                 outcome.value,
@@ -83,26 +84,38 @@ fn link_error(r: LinkRefusal) -> Error {
     match r {
         LinkRefusal::Gone => Error::LinkNotFound,
         LinkRefusal::Refused(why) => Error::Renewal(why),
+        LinkRefusal::Calendar(c) => Error::Calendar(c),
     }
 }
 
-/// The link and the loan it names, as they are now.
-async fn link_and_loan(app: &App, key: &Key) -> Result<(RenewalLink, Option<Loan>), Error> {
+/// The link, and the loan it names with the calendar (one batch), as they are now.
+async fn link_and_loan(
+    app: &App,
+    key: &Key,
+) -> Result<(RenewalLink, Option<Loan>, Calendar), Error> {
     let link = app
         .store
         .get(key)
         .await?
         .and_then(Record::into_renewal_link)
         .ok_or(Error::LinkNotFound)?;
-    let loan = app.store.loan(&link.card_number, &link.loan_id).await?;
-    Ok((link, loan))
+    let loan_key = Key::Loan(link.card_number.clone(), link.loan_id.clone());
+    let (records, calendar) = with_calendar(app, vec![loan_key]).await?;
+    let loan = records.into_iter().find_map(Record::into_loan);
+    Ok((link, loan, calendar))
 }
 
 /// GET /api/renewal-links/{token}: changes nothing (mail scanners open links).
 pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> {
-    let (link, loan) = link_and_loan(app, &link_key(token)?).await?;
-    let new_due_date = renewal_link::preview(&link, loan.as_ref(), app.clock.now(), app.policy())
-        .map_err(link_error)?;
+    let (link, loan, calendar) = link_and_loan(app, &link_key(token)?).await?;
+    let new_due_date = renewal_link::preview(
+        &link,
+        loan.as_ref(),
+        app.clock.now(),
+        &calendar,
+        app.policy(),
+    )
+    .map_err(link_error)?;
     let loan = loan.expect("the preview found the loan");
     Ok(LinkPreview {
         title: loan.title,
@@ -115,10 +128,15 @@ pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> 
 pub async fn renew_by_link(app: &App, token: &str) -> Result<Loan, Error> {
     let key = link_key(token)?;
     until_committed(|| async {
-        let (link, loan) = link_and_loan(app, &key).await?;
-        let outcome =
-            renewal_link::renew_by_link(&link, loan.as_ref(), app.clock.now(), app.policy())
-                .map_err(link_error)?;
+        let (link, loan, calendar) = link_and_loan(app, &key).await?;
+        let outcome = renewal_link::renew_by_link(
+            &link,
+            loan.as_ref(),
+            app.clock.now(),
+            &calendar,
+            app.policy(),
+        )
+        .map_err(link_error)?;
         Ok(committed(
             super::commit(app, outcome.changes).await?,
             outcome.value,

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod arrivals;
+pub mod calendar;
 pub mod cart;
 pub mod catalog;
 pub mod counter;
@@ -13,6 +14,7 @@ pub mod ebooks;
 pub mod emails;
 pub mod expiry;
 pub mod feed;
+pub mod history;
 pub mod holds;
 pub mod loans;
 pub mod reminders;

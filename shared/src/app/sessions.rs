@@ -4,7 +4,7 @@ use super::{blocking, committed, until_committed, Account, App, Attempt};
 use crate::credentials::{hash_password_for, random_token, sha256_hex, verify_password};
 use crate::domain::patron::{self, FailedLogin};
 use crate::domain::session::{self, SessionEnded};
-use crate::domain::types::{CardNumber, NewPassword, PasswordAttempt, WeakPassword};
+use crate::domain::types::{CardNumber, NewPassword, PasswordAttempt, SessionId, WeakPassword};
 use crate::domain::{Key, Patron, Record, Session};
 use crate::error::Error;
 use chrono::{DateTime, Utc};
@@ -67,6 +67,7 @@ pub async fn log_in(
     app: &App,
     card: &str,
     password: PasswordAttempt,
+    user_agent: Option<&str>,
 ) -> Result<LoginSuccess, Error> {
     let now = app.clock.now();
     let card = CardNumber::parse(card).ok();
@@ -94,7 +95,7 @@ pub async fn log_in(
     if patron.usable_credential(now).is_none() {
         return Err(Error::InvalidCredentials); // R-ACCT-5: an unused temporary password expires
     }
-    open_session(app, &card, patron, now).await
+    open_session(app, &card, patron, session::user_agent(user_agent), now).await
 }
 
 /// The patron as first read, then fresh reads for any retry: one read on the common path.
@@ -148,16 +149,23 @@ async fn open_session(
     app: &App,
     card: &CardNumber,
     first: Patron,
+    user_agent: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<LoginSuccess, Error> {
     let token = SessionToken::generate(card);
+    let session_id = SessionId::generate();
     let mut first = Some(first);
     until_committed(|| {
         let first = first.take();
-        let token = &token;
+        let (token, session_id, user_agent) = (&token, &session_id, &user_agent);
         async move {
             let p = patron_for_attempt(app, card, first).await?;
-            let outcome = session::open_session(&p, token.hash(), now, app.policy());
+            let new = session::NewSession {
+                token_hash: token.hash(),
+                session_id: session_id.clone(),
+                user_agent: user_agent.clone(),
+            };
+            let outcome = session::open_session(&p, new, now, app.policy());
             let s = outcome.value;
             Ok(committed(
                 super::commit(app, outcome.changes).await?,
@@ -242,6 +250,78 @@ pub async fn log_out(app: &App, raw_token: &str) -> Result<(), Error> {
                 (),
             )),
             _ => Ok(Attempt::Done(())),
+        }
+    })
+    .await
+}
+
+/// A session in the patron's list (R-ACCT-9).
+#[derive(Debug, Clone)]
+pub struct ListedSession {
+    pub session: Session,
+    /// The session this request was made in.
+    pub current: bool,
+}
+
+/// GET /api/me/sessions: the caller's live sessions, oldest first. A session from before
+/// sessions had ids is given one now.
+pub async fn list(app: &App, caller: &Caller) -> Result<Vec<ListedSession>, Error> {
+    let now = app.clock.now();
+    let mut first = Some(caller.account.clone());
+    let sessions = until_committed(|| {
+        let first = first.take();
+        async move {
+            let account =
+                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
+            let outcome = session::list_sessions(
+                &account.sessions,
+                &account.patron,
+                now,
+                app.policy(),
+                SessionId::generate,
+            );
+            if outcome.changes.is_empty() {
+                return Ok(Attempt::Done(outcome.value));
+            }
+            Ok(committed(
+                app.store.commit(outcome.changes).await?,
+                outcome.value,
+            ))
+        }
+    })
+    .await?;
+    let mine = &caller.session.token_hash;
+    Ok(sessions
+        .into_iter()
+        .map(|s| ListedSession {
+            current: &s.token_hash == mine,
+            session: s,
+        })
+        .collect())
+}
+
+/// DELETE /api/me/sessions/{session_id}: that session ends now; its token's next request is
+/// 401. Another patron's session is not among the caller's: 404 like one that never was.
+pub async fn end(app: &App, caller: &Caller, session_id: &SessionId) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut first = Some(caller.account.clone());
+    until_committed(|| {
+        let first = first.take();
+        async move {
+            let account =
+                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
+            let s = account
+                .sessions
+                .iter()
+                .find(|s| {
+                    s.session_id.as_ref() == Some(session_id)
+                        && session::is_alive(s, &account.patron, now, app.policy())
+                })
+                .ok_or(Error::SessionNotFound)?;
+            Ok(committed(
+                app.store.commit(session::end_session(s)).await?,
+                (),
+            ))
         }
     })
     .await

@@ -3,7 +3,9 @@
 //! active-hold count and the title's queue of waiting holds (with each entry's suspension and
 //! not-needed-after date, so a check-in can pass over a hold without reading it).
 
+use super::calendar::{Calendar, ClosedTooLong};
 use super::catalog::{Inconsistent, QueuedHold, Title};
+use super::circulation::Day;
 use super::loan::Loan;
 use super::patron::Patron;
 use super::policy::Policy;
@@ -293,9 +295,14 @@ pub fn cancel(patron: &Patron, title: &Title, hold: &Hold) -> Result<Outcome<()>
     Ok(Outcome::new((), changes))
 }
 
-/// R-HOLD-6: kept for one week from the day the patron was told.
-pub fn pickup_deadline(ready_on: NaiveDate, policy: &Policy) -> NaiveDate {
-    ready_on + Days::new(policy.pickup_days.into())
+/// R-HOLD-6: kept for one week from the day the patron was told, to the next open day if
+/// that one is closed (R-CAL-1).
+pub fn pickup_deadline(
+    ready_on: NaiveDate,
+    calendar: &Calendar,
+    policy: &Policy,
+) -> Result<NaiveDate, ClosedTooLong> {
+    calendar.first_open_on_or_after(ready_on + Days::new(policy.pickup_days.into()))
 }
 
 /// R-DESK-2, R-HOLD-6: the first waiting hold gets `barcode` and becomes ready today. It
@@ -304,18 +311,19 @@ pub(in crate::domain) fn make_ready(
     title: &mut Title,
     hold: &Hold,
     barcode: &Barcode,
-    today: NaiveDate,
+    day: Day,
     policy: &Policy,
-) -> Hold {
+) -> Result<Hold, ClosedTooLong> {
+    let pickup_deadline = pickup_deadline(day.today, day.calendar, policy)?;
     title.queue.retain(|q| q.hold_id != hold.hold_id);
     let mut ready = hold.clone();
     ready.suspended_until = None;
     ready.state = HoldState::Ready {
-        ready_on: today,
-        pickup_deadline: pickup_deadline(today, policy),
+        ready_on: day.today,
+        pickup_deadline,
         barcode: barcode.clone(),
     };
-    ready
+    Ok(ready)
 }
 
 /// The hold a checkout ends: the ready hold the copy was kept for, or the patron's waiting
@@ -673,7 +681,21 @@ mod tests {
 
     #[test]
     fn r_hold_6_kept_one_week_then_lapses() {
-        assert_eq!(pickup_deadline(d("2026-12-01"), &P()), d("2026-12-08"));
+        let open = Calendar::new(&P(), None);
+        assert_eq!(
+            pickup_deadline(d("2026-12-01"), &open, &P()),
+            Ok(d("2026-12-08"))
+        );
+        // R-CAL-1: 2026-12-08 is a Tuesday; with Tuesdays closed the deadline is Wednesday.
+        let tuesdays = Policy {
+            closed_weekdays: crate::domain::policy::ClosedWeekdays::of(&[chrono::Weekday::Tue]),
+            ..Policy::default()
+        };
+        let closed = Calendar::new(&tuesdays, None);
+        assert_eq!(
+            pickup_deadline(d("2026-12-01"), &closed, &tuesdays),
+            Ok(d("2026-12-09"))
+        );
         let ready = HoldState::Ready {
             ready_on: d("2026-12-01"),
             pickup_deadline: d("2026-12-08"),

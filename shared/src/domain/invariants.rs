@@ -8,7 +8,7 @@ use super::hold::HoldState;
 use super::loan::reminder_contact;
 use super::record::{Key, Record};
 use super::types::{BibId, CardNumber};
-use super::{Hold, Loan, Patron, PhysicalCopy, Policy, Title};
+use super::{HistoryEntry, Hold, Loan, Patron, PhysicalCopy, Policy, Title};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -38,6 +38,7 @@ struct Library<'a> {
     copies: Vec<&'a PhysicalCopy>,
     loans: Vec<&'a Loan>,
     holds: Vec<&'a Hold>,
+    history: Vec<&'a HistoryEntry>,
 }
 
 /// Every violation among `records` (a whole store's worth), in key order, under the default
@@ -64,6 +65,7 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
             Record::Copy(c) => lib.copies.push(c),
             Record::Loan(l) => lib.loans.push(l),
             Record::Hold(h) => lib.holds.push(h),
+            Record::HistoryEntry(e) => lib.history.push(e),
             Record::Session(s) if s.expires_at + grace < now => flag(
                 r.key(),
                 "expired session not removed",
@@ -279,6 +281,27 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
                     barcode.to_string(),
                 );
             }
+        }
+    }
+    // R-HIST-1: an entry is in the history its patron keeps now, or waits for the purge
+    // that turning it off (or deleting it all) began. Never a history the patron does not keep.
+    for e in &lib.history {
+        let Some(p) = lib.patrons.get(&e.card_number) else {
+            continue; // reported above as belonging to no patron
+        };
+        let h = p.reading_history;
+        let key = || Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone());
+        let kept = e.generation == h.generation && h.enabled;
+        let purging = e.generation < h.generation && h.purge_pending;
+        if !kept && !purging {
+            flag(
+                key(),
+                "history entry of a history the patron does not keep",
+                format!(
+                    "entry generation {}, patron generation {} (on: {}, purge pending: {})",
+                    e.generation, h.generation, h.enabled, h.purge_pending
+                ),
+            );
         }
     }
     out.sort();

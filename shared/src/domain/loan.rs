@@ -1,6 +1,7 @@
 //! Loans and their renewal (R-LOAN-1, R-RENEW-1..8), and the reminder contact a loan
 //! carries for the due-date email (R-MAIL-1).
 
+use super::calendar::{Calendar, ClosedTooLong};
 use super::catalog::{Inconsistent, Title};
 use super::patron::Patron;
 use super::policy::Policy;
@@ -173,15 +174,26 @@ impl Loan {
     }
 }
 
+/// Why a renewal did not happen: a rule refused it, or the calendar has no open day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RenewFailure {
+    #[error(transparent)]
+    Refused(#[from] RenewalRefusal),
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
+}
+
 /// R-RENEW-1..6: renews `loan`, decided by the loan alone: its "someone else is waiting"
 /// fact changes in the same commit as any queue change, so a hold placed meanwhile makes
-/// this write lose (R-RENEW-3), and two renewals racing renew once (R-RENEW-8).
+/// this write lose (R-RENEW-3), and two renewals racing renew once (R-RENEW-8). The new due
+/// date moves to the next open day if it falls on a closed one (R-CAL-1).
 pub fn renew(
     loan: &Loan,
     today: NaiveDate,
+    calendar: &Calendar,
     policy: &Policy,
-) -> Result<Outcome<Loan>, RenewalRefusal> {
-    let due_date = renewal_of(loan, today, policy)?;
+) -> Result<Outcome<Loan>, RenewFailure> {
+    let due_date = calendar.first_open_on_or_after(renewal_of(loan, today, policy)?)?;
     let mut renewed = loan.clone();
     renewed.due_date = due_date;
     renewed.renewals += 1;
@@ -340,6 +352,20 @@ mod tests {
             ),
             Ok(d("2026-12-07"))
         );
+    }
+
+    #[test]
+    fn r_renew_6_r_cal_1_a_new_due_date_on_a_closed_day_moves_to_the_next_open_day() {
+        let l = loan("2026-11-20", "2026-12-04");
+        // Renewed on Tue 2026-11-24: due Tue 12-08; Tuesdays closed -> Wed 12-09.
+        let p = Policy {
+            closed_weekdays: crate::domain::policy::ClosedWeekdays::of(&[chrono::Weekday::Tue]),
+            ..Policy::default()
+        };
+        let o = renew(&l, d("2026-11-24"), &Calendar::new(&p, None), &p).unwrap();
+        assert_eq!(o.value.due_date, d("2026-12-09"));
+        let o = renew(&l, d("2026-11-24"), &Calendar::new(&P(), None), &P()).unwrap();
+        assert_eq!(o.value.due_date, d("2026-12-08"));
     }
 
     #[test]

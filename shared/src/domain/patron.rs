@@ -1,6 +1,7 @@
 //! A patron: registration at the counter, passwords, the login lock, the patron's own
 //! settings and a verified address (R-ACCT-2..7, R-MAIL-1, R-MAIL-2, R-MAIL-5, R-MAIL-6).
 
+use super::history::ReadingHistory;
 use super::loan::{with_contacts, Loan};
 use super::policy::Policy;
 use super::record::{Changes, Outcome};
@@ -33,6 +34,9 @@ pub struct Patron {
     /// Waiting and ready holds, web and counter together (R-HOLD-2). Kept by `domain::hold`.
     pub(in crate::domain) active_holds: u32,
     pub notifications: NotificationSettings,
+    /// R-HIST-1: off unless the patron turned it on. Kept by `domain::history`.
+    #[serde(default)]
+    pub(in crate::domain) reading_history: ReadingHistory,
     pub registered_at: DateTime<Utc>,
     #[serde(default)]
     pub version: u64,
@@ -130,6 +134,7 @@ impl Patron {
             login: LoginFailures::default(),
             active_holds: 0,
             notifications: NotificationSettings::default(),
+            reading_history: ReadingHistory::default(),
             registered_at: now,
             version: 0,
         }

@@ -4,9 +4,11 @@
 //! version it was read at (or, for a new record, does not exist yet): that is how the rules
 //! that involve two requests at once hold in every store.
 
+use super::calendar::ClosedDays;
 use super::cart::HoldCart;
 use super::catalog::{PhysicalCopy, Title};
 use super::feed::{CalendarFeed, FeedLookup};
+use super::history::HistoryEntry;
 use super::hold::Hold;
 use super::loan::Loan;
 use super::mailing::{Announcement, JobState, MailClaim};
@@ -14,7 +16,7 @@ use super::patron::EmailVerification;
 use super::patron::Patron;
 use super::renewal_link::RenewalLink;
 use super::session::Session;
-use super::types::{Barcode, BibId, CardNumber, HoldId, LoanId};
+use super::types::{Barcode, BibId, CardNumber, EntryId, HoldId, LoanId};
 use serde::{Deserialize, Serialize};
 
 /// Names one record. The patron-owned kinds (profile, session, loan, hold) together make a
@@ -42,6 +44,11 @@ pub enum Key {
     CalendarFeed(CardNumber),
     /// A calendar feed, by the SHA-256 of its URL's secret.
     FeedLookup(String),
+    /// A reading-history entry (R-HIST-1), by its generation and id. The patron's own, but
+    /// not part of the account: it is read only by the history's routes.
+    HistoryEntry(CardNumber, u32, EntryId),
+    /// Every dated closure of the library (R-CAL-1).
+    ClosedDays,
 }
 
 impl Key {
@@ -58,6 +65,7 @@ impl Key {
     pub fn owner(&self) -> Option<&CardNumber> {
         match self {
             Key::HoldCart(c) | Key::CalendarFeed(c) | Key::Announcement(c, _) => Some(c),
+            Key::HistoryEntry(c, _, _) => Some(c),
             other => other.account_of(),
         }
     }
@@ -80,6 +88,8 @@ pub enum Record {
     RenewalLink(RenewalLink),
     CalendarFeed(CalendarFeed),
     FeedLookup(FeedLookup),
+    HistoryEntry(HistoryEntry),
+    ClosedDays(ClosedDays),
 }
 
 macro_rules! record_kinds {
@@ -121,6 +131,8 @@ record_kinds! {
     RenewalLink(RenewalLink) => into_renewal_link,
     CalendarFeed(CalendarFeed) => into_calendar_feed,
     FeedLookup(FeedLookup) => into_feed_lookup,
+    HistoryEntry(HistoryEntry) => into_history_entry,
+    ClosedDays(ClosedDays) => into_closed_days,
 }
 
 impl Record {
@@ -140,6 +152,10 @@ impl Record {
             Record::RenewalLink(l) => Key::RenewalLink(l.token_hash.clone()),
             Record::CalendarFeed(f) => Key::CalendarFeed(f.card_number.clone()),
             Record::FeedLookup(f) => Key::FeedLookup(f.secret_hash.clone()),
+            Record::HistoryEntry(e) => {
+                Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone())
+            }
+            Record::ClosedDays(_) => Key::ClosedDays,
         }
     }
 }

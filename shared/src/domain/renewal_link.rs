@@ -2,8 +2,9 @@
 //! every renewal rule, without a login. It shows what would happen without changing anything
 //! (mail scanners open links), and is good until the end of the loan's due date.
 
+use super::calendar::{Calendar, ClosedTooLong};
 use super::dates::jst;
-use super::loan::{self, Loan, RenewalRefusal};
+use super::loan::{self, Loan, RenewFailure, RenewalRefusal};
 use super::policy::Policy;
 use super::record::{Changes, Outcome};
 use super::types::{CardNumber, LoanId};
@@ -56,6 +57,9 @@ pub enum LinkRefusal {
     /// The loan exists but a renewal rule refuses it now (a hold appeared meanwhile).
     #[error("{0}")]
     Refused(RenewalRefusal),
+    /// The calendar has no open day for the new due date (R-CAL-1).
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
 }
 
 /// What the link would do: the new due date, if `loan` (the patron's loan the link names,
@@ -64,6 +68,7 @@ pub fn preview(
     link: &RenewalLink,
     loan: Option<&Loan>,
     now: DateTime<Utc>,
+    calendar: &Calendar,
     policy: &Policy,
 ) -> Result<NaiveDate, LinkRefusal> {
     let loan = loan
@@ -74,7 +79,7 @@ pub fn preview(
     }
     let today = super::dates::japan_date(now);
     match loan::renewal_of(loan, today, policy) {
-        Ok(d) => Ok(d),
+        Ok(d) => Ok(calendar.first_open_on_or_after(d)?),
         // Already renewed or overdue: the link has outlived its loan's due date.
         Err(RenewalRefusal::AlreadyRenewed | RenewalRefusal::Overdue) => Err(LinkRefusal::Gone),
         Err(other) => Err(LinkRefusal::Refused(other)),
@@ -86,12 +91,16 @@ pub fn renew_by_link(
     link: &RenewalLink,
     loan: Option<&Loan>,
     now: DateTime<Utc>,
+    calendar: &Calendar,
     policy: &Policy,
 ) -> Result<Outcome<Loan>, LinkRefusal> {
-    preview(link, loan, now, policy)?;
+    preview(link, loan, now, calendar, policy)?;
     let loan = loan.expect("preview found the loan");
     let today = super::dates::japan_date(now);
-    let renewed = loan::renew(loan, today, policy).map_err(LinkRefusal::Refused)?;
+    let renewed = loan::renew(loan, today, calendar, policy).map_err(|f| match f {
+        RenewFailure::Refused(r) => LinkRefusal::Refused(r),
+        RenewFailure::Calendar(c) => LinkRefusal::Calendar(c),
+    })?;
     Ok(renewed.also(Changes::none().delete(link.clone())))
 }
 

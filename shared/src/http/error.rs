@@ -36,6 +36,9 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::TitleNotFound => (S::NOT_FOUND, "title_not_found"),
         Error::PatronNotFound => (S::NOT_FOUND, "patron_not_found"),
         Error::CopyNotFound => (S::NOT_FOUND, "copy_not_found"),
+        Error::EntryNotFound => (S::NOT_FOUND, "entry_not_found"),
+        Error::SessionNotFound => (S::NOT_FOUND, "session_not_found"),
+        Error::ClosedTooLong { .. } => (S::CONFLICT, "closed_too_long"),
         Error::Renewal(r) => (S::CONFLICT, r.code()),
         Error::Hold(r) => match r {
             HoldRefusal::AvailableOnShelf => (S::CONFLICT, "available_on_shelf"),
@@ -63,7 +66,7 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::DueDateInPast => (S::BAD_REQUEST, "invalid_request"),
         Error::Busy => (S::SERVICE_UNAVAILABLE, "busy"),
         Error::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, "service_unavailable"),
-        Error::Store(_) | Error::Inconsistent(_) | Error::Internal(_) => {
+        Error::Store(_) | Error::Inconsistent(_) | Error::Calendar(_) | Error::Internal(_) => {
             (S::INTERNAL_SERVER_ERROR, "internal_error")
         }
     }

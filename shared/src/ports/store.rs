@@ -4,8 +4,11 @@
 //! under concurrent requests in every adapter: a lost race is `Commit::LostRace`, and the use
 //! case runs again on fresh reads.
 
-use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
-use crate::domain::{Changes, Hold, HoldCart, Key, Loan, Patron, PhysicalCopy, Record, Title};
+use crate::domain::types::{Barcode, BibId, CardNumber, EntryId, LoanId};
+use crate::domain::{
+    Changes, ClosedDays, HistoryEntry, Hold, HoldCart, Key, Loan, Patron, PhysicalCopy, Record,
+    Title,
+};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -68,6 +71,26 @@ pub trait Store: Send + Sync {
     /// Titles with a copy on the shelf and holds in their queue: every hold was suspended when
     /// the copy came back, so it waits for one to resume (R-HOLD-11). Through a sparse index.
     async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError>;
+    /// A patron's reading-history entries of `generation` (R-HIST-1), newest first, starting
+    /// after `after` (the last entry of the previous page), at most `limit` (None: all). They
+    /// live beside the account, not in it: no other request reads them.
+    async fn history(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        after: Option<&EntryId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// At most `limit` of a patron's entries of generations before `generation`: what a
+    /// purge still has to delete.
+    async fn history_before(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// Patrons whose history purge has not finished, through a sparse index.
+    async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError>;
     /// All changes or none, each checked against the version it was read at.
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError>;
 }
@@ -109,6 +132,12 @@ impl dyn Store {
             .get(&Key::Loan(card.clone(), id.clone()))
             .await?
             .and_then(Record::into_loan))
+    }
+    pub async fn closed_days(&self) -> Result<Option<ClosedDays>, StoreError> {
+        Ok(self
+            .get(&Key::ClosedDays)
+            .await?
+            .and_then(Record::into_closed_days))
     }
     pub async fn titles(
         &self,

@@ -50,6 +50,8 @@ export function staffClient(baseUrl) {
     checkin: (barcode) => expectOk(staff('POST', '/api/staff/checkins', { barcode }), `check in ${barcode}`),
     hold: (card_number, bib_id, notify = 'none') =>
       expectOk(staff('POST', '/api/staff/holds', { card_number, bib_id, notify }), `counter hold ${bib_id} for ${card_number}`),
+    closeDay: (date, reason) =>
+      expectOk(staff('PUT', `/api/staff/calendar/closed-days/${date}`, { reason }), `close ${date}`),
     setClock: (now) => expectOk(call(baseUrl, 'PUT', '/dev/clock', { now }), `set clock ${now}`),
     outbox: () => expectOk(call(baseUrl, 'GET', '/dev/outbox'), 'read outbox'),
     run: (job) => expectOk(call(baseUrl, 'POST', `/dev/run/${job}`), `run ${job}`),
@@ -86,4 +88,7 @@ export async function activatePatron(baseUrl, staff, card, password) {
     }),
     `set password ${card}`,
   );
+  // That session is not one the test uses: end it, so the patron's session list holds only
+  // the sessions a test opens.
+  await call(baseUrl, 'DELETE', '/api/session', undefined, { Authorization: `Bearer ${login.token}` });
 }

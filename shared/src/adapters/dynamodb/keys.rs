@@ -29,6 +29,8 @@ enum Partition<'a> {
     RenewalLink(&'a str),
     /// A calendar feed, by secret hash.
     Feed(&'a str),
+    /// The library calendar's dated closures.
+    Calendar,
 }
 
 impl Partition<'_> {
@@ -43,6 +45,7 @@ impl Partition<'_> {
             Partition::Verification(h) => format!("VERIFY#{h}"),
             Partition::RenewalLink(h) => format!("RENEWAL#{h}"),
             Partition::Feed(h) => format!("FEED#{h}"),
+            Partition::Calendar => "CALENDAR".to_owned(),
         }
     }
 }
@@ -51,6 +54,15 @@ impl Partition<'_> {
 /// partition but outside the account (read only by their own routes) begin with `~`, which
 /// sorts after every letter, so the account's Query (`sk < "~"`) never reads them.
 pub(super) const ACCOUNT_END: &str = "~";
+
+/// Reading-history entries (R-HIST-1): `~HIST#<generation, 10 digits>#<entry_id>`, outside the
+/// account's range. Entry ids sort by when they were recorded, so a Query of one generation's
+/// prefix, backwards, lists newest first.
+pub(super) const HISTORY: &str = "~HIST#";
+
+pub(super) fn history_prefix(generation: u32) -> String {
+    format!("{HISTORY}{generation:010}#")
+}
 
 /// A record's primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +89,11 @@ impl ItemKey {
             Key::EmailVerification(h) => (Partition::Verification(h), "VERIFY".to_owned()),
             Key::RenewalLink(h) => (Partition::RenewalLink(h), "LINK".to_owned()),
             Key::FeedLookup(h) => (Partition::Feed(h), "FEED".to_owned()),
+            Key::HistoryEntry(c, g, e) => (
+                Partition::Patron(c.as_str()),
+                format!("{}{e}", history_prefix(*g)),
+            ),
+            Key::ClosedDays => (Partition::Calendar, "CLOSED_DAYS".to_owned()),
         };
         ItemKey {
             pk: partition.value(),
@@ -114,10 +131,12 @@ pub(super) enum Index {
     ShelvedWithQueue,
     /// Loans whose patron wants overdue notices, by due date (R-MAIL-6).
     ByOverdueDate,
+    /// Patrons whose reading history is still being deleted (R-HIST-1, #17).
+    HistoryPurges,
 }
 
 impl Index {
-    pub const ALL: [Index; 7] = [
+    pub const ALL: [Index; 8] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
@@ -125,6 +144,7 @@ impl Index {
         Index::ByNotNeededAfter,
         Index::ShelvedWithQueue,
         Index::ByOverdueDate,
+        Index::HistoryPurges,
     ];
 
     pub fn name(self) -> &'static str {
@@ -136,6 +156,7 @@ impl Index {
             Index::ByNotNeededAfter => "ByNotNeededAfter",
             Index::ShelvedWithQueue => "ShelvedWithQueue",
             Index::ByOverdueDate => "ByOverdueDate",
+            Index::HistoryPurges => "HistoryPurges",
         }
     }
 
@@ -149,6 +170,7 @@ impl Index {
             Index::ByNotNeededAfter => ("unneeded_pk", "unneeded_sk"),
             Index::ShelvedWithQueue => ("shelved_pk", "shelved_sk"),
             Index::ByOverdueDate => ("overdue_pk", "overdue_sk"),
+            Index::HistoryPurges => ("purge_pk", "purge_sk"),
         }
     }
 
@@ -159,6 +181,7 @@ impl Index {
             Index::NewArrivalSubscribers => "NEW_ARRIVALS",
             Index::ByNotNeededAfter => "NOT_NEEDED_AFTER",
             Index::ShelvedWithQueue => "SHELVED_WITH_QUEUE",
+            Index::HistoryPurges => "PURGE",
             Index::ByDueDate | Index::ByAddedOn | Index::ByOverdueDate => "",
         }
     }
@@ -225,11 +248,25 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
             }
             entries
         }
-        Record::Patron(p) if p.notifications.new_arrivals.enabled => vec![(
-            Index::NewArrivalSubscribers,
-            Index::NewArrivalSubscribers.single_partition().to_owned(),
-            p.card_number.to_string(),
-        )],
+        Record::Patron(p) => {
+            let mut entries = Vec::new();
+            for (index, on) in [
+                (
+                    Index::NewArrivalSubscribers,
+                    p.notifications.new_arrivals.enabled,
+                ),
+                (Index::HistoryPurges, p.reading_history().purge_pending),
+            ] {
+                if on {
+                    entries.push((
+                        index,
+                        index.single_partition().to_owned(),
+                        p.card_number.to_string(),
+                    ));
+                }
+            }
+            entries
+        }
         _ => vec![],
     }
 }
