@@ -17,6 +17,7 @@ pub mod mailing;
 pub mod patron;
 pub mod policy;
 pub mod record;
+pub mod search;
 pub mod session;
 pub mod types;
 

@@ -73,6 +73,10 @@ pub type TitleName = Text<1, 500>;
 pub type AuthorName = Text<0, 200>;
 /// One subject heading.
 pub type Subject = Text<1, 100>;
+/// A title's reading in kana (ヨミ), for search; may be empty.
+pub type TitleReading = Text<0, 500>;
+/// An author's reading in kana; may be empty.
+pub type AuthorReading = Text<0, 200>;
 
 /// A title's subject headings: at most 20.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
