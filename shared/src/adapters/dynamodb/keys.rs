@@ -1,6 +1,7 @@
 //! The table's keys, in one place: where each record lives (`pk`, `sk`), the sparse indexes
 //! it appears in, and when it expires (docs/table-design.md).
 
+use crate::domain::search::OrderKey;
 use crate::domain::{ClaimState, HoldState, Key, Record};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
@@ -23,6 +24,10 @@ enum Partition<'a> {
     /// The titles announced to one patron.
     Announced(&'a str),
     Job(&'a str),
+    /// The search postings of one gram, in hit order.
+    Gram(&'a str),
+    /// The posting count of one gram (the search planner's statistic).
+    GramCount(&'a str),
 }
 
 impl Partition<'_> {
@@ -34,6 +39,8 @@ impl Partition<'_> {
             Partition::Claims(j) => format!("CLAIM#{j}"),
             Partition::Announced(c) => format!("ANNOUNCED#{c}"),
             Partition::Job(j) => format!("JOB#{j}"),
+            Partition::Gram(g) => format!("GRAM#{g}"),
+            Partition::GramCount(g) => format!("GRAMCOUNT#{g}"),
         }
     }
 }
@@ -42,6 +49,11 @@ impl Partition<'_> {
 /// partition but outside the account (read only by their own routes) begin with `~`, which
 /// sorts after every letter, so the account's Query (`sk < "~"`) never reads them.
 pub(super) const ACCOUNT_END: &str = "~";
+
+/// A posting item's one attribute besides its key: the title's search text.
+pub(super) const POSTING_TEXT: &str = "text";
+/// A gram count item's number.
+pub(super) const GRAM_COUNT: &str = "n";
 
 /// A record's primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +85,25 @@ impl ItemKey {
         Partition::Patron(card.as_str()).value()
     }
 
+    /// A search posting: the gram's partition, sorted by the title's order key.
+    pub fn posting(gram: &str, order: &OrderKey) -> ItemKey {
+        ItemKey {
+            pk: Self::postings_of(gram),
+            sk: order.to_string(),
+        }
+    }
+
+    pub fn postings_of(gram: &str) -> String {
+        Partition::Gram(gram).value()
+    }
+
+    pub fn gram_count(gram: &str) -> ItemKey {
+        ItemKey {
+            pk: Partition::GramCount(gram).value(),
+            sk: "COUNT".to_owned(),
+        }
+    }
+
     pub fn item(&self) -> Item {
         HashMap::from([
             ("pk".to_owned(), s(&self.pk)),
@@ -93,14 +124,17 @@ pub(super) enum Index {
     ByAddedOn,
     /// Patrons with new-arrival alerts on (#11).
     NewArrivalSubscribers,
+    /// Titles whose search postings are not all written yet (#16, the re-index).
+    SearchPending,
 }
 
 impl Index {
-    pub const ALL: [Index; 4] = [
+    pub const ALL: [Index; 5] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
         Index::NewArrivalSubscribers,
+        Index::SearchPending,
     ];
 
     pub fn name(self) -> &'static str {
@@ -109,6 +143,7 @@ impl Index {
             Index::ByPickupDeadline => "ByPickupDeadline",
             Index::ByAddedOn => "ByAddedOn",
             Index::NewArrivalSubscribers => "NewArrivalSubscribers",
+            Index::SearchPending => "SearchPending",
         }
     }
 
@@ -119,6 +154,7 @@ impl Index {
             Index::ByPickupDeadline => ("pickup_pk", "pickup_sk"),
             Index::ByAddedOn => ("added_pk", "added_sk"),
             Index::NewArrivalSubscribers => ("alerts_pk", "alerts_sk"),
+            Index::SearchPending => ("pending_pk", "pending_sk"),
         }
     }
 
@@ -127,6 +163,7 @@ impl Index {
         match self {
             Index::ByPickupDeadline => "READY",
             Index::NewArrivalSubscribers => "NEW_ARRIVALS",
+            Index::SearchPending => "PENDING",
             Index::ByDueDate | Index::ByAddedOn => "",
         }
     }
@@ -158,11 +195,21 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
             )],
             HoldState::Waiting => vec![],
         },
-        Record::Title(t) => vec![(
-            Index::ByAddedOn,
-            Index::added_on(t.added_on),
-            format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
-        )],
+        Record::Title(t) => {
+            let mut entries = vec![(
+                Index::ByAddedOn,
+                Index::added_on(t.added_on),
+                format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
+            )];
+            if t.search_pending() {
+                entries.push((
+                    Index::SearchPending,
+                    Index::SearchPending.single_partition().to_owned(),
+                    t.bib_id.to_string(),
+                ));
+            }
+            entries
+        }
         Record::Patron(p) if p.notifications.new_arrivals.enabled => vec![(
             Index::NewArrivalSubscribers,
             Index::NewArrivalSubscribers.single_partition().to_owned(),
