@@ -7,6 +7,7 @@ use crate::domain::circulation::{CheckInRefusal, CheckOutRefusal};
 use crate::domain::hold::HoldRefusal;
 use crate::domain::loan::RenewalRefusal;
 use crate::domain::patron::EmailNotRegistered;
+use crate::domain::search::{InvalidPageToken, InvalidQuery};
 use crate::domain::types::{InvalidEmail, InvalidTerms, WeakPassword};
 use crate::ports::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -90,6 +91,8 @@ pub enum Error {
     NotCheckedOut,
     #[error("the interlibrary due date is in the past")]
     DueDateInPast,
+    #[error("{0}")]
+    InvalidQuery(#[from] InvalidQuery),
 
     // --- ours
     /// Lost the race for the same records every time it tried.
@@ -106,6 +109,12 @@ pub enum Error {
 impl From<EmailNotRegistered> for Error {
     fn from(_: EmailNotRegistered) -> Self {
         Error::EmailNotRegistered
+    }
+}
+
+impl From<InvalidPageToken> for Error {
+    fn from(e: InvalidPageToken) -> Self {
+        Error::InvalidRequest(e.to_string())
     }
 }
 

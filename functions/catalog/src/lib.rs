@@ -1,6 +1,7 @@
-//! The `catalog` function: titles and new arrivals, no login.
+//! The `catalog` function: titles, new arrivals and search, no login.
 
 mod new_arrivals;
+mod search;
 mod title;
 
 use axum::routing::get;
@@ -11,4 +12,5 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/catalog/titles/{bib_id}", get(title::handle))
         .route("/api/catalog/new-arrivals", get(new_arrivals::handle))
+        .route("/api/catalog/search", get(search::handle))
 }

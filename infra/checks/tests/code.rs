@@ -129,6 +129,7 @@ fn every_schedule_input_is_one_its_job_takes() {
                 "due-reminders" => serde_json::from_str::<due_reminders::Input>(&input).is_ok(),
                 "new-arrivals" => serde_json::from_str::<new_arrivals::Input>(&input).is_ok(),
                 "hold-expiry" => serde_json::from_str::<hold_expiry::Input>(&input).is_ok(),
+                "search-index" => serde_json::from_str::<search_index::Input>(&input).is_ok(),
                 other => panic!("{other}: a scheduled function this test does not know"),
             };
             assert!(
@@ -138,7 +139,10 @@ fn every_schedule_input_is_one_its_job_takes() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 3, "the three daily schedules");
+    assert_eq!(
+        checked, 4,
+        "the three daily schedules and the search re-index"
+    );
 }
 
 #[test]

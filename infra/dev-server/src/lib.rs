@@ -38,6 +38,7 @@ impl DevServer {
             .route("/dev/run/hold-expiry", post(run_hold_expiry))
             .route("/dev/run/due-reminders", post(run_due_reminders))
             .route("/dev/run/new-arrivals", post(run_new_arrivals))
+            .route("/dev/run/search-index", post(run_search_index))
             .route("/dev/clock", put(set_clock).get(get_clock))
             .route("/config.json", get(site_config))
             .with_state(self.clone());
@@ -150,6 +151,13 @@ fn job_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, mypage::E
 async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
     match job_input::<due_reminders::Input>(&body) {
         Ok(input) => job_result(due_reminders::run(dev.app.clone(), input).await),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run_search_index(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    match job_input::<search_index::Input>(&body) {
+        Ok(input) => job_result(search_index::run(dev.app.clone(), input).await),
         Err(e) => e.into_response(),
     }
 }

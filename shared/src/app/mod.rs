@@ -14,6 +14,7 @@ pub mod expiry;
 pub mod holds;
 pub mod loans;
 pub mod reminders;
+pub mod search;
 pub mod sessions;
 
 use crate::config::Settings;
