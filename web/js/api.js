@@ -77,4 +77,9 @@ export const api = {
   ebooks: () => request('GET', '/api/me/ebooks'),
   title: (bibId) => request('GET', `/api/catalog/titles/${encodeURIComponent(bibId)}`),
   newArrivals: () => request('GET', '/api/catalog/new-arrivals'),
+  search: (q, pageToken) => {
+    const params = new URLSearchParams({ q });
+    if (pageToken) params.set('page_token', pageToken);
+    return request('GET', `/api/catalog/search?${params}`);
+  },
 };
