@@ -516,7 +516,7 @@ async fn search_class(
     let ended = token.is_none();
     writeln!(
         out,
-        "| {store_name} | {class} | `{q}` | {hits_first} | {} ({grams} + {postings_first} + {hits_first}) | {} | {:.1} ms | {}{pages} | {} | {} | {} | {:.2} s |",
+        "| {store_name} | {class} | `{q}` | {hits_first} | {} ({grams} + {postings_first} + {hits_first}) | {} | {:.2} ms | {}{pages} | {} | {} | {} | {:.2} s |",
         cost.items_read,
         cost.reads,
         times[2],
