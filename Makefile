@@ -1,8 +1,11 @@
 # My Page: the library's patron self-service back end.
 #   make run     the whole service locally (dev server, embedded store, demo data, website)
 #   make test    every test: unit, store conformance (embedded + DynamoDB on moto), HTTP, jobs
-#   make bench   round trips and items read per access pattern, the reminder job at scale,
-#                and each Lambda bootstrap's zip size, cold init and memory (bench-coldstart)
+#   make bench   round trips and items read per access pattern, the reminder job and catalog
+#                search at scale, and each Lambda bootstrap's zip size, cold init and memory
+#                (bench-coldstart)
+#   make reindex finish the search indexing of titles whose indexing was cut off (the
+#                `search-index` job) in the dev store (`STORE=dynamodb` for a table)
 # Deployment targets (build, package, validate, deploy, lambda-check, bench-coldstart) are
 # in infra/deploy.mk; the website's browser tests in web/web.mk.
 
@@ -12,13 +15,17 @@ PY          := $(VENV)/bin/python
 PORT        ?= 3000
 MOTO_LOG    := target/moto.log
 
-.PHONY: run test test-rust bench bench-store stress venv lint fmt
+.PHONY: run reindex test test-rust bench bench-store stress venv lint fmt
 
 # The demo library is closed on Mondays (the policy's default is no weekly closed day).
 RUN_CLOSED_WEEKDAYS ?= mon
 
 run:
 	POLICY_CLOSED_WEEKDAYS=$${POLICY_CLOSED_WEEKDAYS-$(RUN_CLOSED_WEEKDAYS)} cargo run -p dev-server
+
+# Stop `make run` first when it uses the same data file (or POST /dev/run/search-index to it).
+reindex:
+	cargo run -q -p dev-server -- reindex
 
 # A project-local Python venv with moto, the local DynamoDB / SES / Scheduler endpoint.
 venv: $(VENV)/bin/moto_server

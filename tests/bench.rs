@@ -1,12 +1,17 @@
 //! `make bench`: DynamoDB round trips per access pattern (docs/access-patterns.md), counted through
-//! the store port on both stores, and the due-reminders job at scale: N loans, k of them due
-//! in three days, with items read, emails sent and wall time. Writes target/bench/store.md.
+//! the store port on both stores; the due-reminders job at scale: N loans, k of them due in
+//! three days, with items read, emails sent and wall time; and catalog search over a generated
+//! catalog of 100,000 titles (`BENCH_SEARCH_TITLES`), per query class: items read per page and
+//! latency. Writes target/bench/store.md.
 
 use chrono::{Days, Duration};
 use mypage::adapters::{DynamoStore, MemoryStore, Outbox, PinnedClock, TableDesign};
-use mypage::app::{calendar, catalog, counter, history, holds, loans, reminders, sessions, App};
+use mypage::app::{
+    calendar, catalog, counter, history, holds, loans, reminders, search, sessions, App,
+};
 use mypage::credentials::hash_password;
 use mypage::domain::dates::japan_date;
+use mypage::domain::search::{Query, MAX_POSTINGS_PER_PAGE};
 use mypage::domain::types::{
     AuthorName, Barcode, BibId, CardNumber, ClosureReason, EntryId, PasswordAttempt, PatronName,
     Subjects, TitleName,
@@ -14,11 +19,13 @@ use mypage::domain::types::{
 use mypage::domain::{Changes, Credential, HoldNotice, Record};
 use mypage::ports::{Clock, Store};
 use mypage_tests::metered::{Metered, Requests};
+use mypage_tests::search_corpus::{corpus, PLANTED};
 use mypage_tests::{at, test_config, unique, NOW};
 use serde_json::json;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration as Elapsed, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -248,6 +255,30 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         "profile (auth included)",
         measure(meter, async {
             sessions::authenticate(&app, &token).await.unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "20",
+        "search, one page (the 8 titles of \"title\")",
+        measure(meter, async {
+            search::search(&app, "title", None, 20).await.unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "21",
+        "add a title (16 grams: the title, 16 counts, 1 batch of postings, the indexed mark)",
+        measure(meter, async {
+            counter::add_title(
+                &app,
+                BibId::parse("B-NEW").unwrap(),
+                TitleName::parse("京都の庭園").unwrap(),
+                AuthorName::parse("重森 三玲").unwrap(),
+                Subjects::default(),
+            )
+            .await
+            .unwrap();
         })
         .await,
     ));
@@ -541,6 +572,159 @@ fn password_hashing(out: &mut String) {
     }
 }
 
+/// A catalog of `n` generated titles loaded into a store directly (titles, postings, counts),
+/// as an indexed catalog holds them: loading 10^5 titles through the counter would take longer
+/// than the bench.
+struct Loaded {
+    titles: usize,
+    postings: usize,
+    grams: usize,
+    took: Elapsed,
+}
+
+/// Loads the generated catalog: each chunk of titles, then its postings; the counts at the end.
+async fn load_search_catalog(
+    n: usize,
+    titles: impl Fn(Vec<Record>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    postings: impl Fn(
+        Vec<mypage::domain::search::Posting>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    counts: impl FnOnce(
+        Vec<(String, u64)>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+) -> Loaded {
+    let started = Instant::now();
+    let mut all_counts: HashMap<String, u64> = HashMap::new();
+    let mut total = 0;
+    for chunk in corpus(n, at(NOW)) {
+        let mut chunk_postings = Vec::new();
+        for t in &chunk {
+            chunk_postings.extend(mypage::domain::search::postings(t));
+        }
+        for p in &chunk_postings {
+            *all_counts.entry(p.gram.clone()).or_default() += 1;
+        }
+        total += chunk_postings.len();
+        titles(chunk.into_iter().map(Record::from).collect()).await;
+        postings(chunk_postings).await;
+    }
+    let grams = all_counts.len();
+    counts(all_counts.into_iter().collect()).await;
+    Loaded {
+        titles: n,
+        postings: total,
+        grams,
+        took: started.elapsed(),
+    }
+}
+
+/// One query class: its first page (items read, requests, latency as the median of 5), and
+/// every page to the end (up to `max_pages`).
+async fn search_class(
+    store_name: &str,
+    app: &App,
+    meter: &Metered,
+    (class, q, expect): (&str, &str, Option<usize>),
+    max_pages: usize,
+    out: &mut String,
+) {
+    let query = Query::parse(q).unwrap();
+    let grams = query.grams().len();
+    let before = meter.snapshot();
+    let first = search::search(app, q, None, 20).await.unwrap();
+    let cost = meter.snapshot() - before;
+    let mut times: Vec<f64> = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        search::search(app, q, None, 20).await.unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let hits_first = first.titles.len();
+    let postings_first =
+        cost.items_read as usize - hits_first - grams.min(cost.items_read as usize);
+    // Every page to the end.
+    let before = meter.snapshot();
+    let started = Instant::now();
+    let mut pages = 1;
+    let mut hits = hits_first;
+    let mut worst_items = cost.items_read;
+    let mut token = first.next_page_token.clone();
+    while let Some(t) = token.take() {
+        if pages == max_pages {
+            token = Some(t);
+            break;
+        }
+        let b = meter.snapshot();
+        let page = search::search(app, q, Some(&t), 20).await.unwrap();
+        worst_items = worst_items.max((meter.snapshot() - b).items_read);
+        pages += 1;
+        hits += page.titles.len();
+        token = page.next_page_token;
+    }
+    let rest = meter.snapshot() - before;
+    let to_end = started.elapsed();
+    if let Some(expect) = expect {
+        assert_eq!(hits, expect, "{class}: every hit, once");
+    }
+    let ended = token.is_none();
+    writeln!(
+        out,
+        "| {store_name} | {class} | `{q}` | {hits_first} | {} ({grams} + {postings_first} + {hits_first}) | {} | {:.2} ms | {}{pages} | {} | {} | {} | {:.2} s |",
+        cost.items_read,
+        cost.reads,
+        times[2],
+        if ended { "" } else { "≥ " },
+        hits,
+        worst_items,
+        cost.items_read + rest.items_read,
+        to_end.as_secs_f64() + times[2] / 1e3,
+    )
+    .unwrap();
+    if expect.is_some() && class.starts_with("a rare") {
+        assert!(
+            cost.items_read <= 5 * 20,
+            "{class}: at most 5 x the page size read per page"
+        );
+    }
+    assert!(
+        worst_items as usize <= grams + MAX_POSTINGS_PER_PAGE + 20,
+        "{class}: a page reads at most the cap of postings"
+    );
+}
+
+async fn search_at_scale(
+    store_name: &str,
+    store: Arc<dyn Store>,
+    loaded: &Loaded,
+    out: &mut String,
+) {
+    let metered = Arc::new(Metered::new(store));
+    let (app, _, _) = app_on(metered.clone());
+    let p = &PLANTED;
+    let rare_common = format!("{} {}", p.rare, p.common);
+    let pair = format!("{} {}", p.pair.0, p.pair.1);
+    let classes: [(&str, &str, Option<usize>); 4] = [
+        ("a rare word", p.rare, Some(p.rare_hits)),
+        (
+            "a rare word with a common one",
+            &rare_common,
+            Some(p.rare_with_common_hits),
+        ),
+        (
+            "two common words, small intersection",
+            &pair,
+            Some(p.pair_hits),
+        ),
+        ("one common character", p.one_char, None),
+    ];
+    for class in classes {
+        let max_pages = if class.2.is_some() { 10_000 } else { 10 };
+        search_class(store_name, &app, &metered, class, max_pages, out).await;
+    }
+    let _ = loaded;
+}
+
 #[tokio::main]
 async fn main() {
     let n = env_usize("BENCH_LOANS", 100_000);
@@ -575,6 +759,82 @@ async fn main() {
     let d2 = dynamo.clone();
     let load = async move { d2.bulk_load(records).await.unwrap() };
     reminders_at_scale("DynamoDB (moto)", dynamo, load, k, n, &mut out).await;
+
+    let n_search = env_usize("BENCH_SEARCH_TITLES", 100_000);
+    let n_search_dynamo = env_usize("BENCH_SEARCH_DYNAMO_TITLES", n_search);
+    writeln!(
+        out,
+        "\n### Catalog search at scale (R-FIND-1, R-FIND-2; pages of 20, at most {MAX_POSTINGS_PER_PAGE} postings read per page)\n"
+    )
+    .unwrap();
+    let mut loads = String::new();
+    let mut table = String::from(
+        "| store | query class | q | hits, page 1 | items read, page 1 (counts + postings + titles) | read requests, page 1 | latency, page 1 (median of 5) | pages to the end | hits in all | most items read by one page | items read, all pages | time, all pages |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let memory = Arc::new(MemoryStore::new());
+    let m = memory.clone();
+    let m2 = memory.clone();
+    let m3 = memory.clone();
+    let loaded = load_search_catalog(
+        n_search,
+        move |records| {
+            let m = m.clone();
+            Box::pin(async move {
+                let changes = records.into_iter().fold(Changes::none(), Changes::create);
+                let _ = m.commit(changes).await.unwrap();
+            })
+        },
+        move |postings| {
+            let m = m2.clone();
+            Box::pin(async move { m.write_postings(&postings).await.unwrap() })
+        },
+        move |counts| Box::pin(async move { m3.add_gram_counts(&counts).await.unwrap() }),
+    )
+    .await;
+    writeln!(
+        loads,
+        "| embedded | {} | {} | {:.1} | {} | {:.1} s |",
+        loaded.titles,
+        loaded.postings,
+        loaded.postings as f64 / loaded.titles as f64,
+        loaded.grams,
+        loaded.took.as_secs_f64()
+    )
+    .unwrap();
+    search_at_scale("embedded", memory, &loaded, &mut table).await;
+    let search_table = self::dynamo().await;
+    let (d, d2, d3) = (
+        search_table.clone(),
+        search_table.clone(),
+        search_table.clone(),
+    );
+    let loaded = load_search_catalog(
+        n_search_dynamo,
+        move |records| {
+            let d = d.clone();
+            Box::pin(async move { d.bulk_load(records).await.unwrap() })
+        },
+        move |postings| {
+            let d = d2.clone();
+            Box::pin(async move { d.write_postings(&postings).await.unwrap() })
+        },
+        move |counts| Box::pin(async move { d3.bulk_load_gram_counts(&counts).await.unwrap() }),
+    )
+    .await;
+    writeln!(
+        loads,
+        "| DynamoDB (moto) | {} | {} | {:.1} | {} | {:.1} s ({:.0} items/s) |",
+        loaded.titles,
+        loaded.postings,
+        loaded.postings as f64 / loaded.titles as f64,
+        loaded.grams,
+        loaded.took.as_secs_f64(),
+        (loaded.titles + loaded.postings + loaded.grams) as f64 / loaded.took.as_secs_f64()
+    )
+    .unwrap();
+    search_at_scale("DynamoDB (moto)", search_table, &loaded, &mut table).await;
+    writeln!(out, "| store | titles | postings | postings / title | grams (count items) | load time |\n|---|---|---|---|---|---|\n{loads}").unwrap();
+    out.push_str(&table);
 
     println!("{out}");
     std::fs::create_dir_all("target/bench").unwrap();

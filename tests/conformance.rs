@@ -2,6 +2,7 @@
 //! DynamoDB (moto): the same expectations, the same answers.
 
 use chrono::{Days, NaiveDate, Utc};
+use mypage::domain::search;
 use mypage::domain::types::*;
 use mypage::domain::*;
 use mypage::ports::{Commit, Store, StoreError};
@@ -528,6 +529,171 @@ async fn titles_with_a_shelf_copy_and_a_queue_are_found(#[case] kind: StoreKind)
         .map(|t| t.bib_id.to_string())
         .collect();
     assert_eq!(found, vec!["B-1"]);
+}
+
+// ---------------------------------------------------------------- the search index
+
+fn titled(bib: &str, name: &str, at: &str) -> Title {
+    Title::catalogue(
+        BibId::parse(bib).unwrap(),
+        name.into(),
+        "著者".into(),
+        vec![],
+        at.parse().unwrap(),
+    )
+}
+
+fn bibs(postings: &[search::Posting]) -> Vec<String> {
+    postings.iter().map(|p| p.bib_id().to_string()).collect()
+}
+
+#[apply(both_stores)]
+async fn r_find_2_postings_come_back_in_hit_order_from_after_a_key(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let titles = [
+        titled("OLD", "猫の本", "2026-01-01T00:00:00Z"),
+        titled("NEW", "猫と犬", "2026-03-01T00:00:00Z"),
+        titled("B", "黒猫", "2026-02-01T00:00:00Z"),
+        titled("A", "白猫", "2026-02-01T00:00:00Z"),
+    ];
+    let all: Vec<search::Posting> = titles.iter().flat_map(search::postings).collect();
+    s.write_postings(&all).await.unwrap();
+    // Unconditional and idempotent: a second write changes nothing.
+    s.write_postings(&all).await.unwrap();
+    let cat = s.postings("猫", None, 10).await.unwrap();
+    assert_eq!(bibs(&cat), ["NEW", "A", "B", "OLD"]);
+    assert_eq!(cat[0].text, search::search_text(&titles[1]));
+    assert_eq!(cat[0].gram, "猫");
+    let after = s.postings("猫", Some(&cat[1].order), 2).await.unwrap();
+    assert_eq!(bibs(&after), ["B", "OLD"]);
+    assert!(s
+        .postings("猫", Some(&cat[3].order), 5)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(bibs(&s.postings("黒猫", None, 10).await.unwrap()), ["B"]);
+    assert!(s.postings("象", None, 10).await.unwrap().is_empty());
+}
+
+#[apply(both_stores)]
+async fn search_writes_and_reads_span_several_requests(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    // 60 postings (three batch writes), texts long enough that one Query page (1 MB) cannot
+    // hold 250 of them.
+    let long = "長".repeat(1500);
+    let many: Vec<search::Posting> = (0..250)
+        .map(|i| {
+            let t = titled(&format!("T{i:03}"), "x", "2026-01-01T00:00:00Z");
+            search::Posting {
+                gram: "長".into(),
+                order: search::OrderKey::of(&t),
+                text: long.clone(),
+            }
+        })
+        .collect();
+    s.write_postings(&many).await.unwrap();
+    let back = s.postings("長", None, 300).await.unwrap();
+    assert_eq!(back.len(), 250);
+    assert_eq!(back, many);
+    assert_eq!(s.postings("長", None, 7).await.unwrap().len(), 7);
+    // Counts for 150 grams: two batch reads.
+    let counts: Vec<(String, u64)> = (0..150).map(|i| (format!("g{i}"), i + 1)).collect();
+    s.add_gram_counts(&counts).await.unwrap();
+    let mut grams: Vec<String> = counts.iter().map(|(g, _)| g.clone()).collect();
+    grams.push("none".into());
+    let mut got = s.gram_counts(&grams).await.unwrap();
+    got.sort_by_key(|(_, n)| *n);
+    assert_eq!(got, counts);
+}
+
+#[apply(both_stores)]
+async fn gram_counts_add_up_and_grams_without_postings_are_left_out(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    s.add_gram_counts(&[("猫".into(), 2), ("犬".into(), 1)])
+        .await
+        .unwrap();
+    s.add_gram_counts(&[("猫".into(), 3)]).await.unwrap();
+    let mut counts = s
+        .gram_counts(&["猫".into(), "犬".into(), "象".into()])
+        .await
+        .unwrap();
+    counts.sort();
+    assert_eq!(counts, [("犬".to_owned(), 1), ("猫".to_owned(), 5)]);
+    assert!(s.gram_counts(&[]).await.unwrap().is_empty());
+}
+
+#[apply(both_stores)]
+async fn titles_waiting_for_their_postings_are_listed_until_marked_indexed(
+    #[case] kind: StoreKind,
+) {
+    let s = store(kind).await;
+    written(
+        &s,
+        new()
+            .create(titled("WAIT", "猫", "2026-01-01T00:00:00Z"))
+            .create(titled("DONE", "犬", "2026-01-01T00:00:00Z")),
+    )
+    .await;
+    let done = s
+        .title(&BibId::parse("DONE").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(done.search_pending());
+    written(&s, search::mark_indexed(&done).unwrap()).await;
+    let pending: Vec<String> = s
+        .titles_pending_index()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.bib_id.to_string())
+        .collect();
+    assert_eq!(pending, ["WAIT"]);
+    let done = s
+        .title(&BibId::parse("DONE").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!done.search_pending());
+    assert_eq!(search::mark_indexed(&done), None);
+}
+
+/// The embedded store keeps its search index in memory only and rebuilds it, exact, from the
+/// titles marked indexed when it opens its file.
+#[tokio::test]
+async fn the_embedded_store_rebuilds_its_search_index_when_it_opens() {
+    let dir = std::env::temp_dir().join(mypage_tests::unique("mypage-search"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("data.json");
+    let (s, _) = mypage::adapters::MemoryStore::open(&path).unwrap();
+    let s: Arc<dyn Store> = Arc::new(s);
+    let indexed = titled("DONE", "黒猫", "2026-01-02T00:00:00Z");
+    let waiting = titled("WAIT", "白猫", "2026-01-01T00:00:00Z");
+    written(&s, new().create(indexed.clone()).create(waiting.clone())).await;
+    for t in [&indexed, &waiting] {
+        let p = search::postings(t);
+        s.add_gram_counts(&search::gram_counts(&p)).await.unwrap();
+        s.write_postings(&p).await.unwrap();
+    }
+    let done = s.title(&indexed.bib_id).await.unwrap().unwrap();
+    written(&s, search::mark_indexed(&done).unwrap()).await;
+    assert_eq!(s.postings("猫", None, 9).await.unwrap().len(), 2);
+    drop(s);
+    let file: Vec<Record> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        file.len(),
+        2,
+        "the file holds the two titles and no postings"
+    );
+    let (s, _) = mypage::adapters::MemoryStore::open(&path).unwrap();
+    let s: Arc<dyn Store> = Arc::new(s);
+    let cat = s.postings("猫", None, 9).await.unwrap();
+    assert_eq!(bibs(&cat), ["DONE"], "the pending title is the re-index's");
+    assert_eq!(
+        s.gram_counts(&["猫".into(), "白".into()]).await.unwrap(),
+        [("猫".to_owned(), 1)]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The embedded store keeps its data across a dev-server restart, and a write that was cut

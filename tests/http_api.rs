@@ -424,6 +424,8 @@ async fn bad_input_gets_a_clear_4xx_never_a_500(#[case] kind: StoreKind) {
             .request(method, format!("{}{path}", s.base))
             .bearer_auth(&t)
             .header("content-type", ctype.to_owned())
+            // A refused body may be left unread and its connection closed: never reuse one.
+            .header("connection", "close")
             .body(body)
             .send()
     };

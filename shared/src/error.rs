@@ -9,6 +9,7 @@ use crate::domain::history::EntryNotFound;
 use crate::domain::hold::{ChangeRefusal, HoldRefusal};
 use crate::domain::loan::{RenewFailure, RenewalRefusal};
 use crate::domain::patron::EmailNotRegistered;
+use crate::domain::search::{InvalidPageToken, InvalidQuery};
 use crate::domain::types::{InvalidEmail, InvalidTerms, WeakPassword};
 use crate::ports::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -114,6 +115,8 @@ pub enum Error {
         "this closure would close the library for {run} days in a row; at most {max} are allowed"
     )]
     ClosedTooLong { run: u32, max: u32 },
+    #[error("{0}")]
+    InvalidQuery(#[from] InvalidQuery),
 
     // --- ours
     /// Lost the race for the same records every time it tried.
@@ -185,6 +188,12 @@ impl From<ChangeRefusal> for Error {
 impl From<crate::domain::cart::CartFull> for Error {
     fn from(_: crate::domain::cart::CartFull) -> Self {
         Error::CartFull
+    }
+}
+
+impl From<InvalidPageToken> for Error {
+    fn from(e: InvalidPageToken) -> Self {
+        Error::InvalidRequest(e.to_string())
     }
 }
 

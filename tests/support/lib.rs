@@ -2,6 +2,7 @@
 //! port with its own store and a pinned clock, so tests never share data.
 
 pub mod metered;
+pub mod search_corpus;
 
 use chrono::{DateTime, Utc};
 use dev_server::DevServer;

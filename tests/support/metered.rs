@@ -1,9 +1,12 @@
 //! A store that counts the requests made through it: what `make bench` reports per access
 //! pattern. Each port call is one request to DynamoDB (a Query's pages aside: no partition
-//! read here spans more than one), except `get_many`, one BatchGetItem per 100 keys.
+//! read here spans more than one), except `get_many` and `gram_counts`, one BatchGetItem per
+//! 100 keys, `write_postings`, one BatchWriteItem per 25, and `add_gram_counts`, one
+//! UpdateItem per gram.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use mypage::domain::search::{OrderKey, Posting};
 use mypage::domain::types::{CardNumber, EntryId};
 use mypage::domain::{Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
 use mypage::ports::{Commit, Store, StoreError};
@@ -23,7 +26,7 @@ pub struct Requests {
     /// GetItem, BatchGetItem, Query.
     pub reads: u64,
     pub items_read: u64,
-    /// PutItem, DeleteItem, TransactWriteItems.
+    /// PutItem, DeleteItem, TransactWriteItems, BatchWriteItem, UpdateItem.
     pub writes: u64,
 }
 
@@ -128,5 +131,30 @@ impl Store for Metered {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
         self.inner.commit(changes).await
+    }
+    async fn write_postings(&self, postings: &[Posting]) -> Result<(), StoreError> {
+        self.writes
+            .fetch_add(postings.len().div_ceil(25) as u64, Ordering::Relaxed);
+        self.inner.write_postings(postings).await
+    }
+    async fn add_gram_counts(&self, counts: &[(String, u64)]) -> Result<(), StoreError> {
+        self.writes
+            .fetch_add(counts.len() as u64, Ordering::Relaxed);
+        self.inner.add_gram_counts(counts).await
+    }
+    async fn gram_counts(&self, grams: &[String]) -> Result<Vec<(String, u64)>, StoreError> {
+        let requests = grams.len().div_ceil(100) as u64;
+        self.read(requests, self.inner.gram_counts(grams).await)
+    }
+    async fn postings(
+        &self,
+        gram: &str,
+        after: Option<&OrderKey>,
+        limit: usize,
+    ) -> Result<Vec<Posting>, StoreError> {
+        self.read(1, self.inner.postings(gram, after, limit).await)
+    }
+    async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError> {
+        self.read(1, self.inner.titles_pending_index().await)
     }
 }

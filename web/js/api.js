@@ -86,4 +86,9 @@ export const api = {
   deleteHistoryEntry: (entryId) => request('DELETE', `/api/me/reading-history/${encodeURIComponent(entryId)}`),
   sessions: () => request('GET', '/api/me/sessions'),
   endSession: (sessionId) => request('DELETE', `/api/me/sessions/${encodeURIComponent(sessionId)}`),
+  search: (q, pageToken) => {
+    const params = new URLSearchParams({ q });
+    if (pageToken) params.set('page_token', pageToken);
+    return request('GET', `/api/catalog/search?${params}`);
+  },
 };

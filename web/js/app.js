@@ -9,6 +9,7 @@ import { parseHash, navigate, currentPath, loginPathFor } from './router.js';
 import { matchRoute } from './routes.js';
 import { renderNav, closeNav } from './nav.js';
 import { probeSession } from './session.js';
+import { searchPath } from './screens/search.js';
 
 const main = document.getElementById('main');
 let renderSeq = 0;
@@ -28,6 +29,11 @@ function applyShellTexts() {
   document.getElementById('library-name').textContent = name;
   document.getElementById('site-title').textContent = t('site.title');
   document.getElementById('skip-link').textContent = t('site.skip');
+  const search = document.getElementById('site-search');
+  search.setAttribute('aria-label', t('search.title'));
+  document.getElementById('site-search-label').textContent = t('search.label');
+  document.getElementById('site-search-q').placeholder = t('search.placeholder');
+  document.getElementById('site-search-button').textContent = t('search.submit');
   const langSwitch = document.getElementById('lang-switch');
   langSwitch.textContent = t('site.langSwitch');
   langSwitch.lang = currentLang() === 'en' ? 'ja' : 'en';
@@ -61,6 +67,7 @@ async function render() {
 
   renderNav(path);
   closeNav();
+  if (path === '/search') document.getElementById('site-search-q').value = query.q ?? '';
   main.setAttribute('aria-busy', 'true');
 
   let screen;
@@ -107,6 +114,17 @@ function setUpShell() {
     main.focus();
   });
   window.addEventListener('hashchange', () => render());
+  // 蔵書検索 from every page: the words go into the route, so results can be bookmarked.
+  document.getElementById('site-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = document.getElementById('site-search-q');
+    const q = input.value.trim();
+    if (!q) {
+      input.focus();
+      return;
+    }
+    navigate(searchPath(q));
+  });
 }
 
 setAuthHooks({

@@ -7,6 +7,7 @@ import * as renew from './screens/renew.js';
 import * as holds from './screens/holds.js';
 import * as cancelHold from './screens/cancel-hold.js';
 import * as newArrivals from './screens/new-arrivals.js';
+import * as search from './screens/search.js';
 import * as title from './screens/title.js';
 import * as holdCandidates from './screens/hold-candidates.js';
 import * as email from './screens/email.js';
@@ -25,6 +26,7 @@ const routes = [
   { pattern: '/holds', screen: holds, auth: true },
   { pattern: '/holds/:holdId/cancel', screen: cancelHold, auth: true },
   { pattern: '/new-arrivals', screen: newArrivals, auth: false },
+  { pattern: '/search', screen: search, auth: false },
   { pattern: '/titles/:bibId', screen: title, auth: false },
   { pattern: '/titles/:bibId/hold', screen: holdCandidates, auth: true },
   { pattern: '/email', screen: email, auth: true },

@@ -1,7 +1,8 @@
-//! The `catalog` function: titles, new arrivals and the library calendar, no login.
+//! The `catalog` function: titles, search, new arrivals and the library calendar, no login.
 
 mod calendar;
 mod new_arrivals;
+mod search;
 mod title;
 
 use axum::routing::get;
@@ -13,4 +14,5 @@ pub fn routes() -> Router<App> {
         .route("/api/catalog/titles/{bib_id}", get(title::handle))
         .route("/api/catalog/new-arrivals", get(new_arrivals::handle))
         .route("/api/catalog/calendar", get(calendar::handle))
+        .route("/api/catalog/search", get(search::handle))
 }

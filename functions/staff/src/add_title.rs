@@ -1,9 +1,11 @@
-//! POST /api/staff/titles: a title joins the catalog (R-DESK-1; it feeds R-MAIL-2).
+//! POST /api/staff/titles: a title joins the catalog (R-DESK-1; it feeds R-MAIL-2), with its
+//! readings if given, and is findable in search when this answers (R-FIND-1, R-FIND-2).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use mypage::app::counter;
-use mypage::domain::types::{AuthorName, BibId, Subjects, TitleName};
+use mypage::app::counter::Readings;
+use mypage::domain::types::{AuthorName, AuthorReading, BibId, Subjects, TitleName, TitleReading};
 use mypage::http::body::TitleBody;
 use mypage::http::{Json, Staff};
 use mypage::{App, Error};
@@ -18,6 +20,10 @@ pub struct AddTitle {
     author: AuthorName,
     #[serde(default)]
     subjects: Subjects,
+    #[serde(default)]
+    title_reading: TitleReading,
+    #[serde(default)]
+    author_reading: AuthorReading,
 }
 
 pub async fn handle(
@@ -25,6 +31,11 @@ pub async fn handle(
     _: Staff,
     Json(b): Json<AddTitle>,
 ) -> Result<(StatusCode, axum::Json<TitleBody>), Error> {
-    let t = counter::add_title(&app, b.bib_id, b.title, b.author, b.subjects).await?;
+    let readings = Readings {
+        title: b.title_reading,
+        author: b.author_reading,
+    };
+    let t =
+        counter::add_title_read_as(&app, b.bib_id, b.title, b.author, b.subjects, readings).await?;
     Ok((StatusCode::CREATED, axum::Json(TitleBody::from(&t))))
 }

@@ -131,6 +131,7 @@ fn every_schedule_input_is_one_its_job_takes() {
                 "hold-expiry" => serde_json::from_str::<hold_expiry::Input>(&input).is_ok(),
                 "overdue-notices" => serde_json::from_str::<overdue_notices::Input>(&input).is_ok(),
                 "history-purge" => serde_json::from_str::<history_purge::Input>(&input).is_ok(),
+                "search-index" => serde_json::from_str::<search_index::Input>(&input).is_ok(),
                 other => panic!("{other}: a scheduled function this test does not know"),
             };
             assert!(
@@ -140,7 +141,10 @@ fn every_schedule_input_is_one_its_job_takes() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 5, "the five daily schedules");
+    assert_eq!(
+        checked, 6,
+        "the five daily schedules and the search re-index"
+    );
 }
 
 #[test]

@@ -40,6 +40,7 @@ impl DevServer {
             .route("/dev/run/new-arrivals", post(run_new_arrivals))
             .route("/dev/run/overdue-notices", post(run_overdue_notices))
             .route("/dev/run/history-purge", post(run_history_purge))
+            .route("/dev/run/search-index", post(run_search_index))
             .route("/dev/clock", put(set_clock).get(get_clock))
             .route("/config.json", get(site_config))
             .with_state(self.clone());
@@ -159,6 +160,13 @@ async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes
 async fn run_overdue_notices(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
     match job_input::<overdue_notices::Input>(&body) {
         Ok(input) => job_result(overdue_notices::run(dev.app.clone(), input).await),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run_search_index(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    match job_input::<search_index::Input>(&body) {
+        Ok(input) => job_result(search_index::run(dev.app.clone(), input).await),
         Err(e) => e.into_response(),
     }
 }

@@ -1,5 +1,8 @@
 //! `make run`: the whole service on 127.0.0.1, with the embedded store (or DynamoDB with
 //! `STORE=dynamodb`), demo data on a fresh store, and the website at `/`.
+//!
+//! `dev-server reindex` (`make reindex`): instead of serving, finishes the search indexing of
+//! the titles waiting for it in the same store (`search-index`), prints what it did and stops.
 
 use dev_server::{seed, DevServer};
 use mypage::adapters::{DynamoStore, MemoryStore, PinnedClock, SystemClock, TableDesign};
@@ -59,9 +62,20 @@ async fn main() -> Result<(), BoxError> {
         outbox,
         scheduler,
     } = mypage::adapters::embedded(settings, store, clock);
+    if std::env::args().nth(1).as_deref() == Some("reindex") {
+        let report = search_index::run(app, search_index::Input {}).await?;
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
     if fresh {
         seed::demo_data(&app).await?;
         tracing::info!("demo data loaded: see README.md for the demo logins");
+    }
+    // Titles stored before search existed, or whose indexing was cut off, become findable.
+    match search_index::run(app.clone(), search_index::Input {}).await {
+        Ok(r) if r.pending > 0 => tracing::info!(indexed = r.indexed, "search index finished"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "search-index at start-up failed"),
     }
     let web_root = PathBuf::from(env("WEB_ROOT").unwrap_or_else(|| "web".into()));
     let dev = DevServer {
@@ -72,7 +86,8 @@ async fn main() -> Result<(), BoxError> {
         web_root: web_root.is_dir().then_some(web_root),
     };
 
-    // EventBridge stand-in: due one-time schedules and the sweep, every minute.
+    // EventBridge stand-in: due one-time schedules and the sweep, and the search re-index,
+    // every minute.
     let ticker = dev.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -80,6 +95,9 @@ async fn main() -> Result<(), BoxError> {
             every.tick().await;
             if let Err(e) = ticker.run_hold_expiry().await {
                 tracing::error!(error = %e, "hold-expiry tick failed");
+            }
+            if let Err(e) = search_index::run(ticker.app.clone(), search_index::Input {}).await {
+                tracing::error!(error = %e, "search-index tick failed");
             }
         }
     });

@@ -1,15 +1,17 @@
 //! Demo data for a fresh dev store, relative to the clock's today. The logins are listed in
-//! README.md; every renewal state of R-RENEW-1..5 appears on the first patron's loan list.
+//! README.md; every renewal state of R-RENEW-1..5 appears on the first patron's loan list;
+//! about sixty titles with kana readings make the catalog search worth trying (R-FIND-1).
 //! The library has a few dated closures (R-CAL-1; `make run` also closes it on Mondays), and
 //! the second patron keeps a reading history with three returns in it (R-HIST-1).
 
 use chrono::{Days, Duration, Utc};
 use mypage::adapters::PinnedClock;
+use mypage::app::counter::Readings;
 use mypage::app::{calendar, counter, holds};
 use mypage::credentials::hash_password;
 use mypage::domain::types::{
-    AuthorName, Barcode, BibId, CardNumber, ClosureReason, EmailAddress, PatronName, Subject,
-    Subjects, TitleName,
+    AuthorName, AuthorReading, Barcode, BibId, CardNumber, ClosureReason, EmailAddress, PatronName,
+    Subject, Subjects, TitleName, TitleReading,
 };
 use mypage::domain::{Changes, Credential, HoldNotice};
 use mypage::ports::Clock;
@@ -52,59 +54,537 @@ pub const DEMO_PATRONS: &[DemoPatron] = &[
     },
 ];
 
-const TITLES: &[(&str, &str, &str, &[&str], u32)] = &[
+/// A demo title: bib_id, title, its reading, author, the author's reading, subjects, copies.
+type DemoTitle = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    u32,
+);
+
+/// The titles the demo loans and holds use (added 60 days ago).
+const TITLES: &[DemoTitle] = &[
     (
         "B-RASHOMON",
         "羅生門",
+        "ラショウモン",
         "芥川 龍之介",
+        "アクタガワ リュウノスケ",
         &["日本文学", "短編小説"],
         1,
     ),
-    ("B-KOKORO", "こころ", "夏目 漱石", &["日本文学"], 1),
-    ("B-BOTCHAN", "坊っちゃん", "夏目 漱石", &["日本文学"], 1),
+    (
+        "B-KOKORO",
+        "こころ",
+        "ココロ",
+        "夏目 漱石",
+        "ナツメ ソウセキ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-BOTCHAN",
+        "坊っちゃん",
+        "ボッチャン",
+        "夏目 漱石",
+        "ナツメ ソウセキ",
+        &["日本文学"],
+        1,
+    ),
     (
         "B-NORWEGIAN",
         "ノルウェイの森",
+        "ノルウェイ ノ モリ",
         "村上 春樹",
+        "ムラカミ ハルキ",
         &["日本文学"],
         1,
     ),
     (
         "B-MACHI",
         "街とその不確かな壁",
+        "マチ ト ソノ フタシカ ナ カベ",
         "村上 春樹",
+        "ムラカミ ハルキ",
         &["日本文学"],
         1,
     ),
     (
         "B-GARDENS",
         "Kyoto Gardens (interlibrary loan)",
+        "",
         "Marc Treib",
+        "",
         &["Gardens", "Kyoto"],
         1,
     ),
     (
         "B-REMAINS",
         "The Remains of the Day",
+        "",
         "Kazuo Ishiguro",
+        "カズオ イシグロ",
         &["English fiction"],
         1,
     ),
     (
         "B-PYTHON",
         "Python入門",
+        "パイソン ニュウモン",
         "山本 太郎",
+        "ヤマモト タロウ",
         &["プログラミング"],
         2,
     ),
     (
         "B-TEIEN",
         "京都の庭園",
+        "キョウト ノ テイエン",
         "重森 三玲",
+        "シゲモリ ミレイ",
         &["日本庭園", "京都"],
         2,
     ),
-    ("B-KAMO", "方丈記", "鴨 長明", &["古典", "随筆"], 1),
+    (
+        "B-KAMO",
+        "方丈記",
+        "ホウジョウキ",
+        "鴨 長明",
+        "カモノ チョウメイ",
+        &["古典", "随筆"],
+        1,
+    ),
+];
+
+/// More of the catalog, so that searching from `make run` finds something (R-FIND-1): added
+/// over the months before, one a day, with readings, some with `・` or `＝` in a name.
+const CATALOG: &[DemoTitle] = &[
+    (
+        "B-WAGAHAI",
+        "吾輩は猫である",
+        "ワガハイ ワ ネコ デ アル",
+        "夏目 漱石",
+        "ナツメ ソウセキ",
+        &["日本文学", "小説"],
+        2,
+    ),
+    (
+        "B-SANSHIRO",
+        "三四郎",
+        "サンシロウ",
+        "夏目 漱石",
+        "ナツメ ソウセキ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-HANA",
+        "鼻",
+        "ハナ",
+        "芥川 龍之介",
+        "アクタガワ リュウノスケ",
+        &["日本文学", "短編小説"],
+        1,
+    ),
+    (
+        "B-KUMO",
+        "蜘蛛の糸",
+        "クモ ノ イト",
+        "芥川 龍之介",
+        "アクタガワ リュウノスケ",
+        &["日本文学", "児童文学"],
+        1,
+    ),
+    (
+        "B-GINGA",
+        "銀河鉄道の夜",
+        "ギンガ テツドウ ノ ヨル",
+        "宮沢 賢治",
+        "ミヤザワ ケンジ",
+        &["日本文学", "童話"],
+        2,
+    ),
+    (
+        "B-CHUMON",
+        "注文の多い料理店",
+        "チュウモン ノ オオイ リョウリテン",
+        "宮沢 賢治",
+        "ミヤザワ ケンジ",
+        &["童話"],
+        1,
+    ),
+    (
+        "B-NEKOJIMU",
+        "猫の事務所",
+        "ネコ ノ ジムショ",
+        "宮沢 賢治",
+        "ミヤザワ ケンジ",
+        &["童話"],
+        1,
+    ),
+    (
+        "B-HYAKUMAN",
+        "100万回生きたねこ",
+        "ヒャクマンカイ イキタ ネコ",
+        "佐野 洋子",
+        "サノ ヨウコ",
+        &["絵本"],
+        2,
+    ),
+    (
+        "B-SHIKKAKU",
+        "人間失格",
+        "ニンゲン シッカク",
+        "太宰 治",
+        "ダザイ オサム",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-MELOS",
+        "走れメロス",
+        "ハシレ メロス",
+        "太宰 治",
+        "ダザイ オサム",
+        &["日本文学", "短編小説"],
+        1,
+    ),
+    (
+        "B-YUKIGUNI",
+        "雪国",
+        "ユキグニ",
+        "川端 康成",
+        "カワバタ ヤスナリ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-IZU",
+        "伊豆の踊子",
+        "イズ ノ オドリコ",
+        "川端 康成",
+        "カワバタ ヤスナリ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-KINKAKU",
+        "金閣寺",
+        "キンカクジ",
+        "三島 由紀夫",
+        "ミシマ ユキオ",
+        &["日本文学", "京都"],
+        1,
+    ),
+    (
+        "B-KAFKA",
+        "海辺のカフカ",
+        "ウミベ ノ カフカ",
+        "村上 春樹",
+        "ムラカミ ハルキ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-1Q84",
+        "1Q84",
+        "イチキュウハチヨン",
+        "村上 春樹",
+        "ムラカミ ハルキ",
+        &["日本文学"],
+        2,
+    ),
+    (
+        "B-KITCHEN",
+        "キッチン",
+        "キッチン",
+        "吉本 ばなな",
+        "ヨシモト バナナ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-TOTTO",
+        "窓ぎわのトットちゃん",
+        "マドギワ ノ トットチャン",
+        "黒柳 徹子",
+        "クロヤナギ テツコ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-SAKA",
+        "坂の上の雲",
+        "サカ ノ ウエ ノ クモ",
+        "司馬 遼太郎",
+        "シバ リョウタロウ",
+        &["日本文学", "歴史小説"],
+        1,
+    ),
+    (
+        "B-RYOMA",
+        "竜馬がゆく",
+        "リョウマ ガ ユク",
+        "司馬 遼太郎",
+        "シバ リョウタロウ",
+        &["歴史小説"],
+        1,
+    ),
+    (
+        "B-HOTARU",
+        "火垂るの墓",
+        "ホタル ノ ハカ",
+        "野坂 昭如",
+        "ノサカ アキユキ",
+        &["日本文学"],
+        1,
+    ),
+    (
+        "B-LEMON",
+        "檸檬",
+        "レモン",
+        "梶井 基次郎",
+        "カジイ モトジロウ",
+        &["日本文学", "短編小説", "京都"],
+        1,
+    ),
+    (
+        "B-TAKASE",
+        "高瀬舟",
+        "タカセブネ",
+        "森 鷗外",
+        "モリ オウガイ",
+        &["日本文学", "京都"],
+        1,
+    ),
+    (
+        "B-GON",
+        "ごんぎつね",
+        "ゴンギツネ",
+        "新美 南吉",
+        "ニイミ ナンキチ",
+        &["童話"],
+        2,
+    ),
+    (
+        "B-GENJI",
+        "源氏物語",
+        "ゲンジ モノガタリ",
+        "紫式部",
+        "ムラサキシキブ",
+        &["古典", "日本文学"],
+        1,
+    ),
+    (
+        "B-MAKURA",
+        "枕草子",
+        "マクラノソウシ",
+        "清少納言",
+        "セイショウナゴン",
+        &["古典", "随筆"],
+        1,
+    ),
+    (
+        "B-TSUREZURE",
+        "徒然草",
+        "ツレヅレグサ",
+        "吉田 兼好",
+        "ヨシダ ケンコウ",
+        &["古典", "随筆"],
+        1,
+    ),
+    (
+        "B-OKU",
+        "おくのほそ道",
+        "オク ノ ホソミチ",
+        "松尾 芭蕉",
+        "マツオ バショウ",
+        &["古典", "紀行"],
+        1,
+    ),
+    (
+        "B-MOMO",
+        "モモ",
+        "モモ",
+        "ミヒャエル・エンデ",
+        "ミヒャエル エンデ",
+        &["児童文学", "ドイツ文学"],
+        2,
+    ),
+    (
+        "B-HATESHI",
+        "はてしない物語",
+        "ハテシナイ モノガタリ",
+        "ミヒャエル・エンデ",
+        "ミヒャエル エンデ",
+        &["児童文学", "ドイツ文学"],
+        1,
+    ),
+    (
+        "B-KODOKU",
+        "百年の孤独",
+        "ヒャクネン ノ コドク",
+        "ガブリエル・ガルシア＝マルケス",
+        "ガブリエル ガルシア マルケス",
+        &["ラテンアメリカ文学"],
+        1,
+    ),
+    (
+        "B-OJI",
+        "星の王子さま",
+        "ホシ ノ オウジサマ",
+        "サン＝テグジュペリ",
+        "サン テグジュペリ",
+        &["フランス文学", "児童文学"],
+        2,
+    ),
+    (
+        "B-ALICE",
+        "不思議の国のアリス",
+        "フシギ ノ クニ ノ アリス",
+        "ルイス・キャロル",
+        "ルイス キャロル",
+        &["イギリス文学", "児童文学"],
+        1,
+    ),
+    (
+        "B-ROJIN",
+        "老人と海",
+        "ロウジン ト ウミ",
+        "ヘミングウェイ",
+        "ヘミングウェイ",
+        &["アメリカ文学"],
+        1,
+    ),
+    (
+        "B-TSUMI",
+        "罪と罰",
+        "ツミ ト バツ",
+        "ドストエフスキー",
+        "ドストエフスキー",
+        &["ロシア文学"],
+        1,
+    ),
+    (
+        "B-MACHIYA",
+        "京都 町家の暮らし",
+        "キョウト マチヤ ノ クラシ",
+        "中村 京子",
+        "ナカムラ キョウコ",
+        &["京都", "建築"],
+        1,
+    ),
+    (
+        "B-OBANZAI",
+        "京のおばんざい",
+        "キョウ ノ オバンザイ",
+        "川村 美代",
+        "カワムラ ミヨ",
+        &["料理", "京都"],
+        2,
+    ),
+    (
+        "B-WASHOKU",
+        "はじめての和食",
+        "ハジメテ ノ ワショク",
+        "川村 美代",
+        "カワムラ ミヨ",
+        &["料理"],
+        1,
+    ),
+    (
+        "B-NEKOKURASU",
+        "猫と暮らす本",
+        "ネコ ト クラス ホン",
+        "小林 真",
+        "コバヤシ マコト",
+        &["猫", "ペット"],
+        1,
+    ),
+    (
+        "B-INU",
+        "犬の気持ち",
+        "イヌ ノ キモチ",
+        "小林 真",
+        "コバヤシ マコト",
+        &["犬", "ペット"],
+        1,
+    ),
+    (
+        "B-HOSHIZORA",
+        "星空観察ガイド",
+        "ホシゾラ カンサツ ガイド",
+        "天野 星子",
+        "アマノ ホシコ",
+        &["天文"],
+        1,
+    ),
+    (
+        "B-YACHO",
+        "日本の野鳥",
+        "ニホン ノ ヤチョウ",
+        "鳥居 翼",
+        "トリイ ツバサ",
+        &["鳥類", "自然"],
+        1,
+    ),
+    (
+        "B-TOKEI",
+        "やさしい統計入門",
+        "ヤサシイ トウケイ ニュウモン",
+        "数野 学",
+        "カズノ マナブ",
+        &["統計", "数学"],
+        1,
+    ),
+    (
+        "B-JS",
+        "JavaScript入門",
+        "ジャバスクリプト ニュウモン",
+        "山本 太郎",
+        "ヤマモト タロウ",
+        &["プログラミング"],
+        1,
+    ),
+    (
+        "B-TOSHOKAN",
+        "図書館のひみつ",
+        "トショカン ノ ヒミツ",
+        "本田 文子",
+        "ホンダ フミコ",
+        &["図書館", "児童書"],
+        1,
+    ),
+    (
+        "B-EHON",
+        "子どもと読む絵本",
+        "コドモ ト ヨム エホン",
+        "本田 文子",
+        "ホンダ フミコ",
+        &["絵本", "子育て"],
+        1,
+    ),
+    (
+        "B-SAIEN",
+        "家庭菜園の基本",
+        "カテイ サイエン ノ キホン",
+        "田畑 耕",
+        "タバタ コウ",
+        &["園芸"],
+        1,
+    ),
+    (
+        "B-TEIENMIKATA",
+        "日本庭園の見かた",
+        "ニホン テイエン ノ ミカタ",
+        "庭野 静",
+        "ニワノ シズカ",
+        &["日本庭園", "京都"],
+        1,
+    ),
 ];
 
 fn at_days(app: &App, days: i64) -> App {
@@ -176,6 +656,34 @@ async fn reading_history(app: &App, ichiro: &CardNumber) -> Result<(), Error> {
     Ok(())
 }
 
+/// A demo title and its copies `<bib_id>-1`, `<bib_id>-2`, ..., added at the app's clock.
+async fn add_demo_title(
+    app: &App,
+    (id, title, title_reading, author, author_reading, subjects, copies): DemoTitle,
+) -> Result<(), Error> {
+    let subjects: Vec<Subject> = subjects
+        .iter()
+        .map(|s| Subject::parse(s).expect("demo subjects are valid"))
+        .collect();
+    let readings = Readings {
+        title: TitleReading::parse(title_reading).expect("demo readings are valid"),
+        author: AuthorReading::parse(author_reading).expect("demo readings are valid"),
+    };
+    counter::add_title_read_as(
+        app,
+        bib(id),
+        TitleName::parse(title).expect("demo titles are valid"),
+        AuthorName::parse(author).expect("demo authors are valid"),
+        Subjects::try_from(subjects).expect("few demo subjects"),
+        readings,
+    )
+    .await?;
+    for n in 1..=copies {
+        counter::add_copy(app, barcode(&format!("{id}-{n}")), bib(id)).await?;
+    }
+    Ok(())
+}
+
 pub async fn demo_data(app: &App) -> Result<(), Error> {
     let long_ago = at_days(app, -60);
     closures(app).await?;
@@ -200,37 +708,61 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         let changes = Changes::none().update(demo);
         let _ = app.store.commit(changes).await?;
     }
-    for (id, title, author, subjects, copies) in TITLES {
-        let subjects: Vec<Subject> = subjects
-            .iter()
-            .map(|s| Subject::parse(s).expect("demo subjects are valid"))
-            .collect();
-        counter::add_title(
+    for (id, title, title_reading, author, author_reading, subjects, copies) in TITLES {
+        add_demo_title(
             &long_ago,
-            bib(id),
-            TitleName::parse(title).expect("demo titles are valid"),
-            AuthorName::parse(author).expect("demo authors are valid"),
-            Subjects::try_from(subjects).expect("few demo subjects"),
+            (
+                id,
+                title,
+                title_reading,
+                author,
+                author_reading,
+                subjects,
+                *copies,
+            ),
         )
         .await?;
-        for n in 1..=*copies {
-            counter::add_copy(&long_ago, barcode(&format!("{id}-{n}")), bib(id)).await?;
-        }
+    }
+    for (n, (id, title, title_reading, author, author_reading, subjects, copies)) in
+        CATALOG.iter().enumerate()
+    {
+        let added = at_days(app, -200 + n as i64 * 3);
+        add_demo_title(
+            &added,
+            (
+                id,
+                title,
+                title_reading,
+                author,
+                author_reading,
+                subjects,
+                *copies,
+            ),
+        )
+        .await?;
     }
     // New arrivals, added today.
-    for (id, title, author, subject) in [
-        ("B-NEW-1", "古都の建築", "西川 幸治", "京都"),
-        ("B-NEW-2", "はじめてのRust", "佐藤 ゆき", "プログラミング"),
+    for demo in [
+        (
+            "B-NEW-1",
+            "古都の建築",
+            "コト ノ ケンチク",
+            "西川 幸治",
+            "ニシカワ コウジ",
+            &["京都"][..],
+            1,
+        ),
+        (
+            "B-NEW-2",
+            "はじめてのRust",
+            "ハジメテ ノ ラスト",
+            "佐藤 ゆき",
+            "サトウ ユキ",
+            &["プログラミング"][..],
+            1,
+        ),
     ] {
-        counter::add_title(
-            app,
-            bib(id),
-            TitleName::parse(title).expect("demo titles are valid"),
-            AuthorName::parse(author).expect("demo authors are valid"),
-            Subjects::try_from(vec![Subject::parse(subject).expect("valid")]).expect("one subject"),
-        )
-        .await?;
-        counter::add_copy(app, barcode(&format!("{id}-1")), bib(id)).await?;
+        add_demo_title(app, demo).await?;
     }
 
     let hanako = card("10000001");

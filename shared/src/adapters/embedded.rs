@@ -2,7 +2,12 @@
 //! writes are atomic. Optionally persisted to a JSON file after every commit (written to a
 //! temporary file and renamed, so a crash never leaves a half-written file). It keeps the
 //! port's promises with plain maps; it does not imitate DynamoDB's keys.
+//!
+//! The search index is kept beside the records, in memory only: ordered postings per gram and
+//! exact counts. It is not written to the file; opening a file rebuilds it from the titles
+//! marked indexed (those still pending are the re-index's, as in DynamoDB).
 
+use crate::domain::search::{self, OrderKey, Posting};
 use crate::domain::types::{CardNumber, EntryId};
 use crate::domain::{
     Change, Changes, HistoryEntry, Hold, HoldState, Key, Loan, Patron, Record, Title,
@@ -10,9 +15,10 @@ use crate::domain::{
 use crate::ports::store::{Commit, Store, StoreError, Written};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Default, Clone)]
 struct Records {
@@ -61,9 +67,53 @@ impl Records {
     }
 }
 
+/// The search postings: per gram, the titles in hit order with their search text. A title's
+/// postings share one order key and one text.
+#[derive(Default)]
+struct SearchIndex {
+    postings: HashMap<String, BTreeMap<Arc<str>, Arc<str>>>,
+    counts: HashMap<String, u64>,
+}
+
+impl SearchIndex {
+    fn write(&mut self, postings: &[Posting]) {
+        let mut shared: Option<(Arc<str>, Arc<str>)> = None;
+        for p in postings {
+            let (order, text) = match &shared {
+                Some((o, t)) if **o == *p.order.as_str() && **t == *p.text => {
+                    (o.clone(), t.clone())
+                }
+                _ => {
+                    let pair: (Arc<str>, Arc<str>) =
+                        (p.order.as_str().into(), p.text.as_str().into());
+                    shared = Some(pair.clone());
+                    pair
+                }
+            };
+            self.postings
+                .entry(p.gram.clone())
+                .or_default()
+                .insert(order, text);
+        }
+    }
+
+    fn add_counts(&mut self, counts: &[(String, u64)]) {
+        for (gram, n) in counts {
+            *self.counts.entry(gram.clone()).or_default() += n;
+        }
+    }
+
+    fn index(&mut self, title: &Title) {
+        let postings = search::postings(title);
+        self.add_counts(&search::gram_counts(&postings));
+        self.write(&postings);
+    }
+}
+
 #[derive(Default)]
 pub struct MemoryStore {
     records: Mutex<Records>,
+    index: Mutex<SearchIndex>,
     file: Option<PathBuf>,
 }
 
@@ -75,6 +125,7 @@ impl MemoryStore {
     /// Opens (or starts) a store persisted at `path`. Returns whether the file was new.
     pub fn open(path: &Path) -> Result<(Self, bool), StoreError> {
         let mut records = Records::default();
+        let mut index = SearchIndex::default();
         let fresh = !path.exists();
         if !fresh {
             let bytes = std::fs::read(path)
@@ -82,12 +133,18 @@ impl MemoryStore {
             let list: Vec<Record> = serde_json::from_slice(&bytes)
                 .map_err(|e| StoreError::Corrupt(format!("{}: {e}", path.display())))?;
             for r in list {
+                if let Record::Title(t) = &r {
+                    if !t.search_pending() {
+                        index.index(t);
+                    }
+                }
                 records.insert(r);
             }
         }
         Ok((
             MemoryStore {
                 records: Mutex::new(records),
+                index: Mutex::new(index),
                 file: Some(path.to_owned()),
             },
             fresh,
@@ -97,6 +154,10 @@ impl MemoryStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, Records> {
         // A panic elsewhere cannot leave a half-applied commit (commits apply after all checks).
         self.records.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn search_index(&self) -> std::sync::MutexGuard<'_, SearchIndex> {
+        self.index.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn persist(&self, records: &Records) -> Result<(), StoreError> {
@@ -295,5 +356,57 @@ impl Store for MemoryStore {
             return Err(e);
         }
         Ok(Commit::Done(Written(written)))
+    }
+
+    async fn write_postings(&self, postings: &[Posting]) -> Result<(), StoreError> {
+        self.search_index().write(postings);
+        Ok(())
+    }
+
+    async fn add_gram_counts(&self, counts: &[(String, u64)]) -> Result<(), StoreError> {
+        self.search_index().add_counts(counts);
+        Ok(())
+    }
+
+    async fn gram_counts(&self, grams: &[String]) -> Result<Vec<(String, u64)>, StoreError> {
+        let index = self.search_index();
+        Ok(grams
+            .iter()
+            .filter_map(|g| index.counts.get(g).map(|n| (g.clone(), *n)))
+            .collect())
+    }
+
+    async fn postings(
+        &self,
+        gram: &str,
+        after: Option<&OrderKey>,
+        limit: usize,
+    ) -> Result<Vec<Posting>, StoreError> {
+        let index = self.search_index();
+        let Some(list) = index.postings.get(gram) else {
+            return Ok(Vec::new());
+        };
+        let from = match after {
+            Some(k) => Bound::Excluded(k.as_str()),
+            None => Bound::Unbounded,
+        };
+        list.range::<str, _>((from, Bound::Unbounded))
+            .take(limit)
+            .map(|(order, text)| {
+                Ok(Posting {
+                    gram: gram.to_owned(),
+                    order: OrderKey::parse(order)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    text: text.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Title(t) if t.search_pending() => Some(t.clone()),
+            _ => None,
+        }))
     }
 }

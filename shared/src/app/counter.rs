@@ -10,7 +10,8 @@ use crate::credentials::{generate_temporary_password, hash_password};
 use crate::domain::circulation::{self, CheckOutRefusal, CheckedOut, Day, LoanTerms, Returned};
 use crate::domain::patron;
 use crate::domain::types::{
-    AuthorName, Barcode, BibId, CardNumber, EntryId, LoanId, PatronName, Subjects, TitleName,
+    AuthorName, AuthorReading, Barcode, BibId, CardNumber, EntryId, LoanId, PatronName, Subjects,
+    TitleName, TitleReading,
 };
 use crate::domain::{Changes, Hold, Key, Patron, PhysicalCopy, Record, Title};
 use crate::error::Error;
@@ -45,6 +46,7 @@ pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<St
     Ok(plain)
 }
 
+/// POST /api/staff/titles without readings.
 pub async fn add_title(
     app: &App,
     bib: BibId,
@@ -52,17 +54,46 @@ pub async fn add_title(
     author: AuthorName,
     subjects: Subjects,
 ) -> Result<Title, Error> {
+    add_title_read_as(app, bib, title, author, subjects, Readings::default()).await
+}
+
+/// A title's readings in kana, for search (R-FIND-1).
+#[derive(Debug, Clone, Default)]
+pub struct Readings {
+    pub title: TitleReading,
+    pub author: AuthorReading,
+}
+
+/// POST /api/staff/titles (R-DESK-1). The title is findable once this returns (R-FIND-2): it
+/// is committed, then indexed. If the indexing fails part way, the title stays marked as
+/// waiting for it and the `search-index` run finishes it.
+pub async fn add_title_read_as(
+    app: &App,
+    bib: BibId,
+    title: TitleName,
+    author: AuthorName,
+    subjects: Subjects,
+    readings: Readings,
+) -> Result<Title, Error> {
     let t = Title::catalogue(
         bib,
         title.into_string(),
         author.into_string(),
         subjects.into_strings(),
         app.clock.now(),
-    );
-    match commit(app, Changes::none().create(t.clone())).await? {
-        Commit::Done(_) => Ok(t),
-        Commit::LostRace => Err(Error::TitleExists),
-    }
+    )
+    .read_as(readings.title.into_string(), readings.author.into_string());
+    let written = match commit(app, Changes::none().create(t.clone())).await? {
+        Commit::Done(w) => w,
+        Commit::LostRace => return Err(Error::TitleExists),
+    };
+    let t = written
+        .into_records()
+        .into_iter()
+        .find_map(crate::domain::Record::into_title)
+        .unwrap_or(t);
+    super::search::index_title(app, &t).await?;
+    Ok(t)
 }
 
 /// POST /api/staff/copies. A new copy of a title with waiting holds goes to the first of them.

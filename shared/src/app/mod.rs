@@ -18,6 +18,7 @@ pub mod history;
 pub mod holds;
 pub mod loans;
 pub mod reminders;
+pub mod search;
 pub mod sessions;
 
 use crate::config::Settings;

@@ -12,6 +12,11 @@ pub struct Title {
     pub title: String,
     pub author: String,
     pub subjects: Vec<String>,
+    /// Readings in kana (ヨミ), for search (R-FIND-1); empty when not given.
+    #[serde(default)]
+    pub title_reading: String,
+    #[serde(default)]
+    pub author_reading: String,
     pub added_at: DateTime<Utc>,
     /// Japan-time date of `added_at`, the key of new-arrival look-ups.
     pub added_on: NaiveDate,
@@ -26,8 +31,17 @@ pub struct Title {
     /// Waiting holds, first come first served (R-HOLD-8). Ready holds have left the queue.
     /// Kept by `domain::hold`.
     pub(in crate::domain) queue: Vec<QueuedHold>,
+    /// Its search postings are not all written yet (R-FIND-2): set when catalogued, cleared
+    /// by `domain::search::mark_indexed` once they are. A record stored without it is taken
+    /// to be waiting, so that the re-index covers it.
+    #[serde(default = "waiting_for_index")]
+    pub(in crate::domain) search_pending: bool,
     #[serde(default)]
     pub version: u64,
+}
+
+fn waiting_for_index() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,14 +77,29 @@ impl Title {
             title,
             author,
             subjects,
+            title_reading: String::new(),
+            author_reading: String::new(),
             added_at: now,
             added_on: japan_date(now),
             copies: 0,
             shelf: Vec::new(),
             loans: Vec::new(),
             queue: Vec::new(),
+            search_pending: true,
             version: 0,
         }
+    }
+
+    /// The same title with its readings (R-FIND-1).
+    pub fn read_as(mut self, title_reading: String, author_reading: String) -> Title {
+        self.title_reading = title_reading;
+        self.author_reading = author_reading;
+        self
+    }
+
+    /// Its search postings are not all written yet.
+    pub fn search_pending(&self) -> bool {
+        self.search_pending
     }
 
     pub fn copies(&self) -> u32 {

@@ -149,12 +149,15 @@ mod tests {
             title: name.into(),
             author: author.into(),
             subjects: subjects.iter().map(|s| s.to_string()).collect(),
+            title_reading: String::new(),
+            author_reading: String::new(),
             added_at: "2026-12-01T00:00:00Z".parse().unwrap(),
             added_on: "2026-12-01".parse().unwrap(),
             copies: 1,
             shelf: vec![],
             loans: vec![],
             queue: vec![],
+            search_pending: false,
             version: 1,
         }
     }
@@ -186,6 +189,14 @@ mod tests {
         assert!(matches(&settings(&[], &[], &["python"]), &t));
         assert!(matches(&settings(&["GUIDO VAN ROSSUM"], &[], &[]), &t));
         assert!(matches(&settings(&[], &["ﾌﾟﾛｸﾞﾗﾐﾝｸﾞ"], &[]), &t));
+    }
+
+    #[test]
+    fn r_mail_2_katakana_and_hiragana_alike() {
+        let t = title("ノルウェイの森", "ムラカミ ハルキ", &["ニホン ブンガク"]);
+        assert!(matches(&settings(&["むらかみはるき"], &[], &[]), &t));
+        assert!(matches(&settings(&[], &["にほんぶんがく"], &[]), &t));
+        assert!(matches(&settings(&[], &[], &["のるうぇい"]), &t));
     }
 
     #[test]

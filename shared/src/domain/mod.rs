@@ -22,6 +22,7 @@ pub mod patron;
 pub mod policy;
 pub mod record;
 pub mod renewal_link;
+pub mod search;
 pub mod session;
 pub mod types;
 

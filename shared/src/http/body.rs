@@ -7,13 +7,17 @@ use crate::domain::{HoldNotice, HoldState, Standing, Title};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// A title and its availability: the catalog, and the counter's answer when adding one.
+/// A title and its availability: the catalog (titles, new arrivals, search hits), and the
+/// counter's answer when adding one.
 #[derive(Debug, Serialize)]
 pub struct TitleBody {
     pub bib_id: BibId,
     pub title: String,
     pub author: String,
     pub subjects: Vec<String>,
+    /// Kana readings; empty when the counter gave none.
+    pub title_reading: String,
+    pub author_reading: String,
     pub added_on: NaiveDate,
     pub copies: u32,
     pub available: u32,
@@ -27,6 +31,8 @@ impl From<&Title> for TitleBody {
             title: t.title.clone(),
             author: t.author.clone(),
             subjects: t.subjects.clone(),
+            title_reading: t.title_reading.clone(),
+            author_reading: t.author_reading.clone(),
             added_on: t.added_on,
             copies: t.copies(),
             available: t.on_shelf(),

@@ -64,6 +64,7 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::HeldForAnotherPatron => (S::CONFLICT, "held_for_another_patron"),
         Error::NotCheckedOut => (S::CONFLICT, "not_checked_out"),
         Error::DueDateInPast => (S::BAD_REQUEST, "invalid_request"),
+        Error::InvalidQuery(_) => (S::BAD_REQUEST, "invalid_query"),
         Error::Busy => (S::SERVICE_UNAVAILABLE, "busy"),
         Error::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, "service_unavailable"),
         Error::Store(_) | Error::Inconsistent(_) | Error::Calendar(_) | Error::Internal(_) => {

@@ -4,6 +4,7 @@
 //! under concurrent requests in every adapter: a lost race is `Commit::LostRace`, and the use
 //! case runs again on fresh reads.
 
+use crate::domain::search::{OrderKey, Posting};
 use crate::domain::types::{Barcode, BibId, CardNumber, EntryId, LoanId};
 use crate::domain::{
     Changes, ClosedDays, HistoryEntry, Hold, HoldCart, Key, Loan, Patron, PhysicalCopy, Record,
@@ -93,6 +94,28 @@ pub trait Store: Send + Sync {
     async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError>;
     /// All changes or none, each checked against the version it was read at.
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError>;
+
+    // --- the search index (R-FIND-1, R-FIND-2; docs/table-design.md)
+
+    /// Writes search postings, unconditionally: writing one twice leaves it as written once.
+    /// Either all are written or the call fails (a retry writes them again).
+    async fn write_postings(&self, postings: &[Posting]) -> Result<(), StoreError>;
+    /// Adds to the posting counts of grams. A count may be added twice when an interrupted
+    /// indexing is finished again; it is never less than the postings of its gram.
+    async fn add_gram_counts(&self, counts: &[(String, u64)]) -> Result<(), StoreError>;
+    /// The counts of these grams, in one round trip (per 100); grams without postings are
+    /// left out.
+    async fn gram_counts(&self, grams: &[String]) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Up to `limit` postings of `gram` in order, after `after` (from the start if None).
+    async fn postings(
+        &self,
+        gram: &str,
+        after: Option<&OrderKey>,
+        limit: usize,
+    ) -> Result<Vec<Posting>, StoreError>;
+    /// Titles whose postings are not all written yet (`Title::search_pending`), through a
+    /// sparse index: the re-index reads only these.
+    async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError>;
 }
 
 /// Typed reads over the port.

@@ -1,6 +1,7 @@
 //! The table's keys, in one place: where each record lives (`pk`, `sk`), the sparse indexes
 //! it appears in, and when it expires (docs/table-design.md).
 
+use crate::domain::search::OrderKey;
 use crate::domain::{ClaimState, HoldState, Key, Record};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
@@ -31,6 +32,10 @@ enum Partition<'a> {
     Feed(&'a str),
     /// The library calendar's dated closures.
     Calendar,
+    /// The search postings of one gram, in hit order.
+    Gram(&'a str),
+    /// The posting count of one gram (the search planner's statistic).
+    GramCount(&'a str),
 }
 
 impl Partition<'_> {
@@ -46,6 +51,8 @@ impl Partition<'_> {
             Partition::RenewalLink(h) => format!("RENEWAL#{h}"),
             Partition::Feed(h) => format!("FEED#{h}"),
             Partition::Calendar => "CALENDAR".to_owned(),
+            Partition::Gram(g) => format!("GRAM#{g}"),
+            Partition::GramCount(g) => format!("GRAMCOUNT#{g}"),
         }
     }
 }
@@ -63,6 +70,10 @@ pub(super) const HISTORY: &str = "~HIST#";
 pub(super) fn history_prefix(generation: u32) -> String {
     format!("{HISTORY}{generation:010}#")
 }
+/// A posting item's one attribute besides its key: the title's search text.
+pub(super) const POSTING_TEXT: &str = "text";
+/// A gram count item's number.
+pub(super) const GRAM_COUNT: &str = "n";
 
 /// A record's primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +116,25 @@ impl ItemKey {
         Partition::Patron(card.as_str()).value()
     }
 
+    /// A search posting: the gram's partition, sorted by the title's order key.
+    pub fn posting(gram: &str, order: &OrderKey) -> ItemKey {
+        ItemKey {
+            pk: Self::postings_of(gram),
+            sk: order.to_string(),
+        }
+    }
+
+    pub fn postings_of(gram: &str) -> String {
+        Partition::Gram(gram).value()
+    }
+
+    pub fn gram_count(gram: &str) -> ItemKey {
+        ItemKey {
+            pk: Partition::GramCount(gram).value(),
+            sk: "COUNT".to_owned(),
+        }
+    }
+
     pub fn item(&self) -> Item {
         HashMap::from([
             ("pk".to_owned(), s(&self.pk)),
@@ -133,10 +163,12 @@ pub(super) enum Index {
     ByOverdueDate,
     /// Patrons whose reading history is still being deleted (R-HIST-1, #17).
     HistoryPurges,
+    /// Titles whose search postings are not all written yet (#22, the re-index).
+    SearchPending,
 }
 
 impl Index {
-    pub const ALL: [Index; 8] = [
+    pub const ALL: [Index; 9] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
@@ -145,6 +177,7 @@ impl Index {
         Index::ShelvedWithQueue,
         Index::ByOverdueDate,
         Index::HistoryPurges,
+        Index::SearchPending,
     ];
 
     pub fn name(self) -> &'static str {
@@ -157,6 +190,7 @@ impl Index {
             Index::ShelvedWithQueue => "ShelvedWithQueue",
             Index::ByOverdueDate => "ByOverdueDate",
             Index::HistoryPurges => "HistoryPurges",
+            Index::SearchPending => "SearchPending",
         }
     }
 
@@ -171,6 +205,7 @@ impl Index {
             Index::ShelvedWithQueue => ("shelved_pk", "shelved_sk"),
             Index::ByOverdueDate => ("overdue_pk", "overdue_sk"),
             Index::HistoryPurges => ("purge_pk", "purge_sk"),
+            Index::SearchPending => ("pending_pk", "pending_sk"),
         }
     }
 
@@ -182,6 +217,7 @@ impl Index {
             Index::ByNotNeededAfter => "NOT_NEEDED_AFTER",
             Index::ShelvedWithQueue => "SHELVED_WITH_QUEUE",
             Index::HistoryPurges => "PURGE",
+            Index::SearchPending => "PENDING",
             Index::ByDueDate | Index::ByAddedOn | Index::ByOverdueDate => "",
         }
     }
@@ -243,6 +279,13 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
                 entries.push((
                     Index::ShelvedWithQueue,
                     Index::ShelvedWithQueue.single_partition().to_owned(),
+                    t.bib_id.to_string(),
+                ));
+            }
+            if t.search_pending() {
+                entries.push((
+                    Index::SearchPending,
+                    Index::SearchPending.single_partition().to_owned(),
                     t.bib_id.to_string(),
                 ));
             }

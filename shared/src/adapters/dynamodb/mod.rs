@@ -1,4 +1,4 @@
-//! The DynamoDB adapter of the store port: one table, keys `pk`/`sk`, four sparse GSIs
+//! The DynamoDB adapter of the store port: one table, keys `pk`/`sk`, five sparse GSIs
 //! (docs/table-design.md). Records map to items with serde_dynamo; `keys` adds the key, index
 //! and TTL attributes. Every write is conditional on the version that was read; several
 //! writes go in one TransactWriteItems, so they succeed or fail together.
@@ -8,6 +8,7 @@ mod table;
 
 pub use table::TableDesign;
 
+use crate::domain::search::{OrderKey, Posting};
 use crate::domain::types::{CardNumber, EntryId};
 use crate::domain::{Change, Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
 use crate::ports::store::{Commit, Store, StoreError, Written};
@@ -19,7 +20,8 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use chrono::NaiveDate;
 use keys::{
-    expires_at, history_prefix, index_entries, s, Index, Item, ItemKey, ACCOUNT_END, HISTORY,
+    expires_at, history_prefix, index_entries, s, Index, Item, ItemKey, ACCOUNT_END, GRAM_COUNT,
+    HISTORY, POSTING_TEXT,
 };
 use std::collections::HashMap;
 
@@ -27,6 +29,8 @@ use std::collections::HashMap;
 const MAX_TRANSACTION_ITEMS: usize = 100;
 /// Rounds of BatchGetItem / BatchWriteItem for keys DynamoDB left unprocessed.
 const BATCH_ROUNDS: u32 = 8;
+/// UpdateItem requests in flight at once when adding to gram counts.
+const COUNT_UPDATES_AT_ONCE: usize = 8;
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -88,14 +92,39 @@ impl DynamoStore {
     /// Writes records without conditions, 25 to a request: loading data into an empty table
     /// (benchmarks, migrations). Never for changes to live data, which go through `commit`.
     pub async fn bulk_load(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        let mut items = Vec::with_capacity(records.len());
+        for r in records {
+            let mut r = r;
+            r.set_version(1);
+            items.push(Self::to_item(&r)?);
+        }
+        self.put_all(items).await
+    }
+
+    /// Sets gram counts without conditions, 25 to a request: loading a search index into an
+    /// empty table (benchmarks). Live indexing adds to them with `add_gram_counts`.
+    pub async fn bulk_load_gram_counts(&self, counts: &[(String, u64)]) -> Result<(), StoreError> {
+        let items = counts
+            .iter()
+            .map(|(gram, n)| {
+                let mut item = ItemKey::gram_count(gram).item();
+                item.insert(GRAM_COUNT.into(), AttributeValue::N(n.to_string()));
+                item
+            })
+            .collect();
+        self.put_all(items).await
+    }
+
+    /// BatchWriteItem, 25 puts to a request, retrying what DynamoDB leaves unprocessed; an
+    /// error if some are still left, never a silent partial write.
+    async fn put_all(&self, items: Vec<Item>) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-        for chunk in records.chunks(25) {
-            let mut requests = Vec::with_capacity(chunk.len());
-            for r in chunk {
-                let mut r = r.clone();
-                r.set_version(1);
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let mut requests = Vec::with_capacity(25);
+            for item in items.by_ref().take(25) {
                 let put = PutRequest::builder()
-                    .set_item(Some(Self::to_item(&r)?))
+                    .set_item(Some(item))
                     .build()
                     .map_err(|e| StoreError::Rejected(e.to_string()))?;
                 requests.push(WriteRequest::builder().put_request(put).build());
@@ -124,6 +153,64 @@ impl DynamoStore {
             }
         }
         Ok(())
+    }
+
+    async fn add_gram_count(&self, gram: String, n: u64) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(ItemKey::gram_count(&gram).item()))
+            .update_expression("ADD #n :n")
+            .expression_attribute_names("#n", GRAM_COUNT)
+            .expression_attribute_values(":n", AttributeValue::N(n.to_string()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk_error)
+    }
+
+    /// BatchGetItem (consistent), 100 keys to a request, retrying unprocessed keys; missing
+    /// items are left out, and unprocessed keys left after every retry are an error.
+    async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut pending = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::Rejected(e.to_string()))?;
+            for round in 0.. {
+                let resp = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, pending.clone())
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                out.extend(
+                    resp.responses
+                        .and_then(|mut r| r.remove(&self.table))
+                        .unwrap_or_default(),
+                );
+                match resp
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                {
+                    Some(rest) if !rest.keys.is_empty() => {
+                        if round + 1 == BATCH_ROUNDS {
+                            // Unprocessed keys are not missing records: say so.
+                            return Err(StoreError::Unavailable(
+                                "keys left unprocessed after every retry".into(),
+                            ));
+                        }
+                        pending = rest;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The item for a record: its attributes, plus keys, index keys and TTL.
@@ -402,47 +489,12 @@ impl Store for DynamoStore {
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Record>, StoreError> {
-        let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(100) {
-            let mut pending = KeysAndAttributes::builder()
-                .set_keys(Some(chunk.iter().map(|k| ItemKey::of(k).item()).collect()))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::Rejected(e.to_string()))?;
-            for round in 0.. {
-                let resp = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, pending.clone())
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                let items = resp
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default();
-                for item in items {
-                    out.push(Self::from_item(item)?);
-                }
-                match resp
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                {
-                    Some(rest) if !rest.keys.is_empty() => {
-                        if round + 1 == BATCH_ROUNDS {
-                            // Unprocessed keys are not missing records: say so.
-                            return Err(StoreError::Unavailable(
-                                "keys left unprocessed after every retry".into(),
-                            ));
-                        }
-                        pending = rest;
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
-                    }
-                    _ => break,
-                }
-            }
-        }
-        Ok(out)
+        let keys = keys.iter().map(|k| ItemKey::of(k).item()).collect();
+        self.get_all(keys)
+            .await?
+            .into_iter()
+            .map(Self::from_item)
+            .collect()
     }
 
     async fn account(&self, card: &CardNumber) -> Result<Vec<Record>, StoreError> {
@@ -642,5 +694,114 @@ impl Store for DynamoStore {
                 _ => Err(sdk_error(e)),
             },
         }
+    }
+
+    async fn write_postings(&self, postings: &[Posting]) -> Result<(), StoreError> {
+        let items = postings
+            .iter()
+            .map(|p| {
+                let mut item = ItemKey::posting(&p.gram, &p.order).item();
+                item.insert(POSTING_TEXT.into(), s(&p.text));
+                item
+            })
+            .collect();
+        self.put_all(items).await
+    }
+
+    async fn add_gram_counts(&self, counts: &[(String, u64)]) -> Result<(), StoreError> {
+        use futures::stream::{self, StreamExt, TryStreamExt};
+        // One UpdateItem ADD per gram (atomic, so concurrent indexings add up), a few at once.
+        let updates: Vec<_> = counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(gram, n)| self.add_gram_count(gram.clone(), *n))
+            .collect();
+        stream::iter(updates)
+            .buffer_unordered(COUNT_UPDATES_AT_ONCE)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+
+    async fn gram_counts(&self, grams: &[String]) -> Result<Vec<(String, u64)>, StoreError> {
+        let by_pk: HashMap<String, &String> = grams
+            .iter()
+            .map(|g| (ItemKey::gram_count(g).pk, g))
+            .collect();
+        let keys = grams
+            .iter()
+            .map(|g| ItemKey::gram_count(g).item())
+            .collect();
+        let mut out = Vec::with_capacity(grams.len());
+        for item in self.get_all(keys).await? {
+            let gram = match item.get("pk") {
+                Some(AttributeValue::S(pk)) => by_pk.get(pk),
+                _ => None,
+            }
+            .ok_or_else(|| StoreError::Corrupt("a count for a gram not asked for".into()))?;
+            let n = match item.get(GRAM_COUNT) {
+                Some(AttributeValue::N(n)) => n
+                    .parse::<u64>()
+                    .map_err(|e| StoreError::Corrupt(format!("gram count: {e}")))?,
+                _ => return Err(StoreError::Corrupt("a gram count without a number".into())),
+            };
+            out.push(((*gram).clone(), n));
+        }
+        Ok(out)
+    }
+
+    async fn postings(
+        &self,
+        gram: &str,
+        after: Option<&OrderKey>,
+        limit: usize,
+    ) -> Result<Vec<Posting>, StoreError> {
+        let mut out: Vec<Posting> = Vec::new();
+        // A Query page ends at 1 MB: go on from where it stopped until `limit` or the end.
+        let mut start: Option<Item> = None;
+        while out.len() < limit {
+            let want = i32::try_from(limit - out.len()).unwrap_or(i32::MAX);
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .limit(want)
+                .set_exclusive_start_key(start.take())
+                .expression_attribute_values(":pk", s(ItemKey::postings_of(gram)));
+            q = match after {
+                Some(k) => q
+                    .key_condition_expression("pk = :pk AND sk > :after")
+                    .expression_attribute_values(":after", s(k.as_str())),
+                None => q.key_condition_expression("pk = :pk"),
+            };
+            let page = q.send().await.map_err(sdk_error)?;
+            for item in page.items.unwrap_or_default() {
+                let (Some(AttributeValue::S(sk)), Some(AttributeValue::S(text))) =
+                    (item.get("sk"), item.get(POSTING_TEXT))
+                else {
+                    return Err(StoreError::Corrupt("a posting without its text".into()));
+                };
+                let order = OrderKey::parse(sk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                out.push(Posting {
+                    gram: gram.to_owned(),
+                    order,
+                    text: text.clone(),
+                });
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError> {
+        let index = Index::SearchPending;
+        let records = self
+            .query_index(index, index.single_partition().to_owned(), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_title).collect())
     }
 }

@@ -75,6 +75,10 @@ pub type AuthorName = Text<0, 200>;
 pub type Subject = Text<1, 100>;
 /// Why the library is closed on a date (R-CAL-1), as staff enter it.
 pub type ClosureReason = Text<1, 50>;
+/// A title's reading in kana (ヨミ), for search; may be empty.
+pub type TitleReading = Text<0, 500>;
+/// An author's reading in kana; may be empty.
+pub type AuthorReading = Text<0, 200>;
 
 /// A title's subject headings: at most 20.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
