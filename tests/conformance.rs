@@ -147,10 +147,10 @@ async fn updates_need_the_version_read(#[case] kind: StoreKind) {
     written(&s, new().create(patron("100001"))).await;
     let mut p = s.patron(&card("100001")).await.unwrap().unwrap();
     let stale = p.clone();
-    p.login.failed_logins = 3;
+    p.credential_version = 3;
     written(&s, new().update(p)).await;
     let now = s.patron(&card("100001")).await.unwrap().unwrap();
-    assert_eq!((now.login.failed_logins, now.version), (3, 2));
+    assert_eq!((now.credential_version, now.version), (3, 2));
     // A write based on the old read loses.
     lost(&s, new().update(stale)).await;
     assert_eq!(
@@ -158,8 +158,7 @@ async fn updates_need_the_version_read(#[case] kind: StoreKind) {
             .await
             .unwrap()
             .unwrap()
-            .login
-            .failed_logins,
+            .credential_version,
         3
     );
     // Updating what does not exist is a conflict too.
@@ -186,7 +185,7 @@ async fn a_transaction_is_all_or_nothing(#[case] kind: StoreKind) {
         .unwrap();
     stale_title.version = 7; // not the stored version
     let mut p2 = p.clone();
-    p2.login.failed_logins = 1;
+    p2.credential_version = 1;
     lost(
         &s,
         new()
@@ -202,8 +201,7 @@ async fn a_transaction_is_all_or_nothing(#[case] kind: StoreKind) {
             .await
             .unwrap()
             .unwrap()
-            .login
-            .failed_logins,
+            .credential_version,
         0
     );
 }
@@ -389,7 +387,7 @@ async fn concurrent_read_modify_writes_lose_no_update(#[case] kind: StoreKind) {
             tokio::spawn(async move {
                 loop {
                     let mut p = s.patron(&card("100001")).await.unwrap().unwrap();
-                    p.login.failed_logins += 1;
+                    p.credential_version += 1;
                     match s.commit(new().update(p)).await {
                         Ok(Commit::Done(_)) => return,
                         Ok(Commit::LostRace) => tokio::task::yield_now().await,
@@ -403,7 +401,7 @@ async fn concurrent_read_modify_writes_lose_no_update(#[case] kind: StoreKind) {
         t.await.unwrap();
     }
     let p = s.patron(&card("100001")).await.unwrap().unwrap();
-    assert_eq!(p.login.failed_logins, 20);
+    assert_eq!(p.credential_version, 20);
     assert_eq!(p.version, 21);
 }
 

@@ -94,6 +94,9 @@ impl Store for Metered {
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
         self.read(1, self.inner.new_arrival_subscribers().await)
     }
+    async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
+        self.read(1, self.inner.scan_segment(segment, segments).await)
+    }
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         if !changes.is_empty() {
             self.writes.fetch_add(1, Ordering::Relaxed);

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod arrivals;
 pub mod catalog;
+pub mod checker;
 pub mod counter;
 pub mod ebooks;
 pub mod emails;

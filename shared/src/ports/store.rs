@@ -61,6 +61,11 @@ pub trait Store: Send + Sync {
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError>;
     /// All changes or none, each checked against the version it was read at.
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError>;
+    /// Every record in part `segment` of `segments` of the store (0-based), read page by
+    /// page: the store checker's whole-table read, never a request's. The parts are
+    /// disjoint and together hold every record, so they may be read in parallel (DynamoDB:
+    /// a parallel Scan). An item that is not a record is `Corrupt`.
+    async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError>;
 }
 
 /// Typed reads over the port.

@@ -1,9 +1,9 @@
 //! The table's keys, in one place: where each record lives (`pk`, `sk`), the sparse indexes
 //! it appears in, and when it expires (docs/table-design.md).
 
-use crate::domain::{ClaimState, HoldState, Key, Record};
+use crate::domain::{HoldState, Key, Record};
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -23,6 +23,12 @@ enum Partition<'a> {
     /// The titles announced to one patron.
     Announced(&'a str),
     Job(&'a str),
+    /// A card number's failed logins (R-ACCT-7): no patron needed.
+    Login(&'a str),
+    /// One source address's failed logins.
+    Source(&'a str),
+    /// One shard of the global count of failed logins.
+    Brake(u8),
 }
 
 impl Partition<'_> {
@@ -34,6 +40,9 @@ impl Partition<'_> {
             Partition::Claims(j) => format!("CLAIM#{j}"),
             Partition::Announced(c) => format!("ANNOUNCED#{c}"),
             Partition::Job(j) => format!("JOB#{j}"),
+            Partition::Login(c) => format!("LOGIN#{c}"),
+            Partition::Source(s) => format!("SOURCE#{s}"),
+            Partition::Brake(n) => format!("BRAKE#{n}"),
         }
     }
 }
@@ -62,6 +71,9 @@ impl ItemKey {
             Key::MailClaim(job, c) => (Partition::Claims(job), c.to_string()),
             Key::Announcement(c, b) => (Partition::Announced(c.as_str()), b.to_string()),
             Key::Job(j) => (Partition::Job(j), "STATE".to_owned()),
+            Key::LoginGuard(c) => (Partition::Login(c.as_str()), "GUARD".to_owned()),
+            Key::LoginSource(s) => (Partition::Source(s), "COUNT".to_owned()),
+            Key::LoginBrake(n) => (Partition::Brake(*n), "COUNT".to_owned()),
         };
         ItemKey {
             pk: partition.value(),
@@ -172,18 +184,8 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
     }
 }
 
-/// When DynamoDB's time to live may remove the record (attribute `ttl`).
+/// When DynamoDB's time to live may remove the record (attribute `ttl`): the record's own
+/// expiry (`Record::expires_at`).
 pub(super) fn expires_at(record: &Record) -> Option<DateTime<Utc>> {
-    let after = |state: &ClaimState, days| match state {
-        ClaimState::Sending { lease_until } => *lease_until + Duration::days(days),
-        ClaimState::Sent { at } => *at + Duration::days(days),
-    };
-    match record {
-        Record::Session(s) => Some(s.expires_at),
-        // A reminder claim is needed until its due date has passed.
-        Record::MailClaim(c) => Some(after(&c.state, 60)),
-        // An announcement must outlive the new-arrivals window it guards.
-        Record::Announcement(a) => Some(after(&a.state, 400)),
-        _ => None,
-    }
+    record.expires_at()
 }
