@@ -163,7 +163,7 @@ impl TestServer {
         });
         TestServer {
             base,
-            http: reqwest::Client::new(),
+            http: http_client(None),
             dev,
             clock,
             kind,
@@ -355,8 +355,15 @@ pub async fn reply(resp: reqwest::Response) -> Reply {
 /// An HTTP client whose connections come from 127.0.0.`n`: a source address of its own for
 /// the per-source login limits (the whole 127/8 is loopback).
 pub fn client_from(n: u8) -> reqwest::Client {
+    http_client(Some(std::net::IpAddr::from([127, 0, 0, n])))
+}
+
+/// A client that lets idle connections go before the server's head timeout closes them
+/// (else a request can meet a connection the server is just closing).
+pub fn http_client(from: Option<std::net::IpAddr>) -> reqwest::Client {
     reqwest::Client::builder()
-        .local_address(std::net::IpAddr::from([127, 0, 0, n]))
+        .local_address(from)
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .expect("a client")
 }
@@ -380,7 +387,7 @@ pub fn own_password(card: &str) -> String {
 /// enough for any request on a loaded moto.
 pub fn test_limits() -> dev_server::serve::Limits {
     dev_server::serve::Limits {
-        head_timeout: std::time::Duration::from_secs(2),
+        head_timeout: std::time::Duration::from_secs(5),
         request_timeout: std::time::Duration::from_secs(60),
         ..Default::default()
     }
