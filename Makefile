@@ -1,6 +1,8 @@
 # My Page: the library's patron self-service back end.
 #   make run     the whole service locally (dev server, embedded store, demo data, website)
 #   make test    every test: unit, store conformance (embedded + DynamoDB on moto), HTTP, jobs
+#   make check-store  the store checker (TABLE_NAME=..., or STORE=embedded MYPAGE_DATA=...)
+#   make load    a bounded load test on loopback, both stores (numbers in README.md)
 #   make bench   round trips and items read per access pattern, the reminder job at scale,
 #                and each Lambda bootstrap's zip size, cold init and memory (bench-coldstart)
 # Deployment targets (build, package, validate, deploy, lambda-check, bench-coldstart) are
@@ -12,7 +14,7 @@ PY          := $(VENV)/bin/python
 PORT        ?= 3000
 MOTO_LOG    := target/moto.log
 
-.PHONY: run test test-rust bench bench-store stress venv lint fmt
+.PHONY: run test test-rust bench bench-store stress venv lint fmt check-store load
 
 run:
 	cargo run -p dev-server
@@ -36,6 +38,21 @@ bench: bench-store bench-coldstart
 bench-store: venv
 	cargo build --release -p mypage-tests --bins
 	@bash infra/scripts/with-moto.sh cargo run --release -q -p mypage-tests --bin bench
+
+# The store checker: every invariant of every record (README, infra/DEPLOY.md). On DynamoDB
+# give TABLE_NAME (and AWS credentials; a point-in-time restore is the exact answer); for
+# the embedded store STORE=embedded MYPAGE_DATA=target/mypage-dev.json. Exit 1 on a finding.
+check-store:
+	cargo run -q -p mypage-tests --bin check-store
+
+# A bounded load test on loopback: a Monday-morning mix at a fixed rate for LOAD_SECONDS
+# (60) against the dev server, embedded store and DynamoDB on moto. A benchmark, not a test.
+LOAD_SECONDS ?= 60
+LOAD_RATE ?= 40
+load: venv
+	cargo build --release -p dev-server -p mypage-tests --bin load --bin dev-server
+	@bash infra/scripts/with-moto.sh env LOAD_SECONDS=$(LOAD_SECONDS) LOAD_RATE=$(LOAD_RATE) \
+	  cargo run --release -q -p mypage-tests --bin load
 
 lint:
 	cargo fmt --all --check

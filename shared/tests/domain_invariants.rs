@@ -1,7 +1,9 @@
 //! Property test of the domain's transitions: for random sequences of what a library does
 //! (register, catalogue, add copies, place and cancel holds, check out, check in, renew,
-//! let days pass and lapse uncollected holds), every derived fact stays in step with the
-//! records it derives from (`domain::invariants`), after every step.
+//! let days pass and lapse uncollected holds, fail logins), every derived fact stays in step
+//! with the records it derives from (`domain::invariants`), after every step. And the same
+//! histories, committed to the embedded store and to DynamoDB (moto, which `make test`
+//! starts), pass the store checker there.
 
 use chrono::{DateTime, Duration, Utc};
 use mypage::domain::circulation::{self, CheckOutRefusal, LoanTerms};
@@ -31,6 +33,9 @@ enum Step {
     Renew(usize, usize),
     Settings(usize, bool),
     PassDays(i64),
+    /// A failed login on patron p's card (p == PATRONS: a card nobody holds), from a known
+    /// device or not (R-ACCT-7).
+    FailedLogin(usize, bool),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -43,6 +48,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..PATRONS, 0..4usize).prop_map(|(p, l)| Step::Renew(p, l)),
         (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::Settings(p, on)),
         (1..9i64).prop_map(Step::PassDays),
+        (0..=PATRONS, any::<bool>()).prop_map(|(p, d)| Step::FailedLogin(p, d)),
     ]
 }
 
@@ -52,6 +58,8 @@ struct World {
     now: DateTime<Utc>,
     policy: Policy,
     next_id: u64,
+    /// Every commit applied, in order: a store given the same commits holds the same records.
+    log: Vec<Changes>,
 }
 
 impl World {
@@ -61,6 +69,7 @@ impl World {
             now: "2026-12-01T01:00:00Z".parse().unwrap(),
             policy: Policy::default(),
             next_id: 0,
+            log: Vec::new(),
         };
         for p in 0..PATRONS {
             let mut patron = Patron::register(card(p), format!("p{p}"), false, w.now);
@@ -76,6 +85,9 @@ impl World {
     }
 
     fn apply(&mut self, changes: Changes) {
+        if !changes.is_empty() {
+            self.log.push(changes.clone());
+        }
         for c in changes.iter() {
             let current = self.records.get(&c.key()).map(Record::version);
             let expected = match c {
@@ -276,8 +288,51 @@ impl World {
                     self.apply(o.changes);
                 }
             }
+            Step::FailedLogin(p, known) => {
+                use mypage::domain::login;
+                let c = if p < PATRONS {
+                    card(p)
+                } else {
+                    CardNumber::parse("19999999").unwrap()
+                };
+                let shard = (self.id() % u64::from(policy.brake_shards)) as u8;
+                let attempt = login::Attempt {
+                    card: Some(c.clone()),
+                    device: known.then(|| "device-1".to_owned()),
+                    source: Some("source-1".into()),
+                    shard,
+                };
+                let get = |k: Key| self.records.get(&k).cloned();
+                let guard = get(Key::LoginGuard(c)).and_then(Record::into_login_guard);
+                let source =
+                    get(Key::LoginSource("source-1".into())).and_then(Record::into_login_source);
+                let brake = get(Key::LoginBrake(shard)).and_then(Record::into_login_brake);
+                let o = login::record_failure(
+                    &attempt,
+                    guard.as_ref(),
+                    source.as_ref(),
+                    brake.as_ref(),
+                    self.now,
+                    &policy,
+                );
+                self.apply(o.changes);
+            }
             Step::PassDays(days) => {
                 self.now += Duration::days(days);
+                // What the store's time to live removes (DynamoDB does so within days).
+                let expired: Vec<Record> = self
+                    .records
+                    .values()
+                    .filter(|r| r.expires_at().is_some_and(|at| at < self.now))
+                    .cloned()
+                    .collect();
+                if !expired.is_empty() {
+                    self.apply(
+                        expired
+                            .into_iter()
+                            .fold(Changes::none(), |c, r| c.delete(r)),
+                    );
+                }
                 let today = self.today();
                 let lapsed: Vec<Hold> = self
                     .records
@@ -345,6 +400,58 @@ proptest! {
             }
         }
     }
+}
+
+/// The same random histories, committed to each store as the World committed them, pass
+/// the store checker (`make check-store`) on the embedded store and on DynamoDB.
+#[test]
+fn random_histories_committed_to_both_stores_pass_the_store_checker() {
+    use mypage::adapters::{DynamoStore, MemoryStore, TableDesign};
+    use mypage::ports::{Commit, Store};
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::Arc;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
+    assert!(
+        endpoint.is_some(),
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto"
+    );
+    let sdk = rt.block_on(mypage::aws::sdk_config(mypage::aws::TlsRoots::default()));
+    let mut runner = TestRunner::new(Config {
+        cases: 6,
+        ..Config::default()
+    });
+    runner
+        .run(&proptest::collection::vec(step(), 10..50), |steps| {
+            let mut w = World::new();
+            for s in &steps {
+                w.run(s);
+            }
+            rt.block_on(async {
+                let client = aws_sdk_dynamodb::Client::new(&sdk);
+                let table = format!("mypage-prop-{}", rand::random::<u64>());
+                TableDesign::create(&client, &table).await.unwrap();
+                let stores: [Arc<dyn Store>; 2] = [
+                    Arc::new(MemoryStore::new()),
+                    Arc::new(DynamoStore::new(client, table)),
+                ];
+                for store in stores {
+                    for c in &w.log {
+                        assert!(
+                            matches!(store.commit(c.clone()).await.unwrap(), Commit::Done(_)),
+                            "the store takes the World's commits as they came"
+                        );
+                    }
+                    let report = mypage::app::checker::check_store(&store, w.now, 2)
+                        .await
+                        .unwrap();
+                    assert_eq!(report.records, w.records.len());
+                    assert!(report.violations.is_empty(), "{:?}", report.violations);
+                }
+            });
+            Ok(())
+        })
+        .unwrap();
 }
 
 /// The checker itself finds what it should: a planted drift in each derived fact.

@@ -33,7 +33,18 @@ pub async fn aws() -> aws_config::SdkConfig {
         std::env::var("AWS_ENDPOINT_URL").is_ok(),
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto"
     );
-    mypage::aws::sdk_config(mypage::aws::TlsRoots::default()).await
+    let sdk = mypage::aws::sdk_config(mypage::aws::TlsRoots::default()).await;
+    // moto answers one request at a time: under a test's burst an attempt can queue for
+    // longer than AWS would ever take, so the tests allow more than production does.
+    sdk.to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .operation_attempt_timeout(std::time::Duration::from_secs(30))
+                .operation_timeout(std::time::Duration::from_secs(90))
+                .build(),
+        )
+        .build()
 }
 
 pub fn unique(prefix: &str) -> String {

@@ -167,6 +167,6 @@ async fn announce(
     let done = claimed
         .iter()
         .fold(Changes::none(), |c, a| c.update(a.sent(now)));
-    let _ = app.store.commit(done).await?;
+    let _ = super::after_sending(|| super::commit(app, done.clone())).await?;
     Ok(true)
 }

@@ -7,7 +7,7 @@
 //! record can, at worst, send once more.
 
 use super::emails::{self, japanese_date, ReminderLine};
-use super::{committed, until_committed, App, Attempt};
+use super::{after_sending, committed, until_committed, App, Attempt};
 use crate::domain::loan::{self, mark_reminded};
 use crate::domain::types::CardNumber;
 use crate::domain::{Changes, Key, Loan, MailClaim, Record};
@@ -171,21 +171,25 @@ async fn mark_all_reminded(
     for loan in sent {
         let (card, id) = (loan.card_number.clone(), loan.loan_id.clone());
         let mut first = Some(loan);
-        until_committed(|| {
-            let first = first.take();
+        after_sending(|| {
+            // The loan as read first on the first try; fresh reads after that.
+            let mut first = first.take();
             let (card, id) = (&card, &id);
-            async move {
-                let loan = match first {
-                    Some(l) => Some(l),
-                    None => app.store.loan(card, id).await?,
-                };
-                match loan.as_ref().and_then(|l| mark_reminded(l, due)) {
-                    Some(changes) => Ok(committed(app.store.commit(changes).await?, ())),
-                    None => Ok(Attempt::Done(())),
+            until_committed(move || {
+                let first = first.take();
+                async move {
+                    let loan = match first {
+                        Some(l) => Some(l),
+                        None => app.store.loan(card, id).await?,
+                    };
+                    match loan.as_ref().and_then(|l| mark_reminded(l, due)) {
+                        Some(changes) => Ok(committed(app.store.commit(changes).await?, ())),
+                        None => Ok(Attempt::Done(())),
+                    }
                 }
-            }
+            })
         })
         .await?;
     }
-    release(app, claimed, true).await
+    after_sending(|| release(app, claimed.clone(), true)).await
 }
