@@ -228,7 +228,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for JsonParseErrors<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if let Poll::Pending = this.drain(cx)? {
+        if this.drain(cx)?.is_pending() {
             return Poll::Pending;
         }
         if let Some(answer) = parser_error_status(buf).and_then(parse_error_answer) {
@@ -241,7 +241,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for JsonParseErrors<S> {
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        if let Poll::Pending = this.drain(cx)? {
+        if this.drain(cx)?.is_pending() {
             return Poll::Pending;
         }
         Pin::new(&mut this.inner).poll_flush(cx)
@@ -249,7 +249,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for JsonParseErrors<S> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        if let Poll::Pending = this.drain(cx)? {
+        if this.drain(cx)?.is_pending() {
             return Poll::Pending;
         }
         Pin::new(&mut this.inner).poll_shutdown(cx)
