@@ -46,12 +46,14 @@ check-store:
 	cargo run -q -p mypage-tests --bin check-store
 
 # A bounded load test on loopback: a Monday-morning mix at a fixed rate for LOAD_SECONDS
-# (60) against the dev server, embedded store and DynamoDB on moto. A benchmark, not a test.
+# (60) against the dev server, embedded store (LOAD_RATE, 40/s) and DynamoDB on moto
+# (LOAD_RATE_DYNAMODB, 8/s: moto is one Python thread). A benchmark, not a test.
 LOAD_SECONDS ?= 60
 LOAD_RATE ?= 40
+LOAD_RATE_DYNAMODB ?= 8
 load: venv
 	cargo build --release -p dev-server -p mypage-tests --bin load --bin dev-server
-	@bash infra/scripts/with-moto.sh env LOAD_SECONDS=$(LOAD_SECONDS) LOAD_RATE=$(LOAD_RATE) \
+	@bash infra/scripts/with-moto.sh env LOAD_SECONDS=$(LOAD_SECONDS) LOAD_RATE=$(LOAD_RATE) LOAD_RATE_DYNAMODB=$(LOAD_RATE_DYNAMODB) \
 	  cargo run --release -q -p mypage-tests --bin load
 
 lint:
