@@ -399,6 +399,16 @@ async fn fault_suite() {
         "one due-date reminder for patron 0: {}",
         outbox.body
     );
+    // No email of any kind (reminders, hold-ready notices) went out twice.
+    let mut seen = std::collections::BTreeSet::new();
+    for m in outbox.body.as_array().unwrap() {
+        let id = (
+            m["to"].to_string(),
+            m["subject"].to_string(),
+            m["text"].to_string(),
+        );
+        assert!(seen.insert(id), "sent twice: {m}");
+    }
     mypage_tests::checker::assert_store_sound(&s).await;
     eprintln!(
         "fault suite: {} API requests under faults, 0 answered 500, {unavailable} answered 503; {summary}",
