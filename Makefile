@@ -16,8 +16,11 @@ MOTO_LOG    := target/moto.log
 
 .PHONY: run test test-rust bench bench-store stress venv lint fmt check-store load
 
+# The demo library is closed on Mondays (the policy's default is no weekly closed day).
+RUN_CLOSED_WEEKDAYS ?= mon
+
 run:
-	cargo run -p dev-server
+	POLICY_CLOSED_WEEKDAYS=$${POLICY_CLOSED_WEEKDAYS-$(RUN_CLOSED_WEEKDAYS)} cargo run -p dev-server
 
 # A project-local Python venv with moto, the local DynamoDB / SES / Scheduler endpoint.
 venv: $(VENV)/bin/moto_server

@@ -4,11 +4,12 @@
 
 use chrono::{Days, Duration};
 use mypage::adapters::{DynamoStore, MemoryStore, Outbox, PinnedClock, TableDesign};
-use mypage::app::{catalog, counter, holds, loans, reminders, sessions, App};
+use mypage::app::{calendar, catalog, counter, history, holds, loans, reminders, sessions, App};
 use mypage::credentials::hash_password;
 use mypage::domain::dates::japan_date;
 use mypage::domain::types::{
-    AuthorName, Barcode, BibId, CardNumber, PasswordAttempt, PatronName, Subjects, TitleName,
+    AuthorName, Barcode, BibId, CardNumber, ClosureReason, EntryId, PasswordAttempt, PatronName,
+    Subjects, TitleName,
 };
 use mypage::domain::{Changes, Credential, HoldNotice, Record};
 use mypage::ports::{Clock, Store};
@@ -109,7 +110,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         source: Some([127, 0, 0, 1].into()),
         device_cookie: None,
     };
-    let token = sessions::log_in(&app, card(0).as_str(), attempt(), &client)
+    let token = sessions::log_in(&app, card(0).as_str(), attempt(), &client, None)
         .await
         .unwrap()
         .token;
@@ -118,7 +119,16 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         &card(0),
         None,
         &BibId::parse("B6").unwrap(),
-        HoldNotice::NotNeeded,
+        HoldNotice::NotNeeded.into(),
+    )
+    .await
+    .unwrap();
+
+    // R-CAL-1: a dated closure, so the calendar record exists and every date set reads it.
+    calendar::set_closure(
+        &app,
+        clock.today() + Days::new(20),
+        ClosureReason::parse("蔵書点検").unwrap(),
     )
     .await
     .unwrap();
@@ -129,7 +139,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         "log in",
         measure(
             meter,
-            sessions::log_in(&app, card(0).as_str(), attempt(), &client),
+            sessions::log_in(&app, card(0).as_str(), attempt(), &client, None),
         )
         .await,
     ));
@@ -143,7 +153,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         "loan list (auth included)",
         measure(meter, async {
             let c = sessions::authenticate(&app, &token).await.unwrap();
-            loans::list(&app, &c).await.unwrap();
+            std::hint::black_box(loans::list(&app, &c));
         })
         .await,
     ));
@@ -179,7 +189,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
                     &card(0),
                     Some(c.account),
                     &BibId::parse("B5").unwrap(),
-                    HoldNotice::NotNeeded,
+                    HoldNotice::NotNeeded.into(),
                 )
                 .await
                 .unwrap(),
@@ -242,6 +252,144 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         "profile (auth included)",
         measure(meter, async {
             sessions::authenticate(&app, &token).await.unwrap();
+        })
+        .await,
+    ));
+
+    rows.push((
+        "15",
+        "closed days of a month (no login)",
+        measure(meter, async {
+            let today = clock.today();
+            calendar::closed_days(&app, today, today + Days::new(30))
+                .await
+                .unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "16",
+        "set a dated closure (staff)",
+        measure(meter, async {
+            calendar::set_closure(
+                &app,
+                clock.today() + Days::new(40),
+                ClosureReason::parse("館内整理").unwrap(),
+            )
+            .await
+            .unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "18",
+        "session list (auth included)",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &token).await.unwrap();
+            sessions::list(&app, &c).await.unwrap();
+        })
+        .await,
+    ));
+
+    // R-HIST-1: the same patron keeps a reading history of 2,000 entries. The account's
+    // Query does not reach them: authenticating and the loan list read what they read before.
+    let c = sessions::authenticate(&app, &token).await.unwrap();
+    history::set_enabled(&app, &c, true).await.unwrap();
+    rows.push((
+        "2",
+        "authenticate, the same patron just before 2,000 history entries are stored",
+        measure(meter, sessions::authenticate(&app, &token)).await,
+    ));
+    rows.push((
+        "3",
+        "loan list, the same patron just before",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &token).await.unwrap();
+            loans::list(&app, &c);
+        })
+        .await,
+    ));
+    let generation = app
+        .store
+        .patron(&card(0))
+        .await
+        .unwrap()
+        .unwrap()
+        .reading_history()
+        .generation;
+    for chunk in 0..20u64 {
+        let mut changes = Changes::none();
+        for i in 0..100u64 {
+            let n = chunk * 100 + i;
+            let at = clock.now() - Duration::minutes((2_000 - n) as i64);
+            let entry: Record = serde_json::from_value(json!({
+                "kind": "history_entry", "card_number": card(0), "generation": generation,
+                "entry_id": EntryId::generate(at), "bib_id": format!("B{}", n % 8),
+                "title": format!("title {n}"), "author": "author",
+                "checked_out_on": "2026-10-01", "returned_on": "2026-10-15",
+            }))
+            .unwrap();
+            changes = changes.create(entry);
+        }
+        let _ = app.store.commit(changes).await.unwrap();
+    }
+    rows.push((
+        "2",
+        "authenticate, patron with 2,000 history entries",
+        measure(meter, sessions::authenticate(&app, &token)).await,
+    ));
+    rows.push((
+        "3",
+        "loan list, patron with 2,000 history entries",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &token).await.unwrap();
+            loans::list(&app, &c);
+        })
+        .await,
+    ));
+    rows.push((
+        "8",
+        "check in, history on (the entry in the same commit)",
+        measure(meter, async {
+            counter::check_in(&app, &Barcode::parse("B2-1").unwrap())
+                .await
+                .unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "17",
+        "reading history, first page of 20 (auth included)",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &token).await.unwrap();
+            history::page(&app, &c, None, 20).await.unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "17",
+        "reading history CSV export, 2,001 entries (auth included)",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &token).await.unwrap();
+            history::export(&app, &c).await.unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "17",
+        "turn the history off: the switch, then 40 batches of 25 (auth included)",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &token).await.unwrap();
+            history::set_enabled(&app, &c, false).await.unwrap();
+        })
+        .await,
+    ));
+    rows.push((
+        "17",
+        "history-purge run: the other 1,001 entries",
+        measure(meter, async {
+            let r = history::purge_pending(&app).await.unwrap();
+            assert_eq!(r.entries_deleted, 1_001);
         })
         .await,
     ));

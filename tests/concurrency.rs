@@ -1,6 +1,7 @@
 //! Rules that involve two requests at once hold under concurrency, on both stores
-//! (R-ACCT-7, R-RENEW-8, R-HOLD-2, R-HOLD-8, R-DESK-2). `make stress` repeats this suite.
-//! Each test ends with the store checker: every invariant holds on the whole store.
+//! (R-ACCT-7, R-RENEW-8, R-HOLD-2, R-HOLD-8, R-DESK-2, R-CAL-1, R-HIST-1, R-ACCT-9).
+//! `make stress` repeats this suite. Each test ends with the store checker: every invariant
+//! holds on the whole store.
 
 use futures::future::join_all;
 use mypage_tests::StoreKind;
@@ -309,4 +310,301 @@ async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind:
         1
     );
     mypage_tests::checker::assert_store_sound(&s).await;
+}
+
+/// A title whose every copy is checked out to `borrower`, so others may hold it.
+async fn holdable(s: &TestServer, bib: &str, borrower: &str) {
+    s.title(bib, 1).await;
+    s.check_out(borrower, &format!("{bib}-1")).await.expect(201);
+}
+
+#[apply(both_stores)]
+async fn r_hold_10_a_cart_of_twelve_placed_twice_at_once_gives_exactly_ten_holds(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000021").await;
+    let t = s.patron("40000022").await;
+    for i in 0..12 {
+        let bib = format!("K-{i:02}");
+        holdable(&s, &bib, "40000021").await;
+        s.call(
+            Method::PUT,
+            &format!("/api/me/hold-cart/{bib}"),
+            Some(&t),
+            None,
+        )
+        .await
+        .expect(204);
+    }
+    let place = || {
+        s.call(
+            Method::POST,
+            "/api/me/hold-cart/holds",
+            Some(&t),
+            Some(json!({"notify": "none"})),
+        )
+    };
+    let (a, b) = tokio::join!(place(), place());
+    let placed: Vec<String> = [a.expect(200), b.expect(200)]
+        .iter()
+        .flat_map(|r| r.body["results"].as_array().unwrap().clone())
+        .filter(|x| x["outcome"] == "placed")
+        .map(|x| x["bib_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(placed.len(), 10, "{placed:?}");
+    let distinct: std::collections::BTreeSet<_> = placed.iter().collect();
+    assert_eq!(distinct.len(), 10, "each title placed once");
+    // The limit counts in cart order: the first ten.
+    let want: std::collections::BTreeSet<String> = (0..10).map(|i| format!("K-{i:02}")).collect();
+    assert_eq!(
+        distinct
+            .into_iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        want
+    );
+    let holds = s
+        .call(Method::GET, "/api/me/holds", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
+    let me = s
+        .call(Method::GET, "/api/me", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(me.body["holds"]["active"], 10);
+    let cart = s
+        .call(Method::GET, "/api/me/hold-cart", Some(&t), None)
+        .await
+        .expect(200);
+    assert_eq!(cart.body["items"].as_array().unwrap().len(), 2);
+}
+
+#[apply(both_stores)]
+async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    s.patron("40000031").await;
+    let b = s.patron("40000032").await;
+    let c = s.patron("40000033").await;
+    holdable(&s, "R-1", "40000031").await;
+    let hb = s
+        .call(
+            Method::POST,
+            "/api/me/holds",
+            Some(&b),
+            Some(json!({"bib_id": "R-1", "notify": "none"})),
+        )
+        .await
+        .expect(201);
+    s.call(
+        Method::POST,
+        "/api/me/holds",
+        Some(&c),
+        Some(json!({"bib_id": "R-1", "notify": "none"})),
+    )
+    .await
+    .expect(201);
+    let path = format!("/api/me/holds/{}", hb.body["hold_id"].as_str().unwrap());
+    let (suspend, checkin) = tokio::join!(
+        s.call(
+            Method::PATCH,
+            &path,
+            Some(&b),
+            Some(json!({"suspended_until": "2026-12-20"}))
+        ),
+        s.check_in("R-1-1")
+    );
+    checkin.expect(200);
+    let status_of = |t: &str| {
+        let t = t.to_owned();
+        let s = &s;
+        async move {
+            s.call(Method::GET, "/api/me/holds", Some(&t), None)
+                .await
+                .body["holds"][0]
+                .clone()
+        }
+    };
+    let (sb, sc) = (status_of(&b).await, status_of(&c).await);
+    match suspend.status.as_u16() {
+        // Suspended first: the copy passed B over and went to C.
+        200 => {
+            assert_eq!(
+                (sb["status"].as_str(), sc["status"].as_str()),
+                (Some("suspended"), Some("ready"))
+            );
+            assert_eq!(sb["queue_position"], 1);
+        }
+        // Checked in first: B was ready, and a ready hold cannot be suspended.
+        409 => {
+            assert_eq!(suspend.code(), "ready_for_pickup");
+            assert_eq!(
+                (sb["status"].as_str(), sc["status"].as_str()),
+                (Some("ready"), Some("waiting"))
+            );
+            assert_eq!(sc["queue_position"], 1);
+        }
+        other => panic!("unexpected {other}: {}", suspend.body),
+    }
+    let t = s
+        .call(Method::GET, "/api/catalog/titles/R-1", None, None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            t.body["available"].as_u64(),
+            t.body["waiting_holds"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+}
+
+async fn staff_write(
+    s: &TestServer,
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> u16 {
+    let mut req = s
+        .http
+        .request(method, format!("{}{path}", s.base))
+        .header("x-staff-key", mypage_tests::STAFF_KEY);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send()
+        .await
+        .expect("the dev server answers")
+        .status()
+        .as_u16()
+}
+
+#[apply(both_stores)]
+async fn r_cal_1_two_closures_racing_cannot_close_more_than_60_days_in_a_row(
+    #[case] kind: StoreKind,
+) {
+    let s = TestServer::start(kind).await;
+    // 2027-01-01..=01-30 and 02-02..=03-03 closed (30 days each). Closing 01-31 or 02-01
+    // alone makes 31 in a row; both would make 62.
+    let start: chrono::NaiveDate = "2027-01-01".parse().unwrap();
+    for i in (0..30).chain(32..62) {
+        let d = start + chrono::Days::new(i);
+        let path = format!("/api/staff/calendar/closed-days/{d}");
+        assert_eq!(
+            staff_write(&s, Method::PUT, &path, Some(json!({"reason": "工事"}))).await,
+            204
+        );
+    }
+    let put = |d: &str| {
+        let path = format!("/api/staff/calendar/closed-days/{d}");
+        let s = &s;
+        async move { staff_write(s, Method::PUT, &path, Some(json!({"reason": "工事"}))).await }
+    };
+    let (a, b) = tokio::join!(put("2027-01-31"), put("2027-02-01"));
+    let mut answers = [a, b];
+    answers.sort();
+    assert_eq!(
+        answers,
+        [204, 409],
+        "exactly one of the two closures is refused"
+    );
+    let r = s
+        .call(
+            Method::GET,
+            "/api/catalog/calendar?from=2027-01-01&to=2027-03-31",
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["closed"].as_array().unwrap().len(), 61);
+}
+
+#[apply(both_stores)]
+async fn r_hist_1_a_check_in_racing_the_switch_off_leaves_no_entry(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("40000020").await;
+    s.title("RACE", 6).await;
+    let card = mypage::domain::types::CardNumber::parse("40000020").unwrap();
+    for round in 1..=6 {
+        s.call(
+            Method::PUT,
+            "/api/me/reading-history",
+            Some(&t),
+            Some(json!({"enabled": true})),
+        )
+        .await
+        .expect(204);
+        let barcode = format!("RACE-{round}");
+        s.check_out("40000020", &barcode).await.expect(201);
+        let off = s.call(
+            Method::PUT,
+            "/api/me/reading-history",
+            Some(&t),
+            Some(json!({"enabled": false})),
+        );
+        let (back, off) = tokio::join!(s.check_in(&barcode), off);
+        back.expect(200);
+        off.expect(204);
+        // Whichever committed first, nothing of the history is left once both have answered:
+        // an entry committed before the switch was purged by it; a check-in after it saw the
+        // history off and recorded nothing.
+        let stored = s
+            .app()
+            .store
+            .history_before(&card, u32::MAX, 100)
+            .await
+            .unwrap();
+        assert!(
+            stored.is_empty(),
+            "round {round}: {} entries left",
+            stored.len()
+        );
+        let r = s
+            .call(Method::GET, "/api/me/reading-history", Some(&t), None)
+            .await
+            .expect(200);
+        assert_eq!(r.body["entries"], json!([]));
+    }
+}
+
+#[apply(both_stores)]
+async fn r_acct_9_two_requests_ending_one_session_end_it_once(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let home = s.patron("40000021").await;
+    let phone = s.relog("40000021").await;
+    let pc = s.relog("40000021").await;
+    let list = s
+        .call(Method::GET, "/api/me/sessions", Some(&pc), None)
+        .await
+        .expect(200);
+    let pc_id = list.body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["current"] == true)
+        .unwrap()["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/me/sessions/{pc_id}");
+    let (a, b) = tokio::join!(
+        s.call(Method::DELETE, &path, Some(&home), None),
+        s.call(Method::DELETE, &path, Some(&phone), None)
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [204, 404], "{} / {}", a.body, b.body);
+    s.call(Method::GET, "/api/me", Some(&pc), None)
+        .await
+        .expect_error(401, "unauthenticated");
+    s.call(Method::GET, "/api/me", Some(&home), None)
+        .await
+        .expect(200);
+    s.call(Method::GET, "/api/me", Some(&phone), None)
+        .await
+        .expect(200);
 }

@@ -245,6 +245,8 @@ async fn a_patron_account_holds_profile_sessions_loans_and_holds_only(#[case] ki
         created_at: Utc::now(),
         last_seen_at: Utc::now(),
         expires_at: Utc::now() + chrono::Duration::hours(1),
+        session_id: Some(SessionId::generate()),
+        user_agent: None,
         version: 0,
     };
     let changes = new()
@@ -411,8 +413,8 @@ async fn records_round_trip_exactly(#[case] kind: StoreKind) {
     let s = store(kind).await;
     let mut t: Title = record(json!({
         "bib_id": "B-1", "title": "題名", "author": "著者", "subjects": ["主題"],
-        "added_at": "2026-12-01T00:00:00Z", "added_on": "2026-12-01", "copies": 2, "on_shelf": 0,
-        "queue": [{"hold_id": HoldId::generate(), "card_number": "100002"}],
+        "added_at": "2026-12-01T00:00:00Z", "added_on": "2026-12-01", "copies": 2, "shelf": ["C-9"],
+        "queue": [{"hold_id": HoldId::generate(), "card_number": "100002", "suspended_until": "2026-12-20", "not_needed_after": null}],
     }));
     let mut p = patron("100001");
     p.password = Some(Credential {
@@ -439,6 +441,92 @@ async fn records_round_trip_exactly(#[case] kind: StoreKind) {
         s.hold(&h.card_number, &h.bib_id).await.unwrap().unwrap(),
         h1
     );
+}
+
+#[apply(both_stores)]
+async fn the_hold_cart_is_the_patrons_but_not_part_of_the_account_read(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let cart: HoldCart = record(json!({
+        "card_number": "100001", "items": [{"bib_id": "B-1", "added_at": "2026-12-01T00:00:00Z"}],
+    }));
+    written(&s, new().create(patron("100001")).create(cart.clone())).await;
+    let account = s.account(&card("100001")).await.unwrap();
+    assert_eq!(
+        account.len(),
+        1,
+        "only the profile: the cart does not ride along"
+    );
+    let back = s.hold_cart(&card("100001")).await.unwrap().unwrap();
+    assert_eq!(back.items(), cart.items());
+    assert!(s.hold_cart(&card("100002")).await.unwrap().is_none());
+}
+
+#[apply(both_stores)]
+async fn holds_no_longer_needed_are_found_by_their_date_and_only_while_waiting(
+    #[case] kind: StoreKind,
+) {
+    let s = store(kind).await;
+    let with_date = |c: &str, state: serde_json::Value, date: Option<&str>| {
+        let mut h = serde_json::to_value(hold(c, "B-1", state)).unwrap();
+        h["not_needed_after"] = json!(date);
+        record::<Hold>(h)
+    };
+    let changes = new()
+        .create(with_date("100001", waiting(), Some("2026-11-30")))
+        .create(with_date("100002", waiting(), Some("2026-12-01")))
+        .create(with_date("100003", waiting(), None))
+        .create(with_date(
+            "100004",
+            ready("2026-11-20", "2026-11-27"),
+            Some("2026-11-01"),
+        ));
+    written(&s, changes).await;
+    let before = |d| {
+        let s = s.clone();
+        async move {
+            let mut cards: Vec<String> = s
+                .holds_not_needed_before(d)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.card_number.to_string())
+                .collect();
+            cards.sort();
+            cards
+        }
+    };
+    assert_eq!(before(d("2026-12-01")).await, vec!["100001"]);
+    assert_eq!(before(d("2026-12-02")).await, vec!["100001", "100002"]);
+}
+
+#[apply(both_stores)]
+async fn titles_with_a_shelf_copy_and_a_queue_are_found(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let t = |bib: &str, shelf: serde_json::Value, queue: serde_json::Value| -> Title {
+        record(json!({
+            "bib_id": bib, "title": "題名", "author": "著者", "subjects": [],
+            "added_at": "2026-12-01T00:00:00Z", "added_on": "2026-12-01", "copies": 1,
+            "shelf": shelf, "queue": queue,
+        }))
+    };
+    let queued =
+        json!([{"hold_id": "H-1", "card_number": "100002", "suspended_until": "2026-12-09"}]);
+    written(
+        &s,
+        new()
+            .create(t("B-1", json!(["C-1"]), queued.clone()))
+            .create(t("B-2", json!(["C-2"]), json!([])))
+            .create(t("B-3", json!([]), queued)),
+    )
+    .await;
+    let found: Vec<String> = s
+        .titles_shelved_with_queue()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.bib_id.to_string())
+        .collect();
+    assert_eq!(found, vec!["B-1"]);
 }
 
 /// The embedded store keeps its data across a dev-server restart, and a write that was cut
@@ -547,4 +635,110 @@ async fn scan_segments_hold_every_record_once(#[case] kind: StoreKind) {
     let mut keys: Vec<_> = all.iter().map(Record::key).collect();
     keys.dedup();
     assert_eq!(keys.len(), 30);
+}
+
+fn entry(c: &str, generation: u32, n: u64) -> HistoryEntry {
+    record(json!({
+        "card_number": c, "generation": generation,
+        "entry_id": format!("E{:013}-bbbbbbbbbbbb", 1_764_000_000_000u64 + n),
+        "bib_id": "B-1", "title": format!("題名 {n}"), "author": "著者",
+        "checked_out_on": "2026-11-01", "returned_on": "2026-11-20",
+    }))
+}
+
+/// R-HIST-1: entries live beside the account (never in its read), newest first by
+/// generation, from after a page's last entry; older generations are found for the purge,
+/// and a patron with a purge pending is found through the index.
+#[apply(both_stores)]
+async fn history_entries_stay_out_of_the_account_and_page_newest_first(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let mut p = patron("100002");
+    let mut changes = new();
+    for n in 0..7 {
+        changes = changes.create(entry("100002", 1, n));
+    }
+    changes = changes
+        .create(entry("100002", 0, 99))
+        .create(entry("1000020", 1, 5));
+    written(&s, changes.create(p.clone())).await;
+    let account = s.account(&card("100002")).await.unwrap();
+    assert_eq!(account.len(), 1, "the account is the profile alone");
+    let ids = |v: Vec<HistoryEntry>| {
+        v.into_iter()
+            .map(|e| e.entry_id.to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = s.history(&card("100002"), 1, None, Some(3)).await.unwrap();
+    assert_eq!(
+        ids(first.clone()),
+        ids(vec![
+            entry("100002", 1, 6),
+            entry("100002", 1, 5),
+            entry("100002", 1, 4)
+        ])
+    );
+    let after = first.last().unwrap().entry_id.clone();
+    let rest = s
+        .history(&card("100002"), 1, Some(&after), None)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 4);
+    assert_eq!(rest[0].entry_id, entry("100002", 1, 3).entry_id);
+    let older = s.history_before(&card("100002"), 1, 10).await.unwrap();
+    assert_eq!(ids(older), ids(vec![entry("100002", 0, 99)]));
+    assert!(s
+        .history_before(&card("100002"), 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.history_before(&card("100002"), 2, 5).await.unwrap().len(),
+        5
+    );
+    // The purge index holds a patron exactly while their purge is pending.
+    assert!(s.history_purges().await.unwrap().is_empty());
+    p.version = 1;
+    let off = mypage::domain::history::set_enabled(
+        &mypage::domain::history::set_enabled(&p, true)
+            .changes
+            .into_iter()
+            .next()
+            .unwrap()
+            .record()
+            .clone()
+            .into_patron()
+            .unwrap(),
+        false,
+    );
+    let mut flipped = off.changes.into_iter().next().unwrap().record().clone();
+    flipped.set_version(1);
+    written(&s, Changes::from(Change::Update(flipped))).await;
+    assert_eq!(s.history_purges().await.unwrap(), vec![card("100002")]);
+}
+
+/// R-CAL-1: the dated closures are one record, read with others in one request.
+#[apply(both_stores)]
+async fn the_closed_days_are_one_record_read_with_others(#[case] kind: StoreKind) {
+    let s = store(kind).await;
+    let today = d("2026-12-01");
+    let o = mypage::domain::calendar::set_closure(
+        None,
+        d("2026-12-29"),
+        ClosureReason::parse("年末").unwrap(),
+        today,
+        &Policy::default(),
+    )
+    .unwrap();
+    written(&s, o.changes).await;
+    written(&s, new().create(title("B-1", "2026-11-01"))).await;
+    let got = s
+        .get_many(&[Key::Title(BibId::parse("B-1").unwrap()), Key::ClosedDays])
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 2);
+    let closed = got.into_iter().find_map(Record::into_closed_days).unwrap();
+    assert_eq!(
+        closed.days().get(&d("2026-12-29")).map(String::as_str),
+        Some("年末")
+    );
 }

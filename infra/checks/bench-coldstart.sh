@@ -51,6 +51,6 @@ export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=ap-northeast-1 AWS_DEFAULT_REGION
   --bin-dir "$bench/bin" --zip-dir "$bench/zips" --template template.yaml \
   --baseline "$base" --functions "$(echo $fns | tr ' ' ',')" --runs "$runs" \
   --memory session=1024,account=1024,staff=512,due-reminders=512,new-arrivals=512 \
-  --scoped-env "MAIL_FROM:staff+due-reminders+new-arrivals+hold-expiry,SES_MAX_SEND_RATE:staff+due-reminders+new-arrivals+hold-expiry,EBOOK_SIGNING_SECRET_PARAM:ebooks,SCHEDULE_GROUP:staff+hold-expiry,HOLD_EXPIRY_FUNCTION_ARN:staff+hold-expiry,HOLD_EXPIRY_SCHEDULER_ROLE_ARN:staff+hold-expiry,HOLD_EXPIRY_DLQ_ARN:staff+hold-expiry" \
+  --scoped-env "MAIL_FROM:account+staff+holds+overdue-notices+due-reminders+new-arrivals+hold-expiry,SES_MAX_SEND_RATE:account+staff+holds+overdue-notices+due-reminders+new-arrivals+hold-expiry,EBOOK_SIGNING_SECRET_PARAM:ebooks,SCHEDULE_GROUP:staff+holds+hold-expiry,HOLD_EXPIRY_FUNCTION_ARN:staff+holds+hold-expiry,HOLD_EXPIRY_SCHEDULER_ROLE_ARN:staff+holds+hold-expiry,HOLD_EXPIRY_DLQ_ARN:staff+holds+hold-expiry" \
   --aws-stub "$stub" --backend-label "$backend" \
   --log-dir "$bench/logs" --out "$bench/coldstart.md"

@@ -2,10 +2,12 @@
 //! `crate::http` maps each to one HTTP status and one stable `code` (docs/api.md), and
 //! nowhere else does.
 
+use crate::domain::calendar::{ClosedTooLong, ClosureRefusal};
 use crate::domain::catalog::Inconsistent;
-use crate::domain::circulation::{CheckInRefusal, CheckOutRefusal};
-use crate::domain::hold::HoldRefusal;
-use crate::domain::loan::RenewalRefusal;
+use crate::domain::circulation::{CheckInRefusal, CheckOutRefusal, CirculationFault};
+use crate::domain::history::EntryNotFound;
+use crate::domain::hold::{ChangeRefusal, HoldRefusal};
+use crate::domain::loan::{RenewFailure, RenewalRefusal};
 use crate::domain::patron::EmailNotRegistered;
 use crate::domain::types::{InvalidEmail, InvalidTerms, WeakPassword};
 use crate::ports::store::StoreError;
@@ -73,6 +75,10 @@ pub enum Error {
     PatronNotFound,
     #[error("no such copy")]
     CopyNotFound,
+    #[error("no such reading-history entry")]
+    EntryNotFound,
+    #[error("no such session")]
+    SessionNotFound,
 
     // --- refusals by the rules
     #[error("{0}")]
@@ -81,6 +87,20 @@ pub enum Error {
     Hold(#[from] HoldRefusal),
     #[error("a hold that is ready for pickup cannot be cancelled online: please call the library at {phone}")]
     ReadyForPickup { phone: String },
+    #[error("a hold that is ready for pickup cannot be suspended")]
+    ReadyCannotBeSuspended,
+    #[error("{0}")]
+    InvalidDate(&'static str),
+    #[error("the hold cart is full")]
+    CartFull,
+    #[error("too many requests of this kind today: try again later")]
+    TooManyRequests { retry_after_secs: i64 },
+    #[error("the link is not valid (unknown, used or expired)")]
+    InvalidToken,
+    #[error("no such link (unknown, used or expired)")]
+    LinkNotFound,
+    #[error("no calendar feed")]
+    FeedNotFound,
     #[error("a patron with this card number is already registered")]
     PatronExists,
     #[error("a title with this bib_id already exists")]
@@ -95,6 +115,10 @@ pub enum Error {
     NotCheckedOut,
     #[error("the interlibrary due date is in the past")]
     DueDateInPast,
+    #[error(
+        "this closure would close the library for {run} days in a row; at most {max} are allowed"
+    )]
+    ClosedTooLong { run: u32, max: u32 },
 
     // --- ours
     /// Lost the race for the same records every time it tried.
@@ -104,8 +128,46 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Inconsistent(#[from] Inconsistent),
+    /// The calendar has no open day where a date must be set: a configuration error.
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
     #[error("internal error")]
     Internal(String),
+}
+
+impl From<CirculationFault> for Error {
+    fn from(f: CirculationFault) -> Self {
+        match f {
+            CirculationFault::Inconsistent(i) => Error::Inconsistent(i),
+            CirculationFault::Calendar(c) => Error::Calendar(c),
+        }
+    }
+}
+
+impl From<RenewFailure> for Error {
+    fn from(f: RenewFailure) -> Self {
+        match f {
+            RenewFailure::Refused(r) => Error::Renewal(r),
+            RenewFailure::Calendar(c) => Error::Calendar(c),
+        }
+    }
+}
+
+impl From<ClosureRefusal> for Error {
+    fn from(r: ClosureRefusal) -> Self {
+        match r {
+            ClosureRefusal::ClosedTooLong { run, max } => Error::ClosedTooLong { run, max },
+            out_of_range @ ClosureRefusal::OutOfRange { .. } => {
+                Error::InvalidRequest(out_of_range.to_string())
+            }
+        }
+    }
+}
+
+impl From<EntryNotFound> for Error {
+    fn from(_: EntryNotFound) -> Self {
+        Error::EntryNotFound
+    }
 }
 
 impl From<EmailNotRegistered> for Error {
@@ -114,11 +176,28 @@ impl From<EmailNotRegistered> for Error {
     }
 }
 
+impl From<ChangeRefusal> for Error {
+    fn from(r: ChangeRefusal) -> Self {
+        match r {
+            ChangeRefusal::ReadyForPickup => Error::ReadyCannotBeSuspended,
+            ChangeRefusal::InvalidDate(why) => Error::InvalidDate(why),
+            ChangeRefusal::EmailNotRegistered => Error::EmailNotRegistered,
+            ChangeRefusal::Inconsistent(i) => Error::Inconsistent(i),
+        }
+    }
+}
+
+impl From<crate::domain::cart::CartFull> for Error {
+    fn from(_: crate::domain::cart::CartFull) -> Self {
+        Error::CartFull
+    }
+}
+
 impl From<CheckInRefusal> for Error {
     fn from(r: CheckInRefusal) -> Self {
         match r {
             CheckInRefusal::NotCheckedOut => Error::NotCheckedOut,
-            CheckInRefusal::Inconsistent(i) => Error::Inconsistent(i),
+            CheckInRefusal::Fault(f) => f.into(),
         }
     }
 }
@@ -132,6 +211,7 @@ impl From<CheckOutRefusal> for Error {
             // The use case retries on fresh reads; still stale, it is busy.
             CheckOutRefusal::StaleRead => Error::Busy,
             CheckOutRefusal::Inconsistent(i) => Error::Inconsistent(i),
+            CheckOutRefusal::Calendar(c) => Error::Calendar(c),
         }
     }
 }
@@ -141,6 +221,10 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::Internal(_) | Error::Inconsistent(_) => "internal error".to_owned(),
+            Error::Calendar(_) => {
+                "the library calendar has no open day for this date; please tell the library"
+                    .to_owned()
+            }
             Error::Store(StoreError::Unavailable(_)) => {
                 "the service is unavailable for a moment, please try again".to_owned()
             }

@@ -1,21 +1,27 @@
 //! Property test of the domain's transitions: for random sequences of what a library does
 //! (register, catalogue, add copies, place and cancel holds, check out, check in, renew,
-//! let days pass and lapse uncollected holds, fail logins), every derived fact stays in step
-//! with the records it derives from (`domain::invariants`), after every step. And the same
-//! histories, committed to the embedded store and to DynamoDB (moto, which `make test`
-//! starts), pass the store checker there.
+//! let days pass and lapse uncollected holds, keep, delete and purge a reading history, fail
+//! logins), every derived fact stays in step with the records it derives from
+//! (`domain::invariants`), after every step, and every date set on the way lands on a day the
+//! library is open (R-CAL-1). And the same histories, committed to the embedded store and to
+//! DynamoDB (moto, which `make test` starts), pass the store checker there.
 
 use chrono::{DateTime, Duration, Utc};
-use mypage::domain::circulation::{self, CheckOutRefusal, LoanTerms};
+use mypage::domain::calendar::{self, Calendar};
+use mypage::domain::circulation::{self, CheckOutRefusal, Day, LoanTerms, Returned};
 use mypage::domain::dates::japan_date;
-use mypage::domain::hold::{self, NewHold};
+use mypage::domain::history::{self, Purge};
+use mypage::domain::hold::{self, HoldChange, NewHold};
 use mypage::domain::invariants;
 use mypage::domain::loan;
 use mypage::domain::patron;
-use mypage::domain::types::{Barcode, BibId, CardNumber, EmailAddress, HoldId, LoanId};
+use mypage::domain::policy::ClosedWeekdays;
+use mypage::domain::types::{
+    Barcode, BibId, CardNumber, ClosureReason, EmailAddress, EntryId, HoldId, LoanId,
+};
 use mypage::domain::{
-    Change, Changes, CopyState, Hold, HoldNotice, Key, Loan, NotificationSettings, Patron,
-    PhysicalCopy, Policy, Record, Title,
+    Change, Changes, CopyState, HistoryEntry, Hold, HoldNotice, HoldState, Key, Loan,
+    NotificationSettings, Patron, PhysicalCopy, Policy, Record, Title,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -32,10 +38,17 @@ enum Step {
     CheckIn(usize),
     Renew(usize, usize),
     Settings(usize, bool),
+    /// Suspend for n days (0 = resume), R-HOLD-11.
+    Suspend(usize, usize, u32),
+    /// Not needed after n days from today, R-HOLD-12.
+    NotNeededAfter(usize, usize, u32),
     PassDays(i64),
     /// A failed login on patron p's card (p == PATRONS: a card nobody holds), from a known
     /// device or not (R-ACCT-7).
     FailedLogin(usize, bool),
+    History(usize, bool),
+    DeleteHistory(usize),
+    PurgeBatch(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -47,8 +60,13 @@ fn step() -> impl Strategy<Value = Step> {
         (0..8usize).prop_map(Step::CheckIn),
         (0..PATRONS, 0..4usize).prop_map(|(p, l)| Step::Renew(p, l)),
         (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::Settings(p, on)),
+        (0..PATRONS, 0..TITLES, 0..12u32).prop_map(|(p, t, d)| Step::Suspend(p, t, d)),
+        (0..PATRONS, 0..TITLES, 0..12u32).prop_map(|(p, t, d)| Step::NotNeededAfter(p, t, d)),
         (1..9i64).prop_map(Step::PassDays),
         (0..=PATRONS, any::<bool>()).prop_map(|(p, d)| Step::FailedLogin(p, d)),
+        (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::History(p, on)),
+        (0..PATRONS).prop_map(Step::DeleteHistory),
+        (0..PATRONS).prop_map(Step::PurgeBatch),
     ]
 }
 
@@ -67,10 +85,31 @@ impl World {
         let mut w = World {
             records: BTreeMap::new(),
             now: "2026-12-01T01:00:00Z".parse().unwrap(),
-            policy: Policy::default(),
+            // R-CAL-1: Mondays closed, and the dated closures set below.
+            policy: Policy {
+                closed_weekdays: ClosedWeekdays::of(&[chrono::Weekday::Mon]),
+                ..Policy::default()
+            },
             next_id: 0,
             log: Vec::new(),
         };
+        let mut closed = None;
+        for (date, why) in [
+            ("2026-12-15", "蔵書点検"),
+            ("2026-12-16", "蔵書点検"),
+            ("2026-12-29", "年末"),
+        ] {
+            let o = calendar::set_closure(
+                closed.as_ref(),
+                date.parse().unwrap(),
+                ClosureReason::parse(why).unwrap(),
+                japan_date(w.now),
+                &w.policy,
+            )
+            .unwrap();
+            w.apply(o.changes);
+            closed = w.records[&Key::ClosedDays].clone().into_closed_days();
+        }
         for p in 0..PATRONS {
             let mut patron = Patron::register(card(p), format!("p{p}"), false, w.now);
             patron.email =
@@ -84,7 +123,14 @@ impl World {
         w
     }
 
+    /// As the app's commit path does: the loans whose waiting fact the changes flip come along.
     fn apply(&mut self, changes: Changes) {
+        let flips = loan::waiting_flips_in(&changes);
+        let loans: Vec<Loan> = flips
+            .iter()
+            .map(|k| self.records[k].clone().into_loan().expect("a loan"))
+            .collect();
+        let changes = loan::sync_waiting_in(changes, &loans).unwrap();
         if !changes.is_empty() {
             self.log.push(changes.clone());
         }
@@ -126,6 +172,21 @@ impl World {
     fn today(&self) -> chrono::NaiveDate {
         japan_date(self.now)
     }
+    fn calendar(&self) -> Calendar {
+        let stored = self
+            .records
+            .get(&Key::ClosedDays)
+            .and_then(|r| r.clone().into_closed_days());
+        Calendar::new(&self.policy, stored.as_ref())
+    }
+    fn older_history(&self, p: usize) -> Vec<HistoryEntry> {
+        let generation = self.patron(p).reading_history().generation;
+        self.records
+            .values()
+            .filter_map(|r| r.clone().into_history_entry())
+            .filter(|e| e.card_number == card(p) && e.generation < generation)
+            .collect()
+    }
     fn patron(&self, p: usize) -> Patron {
         self.records[&Key::Patron(card(p))]
             .clone()
@@ -165,7 +226,7 @@ impl World {
     }
     /// The hold the title's queue names first, as a use case reads it.
     fn first_in_line(&self, t: &Title) -> Option<Hold> {
-        circulation::first_in_line(t).map(|q| {
+        circulation::first_in_line(t, self.today()).map(|q| {
             self.hold(&q.card_number, &t.bib_id)
                 .expect("the queue names a hold")
         })
@@ -174,13 +235,18 @@ impl World {
     fn run(&mut self, step: &Step) {
         let policy = self.policy.clone();
         let today = self.today();
+        let calendar = self.calendar();
+        let day = Day {
+            today,
+            calendar: &calendar,
+        };
         match *step {
             Step::AddCopy(t) => {
                 let title = self.title(&bib(t));
                 let barcode = Barcode::parse(&format!("C{}", self.id())).unwrap();
                 let next = self.first_in_line(&title);
                 let o =
-                    circulation::add_copy(&title, barcode, next.as_ref(), today, &policy).unwrap();
+                    circulation::add_copy(&title, barcode, next.as_ref(), day, &policy).unwrap();
                 self.apply(o.changes);
             }
             Step::Place(p, t, email) => {
@@ -192,6 +258,7 @@ impl World {
                 let new = NewHold {
                     hold_id: HoldId::parse(&format!("H{}", self.id())).unwrap(),
                     notify,
+                    not_needed_after: None,
                     now: self.now,
                 };
                 let (patron, title) = (self.patron(p), self.title(&bib(t)));
@@ -230,6 +297,7 @@ impl World {
                     &copy,
                     &title,
                     terms,
+                    &calendar,
                     &policy,
                 ) {
                     Ok(o) => self.apply(o.changes),
@@ -257,23 +325,27 @@ impl World {
                     .get(&Key::Loan(card_number, loan_id))
                     .and_then(|r| r.clone().into_loan());
                 let next = self.first_in_line(&title);
-                let o = circulation::check_in(
-                    &copy,
-                    &title,
-                    loan.as_ref(),
-                    next.as_ref(),
-                    today,
-                    &policy,
-                )
-                .unwrap();
+                let borrower = loan.as_ref().map(|l| {
+                    self.records[&Key::Patron(l.card_number.clone())]
+                        .clone()
+                        .into_patron()
+                        .unwrap()
+                });
+                let entry_id = EntryId::parse(&format!("E{:013}", self.id())).unwrap();
+                let returned = Returned {
+                    loan: loan.as_ref(),
+                    borrower: borrower.as_ref(),
+                    entry_id,
+                };
+                let o = circulation::check_in(&copy, &title, returned, next.as_ref(), day, &policy)
+                    .unwrap();
                 self.apply(o.changes);
             }
             Step::Renew(p, l) => {
                 let Some(loan) = self.loans_of(p).into_iter().nth(l) else {
                     return;
                 };
-                let title = self.title(&loan.bib_id);
-                if let Ok(o) = loan::renew(&loan, Some(&title), today, &policy) {
+                if let Ok(o) = loan::renew(&loan, today, &calendar, &policy) {
                     self.apply(o.changes);
                 }
             }
@@ -317,6 +389,48 @@ impl World {
                 );
                 self.apply(o.changes);
             }
+            Step::Suspend(p, t, days) | Step::NotNeededAfter(p, t, days) => {
+                let Some(h) = self.hold(&card(p), &bib(t)) else {
+                    return;
+                };
+                let date = (days > 0).then(|| today + chrono::Days::new(days.into()));
+                let change = match *step {
+                    Step::Suspend(..) => HoldChange {
+                        suspended_until: Some(date),
+                        ..Default::default()
+                    },
+                    _ => HoldChange {
+                        not_needed_after: Some(date.or(Some(today))),
+                        ..Default::default()
+                    },
+                };
+                let title = self.title(&bib(t));
+                let Ok(o) = hold::change(&self.patron(p), &title, &h, &change, today, &policy)
+                else {
+                    return;
+                };
+                self.apply(o.changes);
+                self.serve_shelf(&bib(t));
+            }
+            Step::History(p, on) => {
+                let o = history::set_enabled(&self.patron(p), on);
+                self.apply(o.changes);
+            }
+            Step::DeleteHistory(p) => {
+                let o = history::delete_all(&self.patron(p));
+                self.apply(o.changes);
+            }
+            Step::PurgeBatch(p) => {
+                let older = self.older_history(p);
+                let o = history::purge_step(&self.patron(p), &older);
+                if o.value == Purge::Finished {
+                    assert!(
+                        older.is_empty(),
+                        "a purge finishes only when nothing is left"
+                    );
+                }
+                self.apply(o.changes);
+            }
             Step::PassDays(days) => {
                 self.now += Duration::days(days);
                 // What the store's time to live removes (DynamoDB does so within days).
@@ -334,6 +448,30 @@ impl World {
                     );
                 }
                 let today = self.today();
+                let unneeded: Vec<Hold> = self
+                    .records
+                    .values()
+                    .filter_map(|r| r.clone().into_hold())
+                    .filter(|h| h.is_no_longer_needed(today))
+                    .collect();
+                for h in unneeded {
+                    let p = self.records[&Key::Patron(h.card_number.clone())]
+                        .clone()
+                        .into_patron()
+                        .unwrap();
+                    let title = self.title(&h.bib_id);
+                    let o = hold::lapse_unneeded(&p, &title, &h, today)
+                        .unwrap()
+                        .expect("no longer needed");
+                    self.apply(o.changes);
+                }
+                for t in 0..TITLES {
+                    self.serve_shelf(&bib(t));
+                }
+                let day = Day {
+                    today,
+                    calendar: &calendar,
+                };
                 let lapsed: Vec<Hold> = self
                     .records
                     .values()
@@ -364,7 +502,7 @@ impl World {
                         &h,
                         copy.as_ref(),
                         next.as_ref(),
-                        today,
+                        day,
                         &policy,
                     )
                     .unwrap();
@@ -372,6 +510,28 @@ impl World {
                 }
             }
         }
+    }
+}
+
+impl World {
+    /// A copy left on the shelf goes to the first hold that may now be served (R-HOLD-11).
+    fn serve_shelf(&mut self, t: &BibId) {
+        let title = self.title(t);
+        let (Some(barcode), Some(next)) = (title.shelf_copy().cloned(), self.first_in_line(&title))
+        else {
+            return;
+        };
+        let copy = self.records[&Key::Copy(barcode)]
+            .clone()
+            .into_copy()
+            .unwrap();
+        let calendar = self.calendar();
+        let day = Day {
+            today: self.today(),
+            calendar: &calendar,
+        };
+        let o = circulation::serve_from_shelf(&title, &copy, &next, day, &self.policy).unwrap();
+        self.apply(o.changes);
     }
 }
 
@@ -397,6 +557,21 @@ proptest! {
             prop_assert!(broken.is_empty(), "after {s:?}: {:?}", broken);
             for p in 0..PATRONS {
                 prop_assert!(w.patron(p).active_holds() <= w.policy.max_active_holds, "R-HOLD-2");
+            }
+            // R-CAL-1: every due date and pickup deadline set on the way is an open day.
+            let calendar = w.calendar();
+            for r in &records {
+                let date = match r {
+                    Record::Loan(l) if !l.interlibrary => Some(l.due_date),
+                    Record::Hold(h) => match h.state() {
+                        HoldState::Ready { pickup_deadline, .. } => Some(*pickup_deadline),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(d) = date {
+                    prop_assert!(calendar.is_open(d), "after {s:?}: {d} is a closed day");
+                }
             }
         }
     }
@@ -478,7 +653,9 @@ fn the_invariant_checker_finds_planted_drift() {
     assert!(
         facts(plant(&|v| v["active_holds"] = 7.into(), "patron")).contains(&"active-hold count")
     );
-    assert!(facts(plant(&|v| v["on_shelf"] = 1.into(), "title")).contains(&"shelf count"));
+    assert!(
+        facts(plant(&|v| v["shelf"] = serde_json::json!(["C-X"]), "title")).contains(&"shelf list")
+    );
     assert!(
         facts(plant(&|v| v["queue"] = serde_json::json!([]), "title"))
             .contains(&"queue vs waiting holds")
@@ -488,4 +665,27 @@ fn the_invariant_checker_finds_planted_drift() {
         "copy"
     ))
     .contains(&"loan whose copy is not on loan for it"));
+
+    // R-HIST-1: an entry of a history its patron does not keep (off, no purge pending).
+    let mut w = World::new();
+    w.run(&Step::History(0, true));
+    w.run(&Step::AddCopy(0));
+    w.run(&Step::CheckOut(0, 0));
+    w.run(&Step::CheckIn(0));
+    let kept: Vec<Record> = w.records.values().cloned().collect();
+    assert!(kept.iter().any(|r| matches!(r, Record::HistoryEntry(_))));
+    assert!(invariants::check(&kept, w.now).is_empty());
+    let mut off = kept.clone();
+    for r in off.iter_mut() {
+        if let Record::Patron(p) = r {
+            if p.card_number == card(0) {
+                let mut v = serde_json::to_value(&*p).unwrap();
+                v["reading_history"] =
+                    serde_json::json!({"enabled": false, "generation": 0, "purge_pending": false});
+                *p = serde_json::from_value(v).unwrap();
+            }
+        }
+    }
+    assert!(facts(invariants::check(&off, w.now))
+        .contains(&"history entry of a history the patron does not keep"));
 }

@@ -300,17 +300,65 @@ impl TestServer {
             .to_owned()
     }
 
+    /// A patron with a verified address `p<card>@example.jp` (R-MAIL-5).
     pub async fn patron_with_email(&self, card: &str) -> String {
         let t = self.patron(card).await;
+        self.set_email(&t, &format!("p{card}@example.jp")).await;
+        t
+    }
+
+    /// Sets the address and opens the link emailed to it, as the patron would.
+    pub async fn set_email(&self, token: &str, email: &str) {
+        let r = self
+            .call(
+                Method::PUT,
+                "/api/me/email",
+                Some(token),
+                Some(json!({ "email": email })),
+            )
+            .await
+            .expect(202);
+        assert_eq!(r.body["verified"], false);
+        let link_token = self
+            .verification_token_sent_to(email)
+            .expect("a verification email to the new address");
         self.call(
-            Method::PUT,
-            "/api/me/email",
-            Some(&t),
-            Some(json!({ "email": format!("p{card}@example.jp") })),
+            Method::POST,
+            "/api/email-verification",
+            None,
+            Some(json!({ "token": link_token })),
         )
         .await
         .expect(204);
-        t
+    }
+
+    /// How many emails have gone out so far: a mark for [`Server::mail_since`].
+    pub fn mail_mark(&self) -> usize {
+        self.dev.outbox.messages().len()
+    }
+
+    /// The emails sent after `mark` (the account mails of the set-up left out).
+    pub fn mail_since(&self, mark: usize) -> Vec<mypage::adapters::outbox::SentEmail> {
+        self.dev.outbox.messages().split_off(mark)
+    }
+
+    /// The token in the last verification email sent to `email`, if any.
+    pub fn verification_token_sent_to(&self, email: &str) -> Option<String> {
+        self.dev
+            .outbox
+            .messages()
+            .iter()
+            .rev()
+            .filter(|m| m.message.to.as_str() == email)
+            .find_map(|m| {
+                let at = m.message.text.find("verify-email?token=")? + "verify-email?token=".len();
+                Some(
+                    m.message.text[at..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect(),
+                )
+            })
     }
 
     /// A title with `copies` copies on the shelf, barcodes `<bib>-1`, `<bib>-2`, ...

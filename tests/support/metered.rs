@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use mypage::domain::types::CardNumber;
-use mypage::domain::{Changes, Hold, Key, Loan, Patron, Record, Title};
+use mypage::domain::types::{CardNumber, EntryId};
+use mypage::domain::{Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
 use mypage::ports::{Commit, Store, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -85,6 +85,9 @@ impl Store for Metered {
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
         self.read(1, self.inner.reminder_loans_due_on(date).await)
     }
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        self.read(1, self.inner.overdue_loans_due_on(date).await)
+    }
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         self.read(1, self.inner.holds_past_pickup(date).await)
     }
@@ -96,6 +99,32 @@ impl Store for Metered {
     }
     async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
         self.read(1, self.inner.scan_segment(segment, segments).await)
+    }
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        self.read(1, self.inner.holds_not_needed_before(date).await)
+    }
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
+        self.read(1, self.inner.titles_shelved_with_queue().await)
+    }
+    async fn history(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        after: Option<&EntryId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.read(1, self.inner.history(card, generation, after, limit).await)
+    }
+    async fn history_before(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.read(1, self.inner.history_before(card, generation, limit).await)
+    }
+    async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
+        self.read(1, self.inner.history_purges().await)
     }
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         if !changes.is_empty() {

@@ -67,6 +67,7 @@ export const api = {
   me: (options) => request('GET', '/api/me', undefined, options),
   setEmail: (email) => request('PUT', '/api/me/email', { email }),
   deleteEmail: () => request('DELETE', '/api/me/email'),
+  verifyEmail: (token) => request('POST', '/api/email-verification', { token }, { quietAuth: true }),
   loans: () => request('GET', '/api/me/loans'),
   renew: (loanId) => request('POST', `/api/me/loans/${encodeURIComponent(loanId)}/renewal`),
   holds: () => request('GET', '/api/me/holds'),
@@ -77,4 +78,12 @@ export const api = {
   ebooks: () => request('GET', '/api/me/ebooks'),
   title: (bibId) => request('GET', `/api/catalog/titles/${encodeURIComponent(bibId)}`),
   newArrivals: () => request('GET', '/api/catalog/new-arrivals'),
+  calendar: (from, to) => request('GET', `/api/catalog/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  readingHistory: (pageToken) =>
+    request('GET', `/api/me/reading-history${pageToken ? `?page_token=${encodeURIComponent(pageToken)}` : ''}`),
+  setReadingHistory: (enabled) => request('PUT', '/api/me/reading-history', { enabled }),
+  deleteHistory: () => request('DELETE', '/api/me/reading-history'),
+  deleteHistoryEntry: (entryId) => request('DELETE', `/api/me/reading-history/${encodeURIComponent(entryId)}`),
+  sessions: () => request('GET', '/api/me/sessions'),
+  endSession: (sessionId) => request('DELETE', `/api/me/sessions/${encodeURIComponent(sessionId)}`),
 };

@@ -20,6 +20,9 @@ function items() {
         ['/loans', 'nav.loans'],
         ['/holds', 'nav.holds'],
         ['/new-arrivals', 'nav.newArrivals'],
+        ['/reading-history', 'nav.history'],
+        ['/calendar', 'nav.calendar'],
+        ['/account', 'nav.account'],
         ['/email', 'nav.email'],
         ['/notifications', 'nav.notifications'],
         ['/ebooks', 'nav.ebooks'],
@@ -31,6 +34,7 @@ function items() {
       return [
         ['/login', 'nav.login'],
         ['/new-arrivals', 'nav.newArrivals'],
+        ['/calendar', 'nav.calendar'],
       ];
   }
 }

@@ -10,8 +10,12 @@ import * as newArrivals from './screens/new-arrivals.js';
 import * as title from './screens/title.js';
 import * as holdCandidates from './screens/hold-candidates.js';
 import * as email from './screens/email.js';
+import * as verifyEmail from './screens/verify-email.js';
 import * as notifications from './screens/notifications.js';
 import * as ebooks from './screens/ebooks.js';
+import * as calendar from './screens/calendar.js';
+import * as readingHistory from './screens/reading-history.js';
+import * as account from './screens/account.js';
 
 const routes = [
   { pattern: '/login', screen: login, auth: false },
@@ -24,8 +28,12 @@ const routes = [
   { pattern: '/titles/:bibId', screen: title, auth: false },
   { pattern: '/titles/:bibId/hold', screen: holdCandidates, auth: true },
   { pattern: '/email', screen: email, auth: true },
+  { pattern: '/verify-email', screen: verifyEmail, auth: false },
   { pattern: '/notifications', screen: notifications, auth: true },
   { pattern: '/ebooks', screen: ebooks, auth: true },
+  { pattern: '/calendar', screen: calendar, auth: false },
+  { pattern: '/reading-history', screen: readingHistory, auth: true },
+  { pattern: '/account', screen: account, auth: true },
 ];
 
 export function matchRoute(path) {

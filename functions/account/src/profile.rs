@@ -12,6 +12,7 @@ pub struct Profile {
     card_number: CardNumber,
     name: String,
     email: Option<EmailAddress>,
+    email_verified: bool,
     ebook_eligible: bool,
     holds: HoldCount,
 }
@@ -28,6 +29,7 @@ pub async fn handle(State(app): State<App>, Patron(caller): Patron) -> axum::Jso
         card_number: p.card_number,
         name: p.name,
         email: p.email,
+        email_verified: p.email_verified,
         ebook_eligible: p.ebook_eligible,
         holds: HoldCount {
             active: p.active_holds,

@@ -1,5 +1,6 @@
-//! The `catalog` function: titles and new arrivals, no login.
+//! The `catalog` function: titles, new arrivals and the library calendar, no login.
 
+mod calendar;
 mod new_arrivals;
 mod title;
 
@@ -11,4 +12,5 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/catalog/titles/{bib_id}", get(title::handle))
         .route("/api/catalog/new-arrivals", get(new_arrivals::handle))
+        .route("/api/catalog/calendar", get(calendar::handle))
 }

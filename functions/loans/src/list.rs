@@ -32,7 +32,6 @@ pub async fn handle(
     Patron(caller): Patron,
 ) -> Result<axum::Json<Loans>, Error> {
     let loans = loans::list(&app, &caller)
-        .await?
         .into_iter()
         .map(|s| LoanBody {
             renewed: s.loan.renewals > 0,

@@ -8,6 +8,7 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct Settings {
     due_reminder: bool,
+    overdue_notice: bool,
     new_arrivals: NewArrivals,
 }
 
@@ -24,6 +25,7 @@ pub async fn handle(State(_app): State<App>, Patron(caller): Patron) -> axum::Js
     let list = |t: mypage::domain::types::InterestTerms| t.iter().map(str::to_owned).collect();
     axum::Json(Settings {
         due_reminder: n.due_reminder,
+        overdue_notice: n.overdue_notice,
         new_arrivals: NewArrivals {
             enabled: n.new_arrivals.enabled,
             authors: list(n.new_arrivals.authors),

@@ -14,6 +14,9 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     due_reminder: bool,
+    /// R-MAIL-6; older clients leave it out.
+    #[serde(default)]
+    overdue_notice: bool,
     new_arrivals: NewArrivals,
 }
 
@@ -36,6 +39,7 @@ pub async fn handle(
 ) -> Result<StatusCode, Error> {
     let settings = NotificationSettings {
         due_reminder: body.due_reminder,
+        overdue_notice: body.overdue_notice,
         new_arrivals: NewArrivalSettings {
             enabled: body.new_arrivals.enabled,
             authors: InterestTerms::parse(body.new_arrivals.authors)?,

@@ -1,15 +1,18 @@
-//! The `staff` function: the counter's routes, /api/staff/* (R-DESK-1, R-DESK-2, R-ACCT-2).
+//! The `staff` function: the counter's routes, /api/staff/* (R-DESK-1, R-DESK-2, R-ACCT-2),
+//! and the library calendar's dated closures (R-CAL-1).
 //! Each handler takes `Staff`, so no patron token opens any of them.
 
 mod add_copy;
 mod add_title;
 mod check_in;
 mod check_out;
+mod clear_closed_day;
 mod place_hold;
 mod register_patron;
+mod set_closed_day;
 mod temporary_password;
 
-use axum::routing::post;
+use axum::routing::{post, put};
 use axum::Router;
 use mypage::App;
 
@@ -25,4 +28,8 @@ pub fn routes() -> Router<App> {
         .route("/api/staff/checkouts", post(check_out::handle))
         .route("/api/staff/checkins", post(check_in::handle))
         .route("/api/staff/holds", post(place_hold::handle))
+        .route(
+            "/api/staff/calendar/closed-days/{date}",
+            put(set_closed_day::handle).delete(clear_closed_day::handle),
+        )
 }

@@ -17,6 +17,8 @@ pub struct CounterHold {
     card_number: CardNumber,
     bib_id: BibId,
     notify: HoldNotice,
+    #[serde(default)]
+    not_needed_after: Option<chrono::NaiveDate>,
 }
 
 pub async fn handle(
@@ -24,6 +26,10 @@ pub async fn handle(
     _: Staff,
     Json(b): Json<CounterHold>,
 ) -> Result<(StatusCode, axum::Json<HoldBody>), Error> {
-    let placed = holds::place(&app, &b.card_number, None, &b.bib_id, b.notify).await?;
+    let request = holds::HoldRequest {
+        notify: b.notify,
+        not_needed_after: b.not_needed_after,
+    };
+    let placed = holds::place(&app, &b.card_number, None, &b.bib_id, request).await?;
     Ok((StatusCode::CREATED, axum::Json(HoldBody::from(&placed))))
 }

@@ -129,6 +129,8 @@ fn every_schedule_input_is_one_its_job_takes() {
                 "due-reminders" => serde_json::from_str::<due_reminders::Input>(&input).is_ok(),
                 "new-arrivals" => serde_json::from_str::<new_arrivals::Input>(&input).is_ok(),
                 "hold-expiry" => serde_json::from_str::<hold_expiry::Input>(&input).is_ok(),
+                "overdue-notices" => serde_json::from_str::<overdue_notices::Input>(&input).is_ok(),
+                "history-purge" => serde_json::from_str::<history_purge::Input>(&input).is_ok(),
                 other => panic!("{other}: a scheduled function this test does not know"),
             };
             assert!(
@@ -138,7 +140,7 @@ fn every_schedule_input_is_one_its_job_takes() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 3, "the three daily schedules");
+    assert_eq!(checked, 5, "the five daily schedules");
 }
 
 #[test]

@@ -44,6 +44,8 @@ impl DevServer {
             .route("/dev/run/hold-expiry", post(run_hold_expiry))
             .route("/dev/run/due-reminders", post(run_due_reminders))
             .route("/dev/run/new-arrivals", post(run_new_arrivals))
+            .route("/dev/run/overdue-notices", post(run_overdue_notices))
+            .route("/dev/run/history-purge", post(run_history_purge))
             .route("/dev/clock", put(set_clock).get(get_clock))
             .route("/config.json", get(site_config))
             .with_state(self.clone());
@@ -179,9 +181,23 @@ async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes
     }
 }
 
+async fn run_overdue_notices(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    match job_input::<overdue_notices::Input>(&body) {
+        Ok(input) => job_result(overdue_notices::run(dev.app.clone(), input).await),
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn run_new_arrivals(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
     match job_input::<new_arrivals::Input>(&body) {
         Ok(input) => job_result(new_arrivals::run(dev.app.clone(), input).await),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run_history_purge(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    match job_input::<history_purge::Input>(&body) {
+        Ok(input) => job_result(history_purge::run(dev.app.clone(), input).await),
         Err(e) => e.into_response(),
     }
 }

@@ -1,12 +1,15 @@
 //! Demo data for a fresh dev store, relative to the clock's today. The logins are listed in
 //! README.md; every renewal state of R-RENEW-1..5 appears on the first patron's loan list.
+//! The library has a few dated closures (R-CAL-1; `make run` also closes it on Mondays), and
+//! the second patron keeps a reading history with three returns in it (R-HIST-1).
 
-use chrono::{Duration, Utc};
+use chrono::{Days, Duration, Utc};
 use mypage::adapters::PinnedClock;
-use mypage::app::{counter, holds};
+use mypage::app::{calendar, counter, holds};
 use mypage::credentials::hash_password;
 use mypage::domain::types::{
-    AuthorName, Barcode, BibId, CardNumber, EmailAddress, PatronName, Subject, Subjects, TitleName,
+    AuthorName, Barcode, BibId, CardNumber, ClosureReason, EmailAddress, PatronName, Subject,
+    Subjects, TitleName,
 };
 use mypage::domain::{Changes, Credential, HoldNotice};
 use mypage::ports::Clock;
@@ -122,8 +125,60 @@ fn barcode(s: &str) -> Barcode {
     Barcode::parse(s).expect("demo barcodes are valid")
 }
 
+/// Dated closures: stocktaking soon, a one-day closure, and the coming year-end holidays.
+async fn closures(app: &App) -> Result<(), Error> {
+    use chrono::Datelike;
+    let today = app.clock.today();
+    let mut days: Vec<(chrono::NaiveDate, &str)> = vec![
+        (today + Days::new(9), "蔵書点検"),
+        (today + Days::new(10), "蔵書点検"),
+        (today + Days::new(11), "蔵書点検"),
+        (today + Days::new(24), "臨時休館（館内設備点検）"),
+    ];
+    let year = if today.month() == 1 && today.day() <= 3 {
+        today.year() - 1
+    } else {
+        today.year()
+    };
+    let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 29).expect("a date");
+    for i in 0..6 {
+        days.push((year_end + Days::new(i), "年末年始休館"));
+    }
+    for (date, reason) in days {
+        let reason = ClosureReason::parse(reason).expect("demo reasons are valid");
+        match calendar::set_closure(app, date, reason).await {
+            Ok(()) | Err(Error::ClosedTooLong { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Ichiro keeps a reading history: three returns since he turned it on.
+async fn reading_history(app: &App, ichiro: &CardNumber) -> Result<(), Error> {
+    let p = app
+        .store
+        .patron(ichiro)
+        .await?
+        .ok_or(Error::PatronNotFound)?;
+    let _ = app
+        .store
+        .commit(mypage::domain::history::set_enabled(&p, true).changes)
+        .await?;
+    for (code, out, back) in [
+        ("B-KAMO-1", -45, -30),
+        ("B-TEIEN-1", -28, -15),
+        ("B-PYTHON-1", -14, -2),
+    ] {
+        counter::check_out(&at_days(app, out), ichiro, &barcode(code), None).await?;
+        counter::check_in(&at_days(app, back), &barcode(code)).await?;
+    }
+    Ok(())
+}
+
 pub async fn demo_data(app: &App) -> Result<(), Error> {
     let long_ago = at_days(app, -60);
+    closures(app).await?;
     for p in DEMO_PATRONS {
         let name = PatronName::parse(p.name).expect("demo names are valid");
         let mut demo = counter::register_patron(app, card(p.card), name, p.ebook_eligible).await?;
@@ -209,18 +264,28 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         &card("10000003"),
         None,
         &bib("B-MACHI"),
-        HoldNotice::Email,
+        HoldNotice::Email.into(),
     )
     .await?;
 
-    // Ichiro's loan falls due in three days: the due-date reminder's demo.
-    out(-11, &card("10000002"), "B-REMAINS-1").await?;
+    reading_history(app, &card("10000002")).await?;
+
+    // Ichiro's loan falls due in three days: the due-date reminder's demo. Should that be a
+    // closed day now, it was set before the closure was: dates set are never moved.
+    let remains = out(-11, &card("10000002"), "B-REMAINS-1").await?;
+    let in_three_days = app.clock.today() + Days::new(3);
+    if remains.loan.due_date != in_three_days {
+        let mut loan = remains.loan;
+        loan.version = 1;
+        loan.due_date = in_three_days;
+        let _ = app.store.commit(Changes::none().update(loan)).await?;
+    }
     holds::place(
         app,
         &card("10000002"),
         None,
         &bib("B-BOTCHAN"),
-        HoldNotice::Email,
+        HoldNotice::Email.into(),
     )
     .await?;
     Ok(())

@@ -3,8 +3,10 @@
 //! temporary file and renamed, so a crash never leaves a half-written file). It keeps the
 //! port's promises with plain maps; it does not imitate DynamoDB's keys.
 
-use crate::domain::types::CardNumber;
-use crate::domain::{Change, Changes, Hold, HoldState, Key, Loan, Patron, Record, Title};
+use crate::domain::types::{CardNumber, EntryId};
+use crate::domain::{
+    Change, Changes, HistoryEntry, Hold, HoldState, Key, Loan, Patron, Record, Title,
+};
 use crate::ports::store::{Commit, Store, StoreError, Written};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -17,6 +19,8 @@ struct Records {
     by_key: HashMap<Key, Record>,
     /// The keys of each patron's account, for `account` without a scan.
     accounts: HashMap<CardNumber, BTreeSet<Key>>,
+    /// Each patron's reading-history entries, in (generation, entry id) order.
+    history: HashMap<CardNumber, BTreeSet<(u32, EntryId)>>,
 }
 
 impl Records {
@@ -28,6 +32,12 @@ impl Records {
                 .or_default()
                 .insert(key.clone());
         }
+        if let Key::HistoryEntry(card, g, e) = &key {
+            self.history
+                .entry(card.clone())
+                .or_default()
+                .insert((*g, e.clone()));
+        }
         self.by_key.insert(key, r);
     }
     fn remove(&mut self, key: &Key) {
@@ -36,7 +46,18 @@ impl Records {
                 keys.remove(key);
             }
         }
+        if let Key::HistoryEntry(card, g, e) = key {
+            if let Some(entries) = self.history.get_mut(card) {
+                entries.remove(&(*g, e.clone()));
+            }
+        }
         self.by_key.remove(key);
+    }
+    fn entry(&self, card: &CardNumber, (g, e): &(u32, EntryId)) -> Option<HistoryEntry> {
+        self.by_key
+            .get(&Key::HistoryEntry(card.clone(), *g, e.clone()))
+            .cloned()
+            .and_then(Record::into_history_entry)
     }
 }
 
@@ -141,6 +162,15 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Loan(l) if l.due_date == date && l.overdue_contact().is_some() => {
+                Some(l.clone())
+            }
+            _ => None,
+        }))
+    }
+
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         Ok(self.scan(|r| match r {
             Record::Hold(h) if matches!(h.state(), HoldState::Ready { pickup_deadline, .. } if *pickup_deadline < date) => {
@@ -186,6 +216,67 @@ impl Store for MemoryStore {
             .collect();
         out.sort_by_key(|r| r.key());
         Ok(out)
+    }
+
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Hold(h) if h.is_waiting() && h.not_needed_after().is_some_and(|d| d < date) => {
+                Some(h.clone())
+            }
+            _ => None,
+        }))
+    }
+
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Title(t) if t.on_shelf() > 0 && !t.queue().is_empty() => Some(t.clone()),
+            _ => None,
+        }))
+    }
+
+    async fn history(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        after: Option<&EntryId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let records = self.lock();
+        let Some(entries) = records.history.get(card) else {
+            return Ok(Vec::new());
+        };
+        Ok(entries
+            .iter()
+            .rev()
+            .filter(|(g, e)| *g == generation && after.is_none_or(|a| e < a))
+            .take(limit.unwrap_or(usize::MAX))
+            .filter_map(|k| records.entry(card, k))
+            .collect())
+    }
+
+    async fn history_before(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let records = self.lock();
+        let Some(entries) = records.history.get(card) else {
+            return Ok(Vec::new());
+        };
+        Ok(entries
+            .iter()
+            .filter(|(g, _)| *g < generation)
+            .take(limit)
+            .filter_map(|k| records.entry(card, k))
+            .collect())
+    }
+
+    async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
+        Ok(self.scan(|r| match r {
+            Record::Patron(p) if p.reading_history().purge_pending => Some(p.card_number.clone()),
+            _ => None,
+        }))
     }
 
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {

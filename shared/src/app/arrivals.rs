@@ -49,7 +49,8 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
                 .filter(|t| matches(&patron.notifications.new_arrivals, t))
                 .take(MAX_TITLES_PER_DIGEST)
                 .collect();
-            let Some(to) = patron.email.clone() else {
+            // R-MAIL-5: only to a verified address.
+            let Some(to) = patron.mail_address().cloned() else {
                 continue;
             };
             if matching.is_empty() {
@@ -82,7 +83,7 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
             }),
         };
         // A concurrent run that moved it first is as good.
-        let _ = app.store.commit(next).await?;
+        let _ = super::commit(app, next).await?;
     }
     tracing::info!(
         titles = titles.len(),
@@ -108,7 +109,7 @@ async fn announce(
     let all_new: Changes = titles
         .iter()
         .fold(Changes::none(), |c, t| c.create(fresh(t)));
-    let claimed: Vec<Announcement> = match app.store.commit(all_new).await? {
+    let claimed: Vec<Announcement> = match super::commit(app, all_new).await? {
         Commit::Done(w) => w
             .into_records()
             .into_iter()
@@ -137,7 +138,7 @@ async fn announce(
                     }),
                     Some(_) => continue,
                 };
-                if let Commit::Done(w) = app.store.commit(change).await? {
+                if let Commit::Done(w) = super::commit(app, change).await? {
                     claimed.extend(
                         w.into_records()
                             .into_iter()
@@ -161,7 +162,7 @@ async fn announce(
         let undo = claimed
             .into_iter()
             .fold(Changes::none(), |c, a| c.delete(a));
-        let _ = app.store.commit(undo).await;
+        let _ = super::commit(app, undo).await;
         return Err(Error::Internal(format!("send failed: {e}")));
     }
     let done = claimed

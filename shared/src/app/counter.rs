@@ -1,15 +1,16 @@
 //! The counter (R-DESK-1, R-DESK-2, R-ACCT-2): registering patrons, temporary passwords, the
 //! catalog, checkout, and check-in that fills holds.
 
+use super::calendar::with_calendar;
 use super::{
     blocking, commit, commit_outcome, committed, first_in_line, follow_up, until_committed,
     Account, App, Attempt,
 };
 use crate::credentials::{generate_temporary_password, hash_password};
-use crate::domain::circulation::{self, CheckOutRefusal, CheckedOut, LoanTerms};
+use crate::domain::circulation::{self, CheckOutRefusal, CheckedOut, Day, LoanTerms, Returned};
 use crate::domain::patron;
 use crate::domain::types::{
-    AuthorName, Barcode, BibId, CardNumber, LoanId, PatronName, Subjects, TitleName,
+    AuthorName, Barcode, BibId, CardNumber, EntryId, LoanId, PatronName, Subjects, TitleName,
 };
 use crate::domain::{Changes, Hold, Key, Patron, PhysicalCopy, Record, Title};
 use crate::error::Error;
@@ -48,7 +49,7 @@ pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<St
         let p = p.ok_or(Error::PatronNotFound)?;
         let outcome =
             patron::issue_temporary_password(&p, guard.as_ref(), hash.clone(), now, app.policy());
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await?;
     Ok(plain)
@@ -77,20 +78,23 @@ pub async fn add_title(
 /// POST /api/staff/copies. A new copy of a title with waiting holds goes to the first of them.
 pub async fn add_copy(app: &App, barcode: Barcode, bib: BibId) -> Result<PhysicalCopy, Error> {
     let (value, follow_ups) = until_committed(|| async {
-        let title = app.store.title(&bib).await?.ok_or(Error::TitleNotFound)?;
+        let (records, calendar) = with_calendar(app, vec![Key::Title(bib.clone())]).await?;
+        let title = records
+            .into_iter()
+            .find_map(Record::into_title)
+            .ok_or(Error::TitleNotFound)?;
         if app.store.copy(&barcode).await?.is_some() {
             return Err(Error::CopyExists);
         }
         let Attempt::Done(next) = first_in_line(app, &title).await? else {
             return Ok(Attempt::LostRace);
         };
-        let outcome = circulation::add_copy(
-            &title,
-            barcode.clone(),
-            next.as_ref(),
-            app.clock.today(),
-            app.policy(),
-        )?;
+        let day = Day {
+            today: app.clock.today(),
+            calendar: &calendar,
+        };
+        let outcome =
+            circulation::add_copy(&title, barcode.clone(), next.as_ref(), day, app.policy())?;
         commit_outcome(app, outcome).await
     })
     .await?;
@@ -98,7 +102,8 @@ pub async fn add_copy(app: &App, barcode: Barcode, bib: BibId) -> Result<Physica
     Ok(value)
 }
 
-/// POST /api/staff/checkouts: a 14-day loan, or an interlibrary loan with its own due date.
+/// POST /api/staff/checkouts: a 14-day loan (to the next open day, R-CAL-1), or an
+/// interlibrary loan with its own due date.
 pub async fn check_out(
     app: &App,
     card: &CardNumber,
@@ -120,10 +125,10 @@ pub async fn check_out(
             .await?
             .ok_or(Error::PatronNotFound)?;
         let copy = app.store.copy(barcode).await?.ok_or(Error::CopyNotFound)?;
-        let title = app
-            .store
-            .title(&copy.bib_id)
-            .await?
+        let (records, calendar) = with_calendar(app, vec![Key::Title(copy.bib_id.clone())]).await?;
+        let title = records
+            .into_iter()
+            .find_map(Record::into_title)
             .ok_or(Error::TitleNotFound)?;
         let terms = LoanTerms {
             loan_id: LoanId::generate(),
@@ -136,6 +141,7 @@ pub async fn check_out(
             &copy,
             &title,
             terms,
+            &calendar,
             app.policy(),
         ) {
             Err(CheckOutRefusal::StaleRead) => return Ok(Attempt::LostRace),
@@ -151,6 +157,8 @@ pub async fn check_out(
 /// POST /api/staff/checkins: closes the loan; the copy goes to the first waiting hold of its
 /// title (R-DESK-2) or back to the shelf. Two check-ins racing for one queue each re-read
 /// the queue after a lost race, so a copy goes to exactly one hold and a hold gets one copy.
+/// The title, the loan, its patron (for the reading history, R-HIST-1) and the calendar (for
+/// a pickup deadline, R-CAL-1) are read in one round trip.
 pub async fn check_in(app: &App, barcode: &Barcode) -> Result<Option<Hold>, Error> {
     let today = app.clock.today();
     let (value, follow_ups) = until_committed(|| async {
@@ -162,23 +170,36 @@ pub async fn check_in(app: &App, barcode: &Barcode) -> Result<Option<Hold>, Erro
         else {
             return Err(Error::NotCheckedOut);
         };
-        let title = app
-            .store
-            .title(&copy.bib_id)
-            .await?
-            .ok_or(Error::TitleNotFound)?;
-        let loan = app.store.loan(&card_number, &loan_id).await?;
+        let keys = vec![
+            Key::Title(copy.bib_id.clone()),
+            Key::Loan(card_number.clone(), loan_id),
+            Key::Patron(card_number),
+        ];
+        let (records, calendar) = with_calendar(app, keys).await?;
+        let (mut title, mut loan, mut borrower) = (None, None, None);
+        for r in records {
+            match r {
+                Record::Title(t) => title = Some(t),
+                Record::Loan(l) => loan = Some(l),
+                Record::Patron(p) => borrower = Some(p),
+                _ => {}
+            }
+        }
+        let title = title.ok_or(Error::TitleNotFound)?;
         let Attempt::Done(next) = first_in_line(app, &title).await? else {
             return Ok(Attempt::LostRace);
         };
-        let outcome = circulation::check_in(
-            &copy,
-            &title,
-            loan.as_ref(),
-            next.as_ref(),
+        let returned = Returned {
+            loan: loan.as_ref(),
+            borrower: borrower.as_ref(),
+            entry_id: EntryId::generate(app.clock.now()),
+        };
+        let day = Day {
             today,
-            app.policy(),
-        )?;
+            calendar: &calendar,
+        };
+        let outcome =
+            circulation::check_in(&copy, &title, returned, next.as_ref(), day, app.policy())?;
         commit_outcome(app, outcome).await
     })
     .await?;

@@ -38,6 +38,30 @@ fn env() -> &'static Environment<'static> {
                 "new_arrivals.html",
                 include_str!("../../templates/new_arrivals.html"),
             ),
+            (
+                "overdue_notice.txt",
+                include_str!("../../templates/overdue_notice.txt"),
+            ),
+            (
+                "overdue_notice.html",
+                include_str!("../../templates/overdue_notice.html"),
+            ),
+            (
+                "verify_email.txt",
+                include_str!("../../templates/verify_email.txt"),
+            ),
+            (
+                "verify_email.html",
+                include_str!("../../templates/verify_email.html"),
+            ),
+            (
+                "email_changed.txt",
+                include_str!("../../templates/email_changed.txt"),
+            ),
+            (
+                "email_changed.html",
+                include_str!("../../templates/email_changed.html"),
+            ),
             ("footer.txt", include_str!("../../templates/footer.txt")),
             ("footer.html", include_str!("../../templates/footer.html")),
         ];
@@ -100,7 +124,8 @@ pub fn hold_ready(
 pub struct ReminderLine {
     pub title: String,
     pub due_date: String,
-    pub renewable: bool,
+    /// R-MAIL-7: the one-tap renewal link, for a loan renewable when the mail is made.
+    pub renewal_url: Option<String>,
 }
 
 /// R-MAIL-1: loans due soon, one email listing them all.
@@ -117,6 +142,56 @@ pub fn due_reminder(
         "due_reminder",
         ctx,
     )
+}
+
+/// R-MAIL-6: loans that fell due yesterday and are not back.
+pub fn overdue_notice(
+    library: &LibraryInfo,
+    to: &EmailAddress,
+    patron_name: &str,
+    loans: &[ReminderLine],
+) -> EmailMessage {
+    let ctx = context! { library, patron_name, loans };
+    message(
+        to,
+        format!("【{}】返却期限日を過ぎた資料のお知らせ", library.name),
+        "overdue_notice",
+        ctx,
+    )
+}
+
+/// R-MAIL-5: the link that verifies a new address.
+pub fn verify_email(
+    library: &LibraryInfo,
+    to: &EmailAddress,
+    patron_name: &str,
+    token: &str,
+    hours: i64,
+) -> EmailMessage {
+    let link = format!("{}/#/verify-email?token={token}", library.mypage_url);
+    let ctx = context! { library, patron_name, link, hours };
+    message(
+        to,
+        format!("【{}】メールアドレスの確認", library.name),
+        "verify_email",
+        ctx,
+    )
+}
+
+/// R-MAIL-5: to the verified address being replaced; never names the new one.
+pub fn email_changed(library: &LibraryInfo, to: &EmailAddress, patron_name: &str) -> EmailMessage {
+    let ctx = context! { library, patron_name };
+    message(
+        to,
+        format!("【{}】メールアドレスが変更されました", library.name),
+        "email_changed",
+        ctx,
+    )
+}
+
+/// R-MAIL-7: where a renewal link points: the website's confirmation page.
+pub fn renewal_url(library: &LibraryInfo, token: &str) -> String {
+    format!("{}/#/renewal?token={token}", library.mypage_url)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,20 +277,52 @@ mod tests {
             ReminderLine {
                 title: "坊っちゃん".into(),
                 due_date: "2026年12月4日(金)".into(),
-                renewable: true,
+                renewal_url: Some("https://mypage.example.jp/#/renewal?token=abc".into()),
             },
             ReminderLine {
                 title: "こころ".into(),
                 due_date: "2026年12月4日(金)".into(),
-                renewable: false,
+                renewal_url: None,
             },
         ];
         let m = due_reminder(&library(), &to, "山田", &lines);
         assert!(m.text.contains("坊っちゃん") && m.text.contains("こころ"));
         assert!(m.text.contains("延長できます") && m.text.contains("延長できません"));
+        assert!(m
+            .text
+            .contains("https://mypage.example.jp/#/renewal?token=abc"));
+        // In HTML the URL is escaped (`/` as `&#x2f;`), which a browser reads back as is.
+        assert!(m.html.contains("renewal?token=abc") && m.html.contains("<a href="));
         assert!(
             m.text.contains("お知らせメール設定"),
             "says how to stop these emails"
         );
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+
+    fn library() -> LibraryInfo {
+        LibraryInfo {
+            name: "京都市立図書館".into(),
+            phone: "075-762-4655".into(),
+            mypage_url: "https://mypage.example.jp".into(),
+        }
+    }
+
+    #[test]
+    fn r_mail_5_the_verification_link_and_the_change_notice() {
+        let to = EmailAddress::parse("new@example.jp").unwrap();
+        let m = verify_email(&library(), &to, "山田", "TOKEN123", 24);
+        assert!(m
+            .text
+            .contains("https://mypage.example.jp/#/verify-email?token=TOKEN123"));
+        assert!(m.text.contains("24時間") && m.text.contains("075-762-4655"));
+        let old = EmailAddress::parse("old@example.jp").unwrap();
+        let n = email_changed(&library(), &old, "山田");
+        assert!(!n.text.contains("new@example.jp") && !n.html.contains("new@example.jp"));
+        assert!(n.subject.contains("変更"));
     }
 }

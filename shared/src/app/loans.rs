@@ -1,13 +1,15 @@
 //! R-LOAN-1 (the loan list) and R-RENEW-1..8 (renewal).
 
+use super::calendar::with_calendar;
 use super::sessions::Caller;
 use super::{committed, until_committed, Account, App};
+use crate::credentials::sha256_hex;
 use crate::domain::loan::{self, RenewalRefusal};
-use crate::domain::types::{BibId, LoanId};
-use crate::domain::{Loan, Title};
+use crate::domain::renewal_link::{self, LinkRefusal, RenewalLink};
+use crate::domain::types::LoanId;
+use crate::domain::{Calendar, Key, Loan, Record};
 use crate::error::Error;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// A loan as the patron sees it: whether it can be renewed now, and if not, why.
 #[derive(Debug)]
@@ -16,26 +18,21 @@ pub struct LoanStatus {
     pub renewal: Result<NaiveDate, RenewalRefusal>,
 }
 
-/// GET /api/me/loans: every current loan, by due date then title.
-pub async fn list(app: &App, caller: &Caller) -> Result<Vec<LoanStatus>, Error> {
-    let loans = &caller.account.loans;
-    let titles: HashMap<BibId, Title> = app
-        .store
-        .titles(loans.iter().map(|l| l.bib_id.clone()))
-        .await?
-        .into_iter()
-        .map(|t| (t.bib_id.clone(), t))
-        .collect();
+/// GET /api/me/loans: every current loan, by due date then title. The account read that
+/// authenticated the request answers it whole (docs/access-patterns.md #3).
+pub fn list(app: &App, caller: &Caller) -> Vec<LoanStatus> {
     let today = app.clock.today();
-    let mut out: Vec<LoanStatus> = loans
+    let mut out: Vec<LoanStatus> = caller
+        .account
+        .loans
         .iter()
         .map(|l| LoanStatus {
-            renewal: loan::renewal_for(l, titles.get(&l.bib_id), today, app.policy()),
+            renewal: loan::renewal_of(l, today, app.policy()),
             loan: l.clone(),
         })
         .collect();
     out.sort_by(|a, b| (a.loan.due_date, &a.loan.title).cmp(&(b.loan.due_date, &b.loan.title)));
-    Ok(out)
+    out
 }
 
 /// POST /api/me/loans/{loan_id}/renewal: renews one of the caller's own loans. Another
@@ -53,13 +50,97 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan,
                 .iter()
                 .find(|l| &l.loan_id == loan_id)
                 .ok_or(Error::LoanNotFound)?;
-            let title = app.store.title(&loan.bib_id).await?;
-            let outcome = loan::renew(loan, title.as_ref(), today, app.policy())?;
+            let (_, calendar) = with_calendar(app, Vec::new()).await?;
+            let outcome = loan::renew(loan, today, &calendar, app.policy())?;
             Ok(committed(
-                app.store.commit(outcome.changes).await?,
+                super::commit(app, outcome.changes).await?,
                 outcome.value,
             ))
         }
+    })
+    .await
+}
+
+/// What a renewal link would do (R-MAIL-7): shown before the patron confirms.
+#[derive(Debug)]
+pub struct LinkPreview {
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub new_due_date: NaiveDate,
+}
+
+fn link_key(token: &str) -> Result<Key, Error> {
+    let well_formed = (16..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !well_formed {
+        return Err(Error::LinkNotFound);
+    }
+    Ok(Key::RenewalLink(sha256_hex(token)))
+}
+
+fn link_error(r: LinkRefusal) -> Error {
+    match r {
+        LinkRefusal::Gone => Error::LinkNotFound,
+        LinkRefusal::Refused(why) => Error::Renewal(why),
+        LinkRefusal::Calendar(c) => Error::Calendar(c),
+    }
+}
+
+/// The link, and the loan it names with the calendar (one batch), as they are now.
+async fn link_and_loan(
+    app: &App,
+    key: &Key,
+) -> Result<(RenewalLink, Option<Loan>, Calendar), Error> {
+    let link = app
+        .store
+        .get(key)
+        .await?
+        .and_then(Record::into_renewal_link)
+        .ok_or(Error::LinkNotFound)?;
+    let loan_key = Key::Loan(link.card_number.clone(), link.loan_id.clone());
+    let (records, calendar) = with_calendar(app, vec![loan_key]).await?;
+    let loan = records.into_iter().find_map(Record::into_loan);
+    Ok((link, loan, calendar))
+}
+
+/// GET /api/renewal-links/{token}: changes nothing (mail scanners open links).
+pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> {
+    let (link, loan, calendar) = link_and_loan(app, &link_key(token)?).await?;
+    let new_due_date = renewal_link::preview(
+        &link,
+        loan.as_ref(),
+        app.clock.now(),
+        &calendar,
+        app.policy(),
+    )
+    .map_err(link_error)?;
+    let loan = loan.expect("the preview found the loan");
+    Ok(LinkPreview {
+        title: loan.title,
+        due_date: loan.due_date,
+        new_due_date,
+    })
+}
+
+/// POST /api/renewal-links/{token}: renews that one loan under every R-RENEW rule, once.
+pub async fn renew_by_link(app: &App, token: &str) -> Result<Loan, Error> {
+    let key = link_key(token)?;
+    until_committed(|| async {
+        let (link, loan, calendar) = link_and_loan(app, &key).await?;
+        let outcome = renewal_link::renew_by_link(
+            &link,
+            loan.as_ref(),
+            app.clock.now(),
+            &calendar,
+            app.policy(),
+        )
+        .map_err(link_error)?;
+        Ok(committed(
+            super::commit(app, outcome.changes).await?,
+            outcome.value,
+        ))
     })
     .await
 }

@@ -6,12 +6,16 @@
 
 pub mod account;
 pub mod arrivals;
+pub mod calendar;
+pub mod cart;
 pub mod catalog;
 pub mod checker;
 pub mod counter;
 pub mod ebooks;
 pub mod emails;
 pub mod expiry;
+pub mod feed;
+pub mod history;
 pub mod holds;
 pub mod loans;
 pub mod reminders;
@@ -135,7 +139,7 @@ pub(crate) async fn first_in_line(
     app: &App,
     title: &crate::domain::Title,
 ) -> Result<Attempt<Option<Hold>>, Error> {
-    let Some(q) = crate::domain::circulation::first_in_line(title) else {
+    let Some(q) = crate::domain::circulation::first_in_line(title, app.clock.today()) else {
         return Ok(Attempt::Done(None));
     };
     match app.store.hold(&q.card_number, &title.bib_id).await? {
@@ -154,14 +158,29 @@ pub(crate) async fn commit_outcome<T>(
         changes,
         follow_ups,
     } = outcome;
-    Ok(committed(
-        app.store.commit(changes).await?,
-        (value, follow_ups),
-    ))
+    Ok(committed(commit(app, changes).await?, (value, follow_ups)))
 }
 
-/// Commits `changes`; used where a lost race is itself the answer (a record that exists).
+/// Every commit goes through here. A change to a title's queue changes the "someone else is
+/// waiting" fact of some of its loans (R-RENEW-3): those loans are read and updated in the
+/// same commit (`domain::loan::sync_waiting`), so no use case can forget them.
 pub(crate) async fn commit(app: &App, changes: Changes) -> Result<Commit, Error> {
+    let flips = crate::domain::loan::waiting_flips_in(&changes);
+    let mut changes = changes;
+    if !flips.is_empty() {
+        let loans: Vec<Loan> = app
+            .store
+            .get_many(&flips)
+            .await?
+            .into_iter()
+            .filter_map(Record::into_loan)
+            .collect();
+        if loans.len() != flips.len() {
+            // A loan the title lists is gone: the title was read before a check-in closed it.
+            return Ok(Commit::LostRace);
+        }
+        changes = crate::domain::loan::sync_waiting_in(changes, &loans)?;
+    }
     Ok(app.store.commit(changes).await?)
 }
 
@@ -211,8 +230,9 @@ async fn announce_ready(app: &App, hold: &Hold) {
             return;
         }
     };
-    let Some(to) = &patron.email else {
-        tracing::info!(hold_id = %hold.hold_id, "hold ready; the patron has no address any more, My Page shows it");
+    // R-MAIL-5: only to a verified address; My Page shows the hold either way.
+    let Some(to) = patron.mail_address() else {
+        tracing::info!(hold_id = %hold.hold_id, "hold ready; no verified address, My Page shows it");
         return;
     };
     let message = emails::hold_ready(

@@ -1,16 +1,22 @@
-//! `due-reminders` (R-MAIL-1): one email per signed-up patron listing their loans due on
-//! `run_date + reminder_days_ahead`, never twice for the same loan and due date.
+//! The loan notices, one email per signed-up patron per run, listing every loan concerned, and
+//! never twice for the same loan and due date:
+//! - `due-reminders` (R-MAIL-1): loans due on `run_date + reminder_days_ahead`, each renewable
+//!   one with a one-tap renewal link (R-MAIL-7);
+//! - `overdue-notices` (R-MAIL-6): loans that fell due the day before and are not back.
 //!
 //! Safe to run twice at once or again after a crash: a patron is claimed before being
 //! mailed, and what was mailed is recorded on each loan after the send succeeds. On a failed
 //! send the claim is released and the next run tries again; a crash between a send and its
-//! record can, at worst, send once more.
+//! record can, at worst, send once more. Each run reads only the loans concerned, through its
+//! own sparse index (docs/access-patterns.md #10).
 
 use super::emails::{self, japanese_date, ReminderLine};
-use super::{after_sending, committed, until_committed, App, Attempt};
-use crate::domain::loan::{self, mark_reminded};
+use super::{after_sending, commit, committed, until_committed, App, Attempt};
+use crate::credentials::{random_token, sha256_hex};
+use crate::domain::loan::{self, mark_overdue_noticed, mark_reminded};
+use crate::domain::renewal_link::RenewalLink;
 use crate::domain::types::CardNumber;
-use crate::domain::{Changes, Key, Loan, MailClaim, Record};
+use crate::domain::{Changes, Key, Loan, MailClaim, Record, ReminderContact};
 use crate::error::Error;
 use crate::ports::Commit;
 use chrono::{Days, NaiveDate};
@@ -25,11 +31,70 @@ pub struct MailReport {
     pub failed: u32,
 }
 
+/// Which notice a run sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    DueSoon,
+    Overdue,
+}
+
+impl Notice {
+    fn job(self, due: NaiveDate) -> String {
+        match self {
+            Notice::DueSoon => format!("due:{due}"),
+            Notice::Overdue => format!("overdue:{due}"),
+        }
+    }
+    async fn loans(self, app: &App, due: NaiveDate) -> Result<Vec<Loan>, Error> {
+        Ok(match self {
+            Notice::DueSoon => app.store.reminder_loans_due_on(due).await?,
+            Notice::Overdue => app.store.overdue_loans_due_on(due).await?,
+        })
+    }
+    fn contact(self, loan: &Loan) -> Option<&ReminderContact> {
+        match self {
+            Notice::DueSoon => loan.reminder(),
+            Notice::Overdue => loan.overdue_contact(),
+        }
+    }
+    fn sent_for(self, loan: &Loan) -> Option<NaiveDate> {
+        match self {
+            Notice::DueSoon => loan.reminded_for(),
+            Notice::Overdue => loan.overdue_noticed_for(),
+        }
+    }
+    /// Still to send for due date `due`: the loan is still due then and not yet told.
+    fn pending(self, loan: &Loan, due: NaiveDate) -> bool {
+        loan.due_date == due && self.sent_for(loan) != Some(due) && self.contact(loan).is_some()
+    }
+    fn mark(self, loan: &Loan, due: NaiveDate) -> Option<Changes> {
+        match self {
+            Notice::DueSoon => mark_reminded(loan, due),
+            Notice::Overdue => mark_overdue_noticed(loan, due),
+        }
+    }
+}
+
 pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailReport, Error> {
     let due = run_date + Days::new(app.policy().reminder_days_ahead.into());
-    let job = format!("due:{due}");
+    run(app, Notice::DueSoon, due, run_date).await
+}
+
+/// `overdue-notices`: the day after a due date.
+pub async fn send_overdue_notices(app: &App, run_date: NaiveDate) -> Result<MailReport, Error> {
+    let due = run_date - Days::new(1);
+    run(app, Notice::Overdue, due, run_date).await
+}
+
+async fn run(
+    app: &App,
+    notice: Notice,
+    due: NaiveDate,
+    run_date: NaiveDate,
+) -> Result<MailReport, Error> {
+    let job = notice.job(due);
     let mut by_patron: BTreeMap<CardNumber, Vec<Loan>> = BTreeMap::new();
-    for loan in app.store.reminder_loans_due_on(due).await? {
+    for loan in notice.loans(app, due).await? {
         by_patron
             .entry(loan.card_number.clone())
             .or_default()
@@ -40,17 +105,17 @@ pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailRe
         ..Default::default()
     };
     for (card, loans) in by_patron {
-        match remind_patron(app, &job, due, run_date, &card, loans).await {
+        match notify_patron(app, notice, &job, due, run_date, &card, loans).await {
             Ok(true) => report.emails_sent += 1,
             Ok(false) => report.skipped += 1,
             Err(e) => {
                 report.failed += 1;
-                tracing::error!(job = %job, error = %e, "due reminder failed; the next run retries this patron");
+                tracing::error!(job = %job, error = %e, "a loan notice failed; the next run retries this patron");
             }
         }
     }
     tracing::info!(job = %job, patrons_found = report.patrons_found, emails_sent = report.emails_sent,
-        skipped = report.skipped, failed = report.failed, "due-reminders run done");
+        skipped = report.skipped, failed = report.failed, "loan notices run done");
     Ok(report)
 }
 
@@ -63,7 +128,7 @@ pub(crate) async fn claim(
 ) -> Result<Option<MailClaim>, Error> {
     let now = app.clock.now();
     let fresh = MailClaim::new(job, card, now);
-    let taken = match app.store.commit(Changes::none().create(fresh)).await? {
+    let taken = match commit(app, Changes::none().create(fresh)).await? {
         Commit::Done(w) => w,
         Commit::LostRace => {
             // Claimed before: by a live run (leave it), or by a finished or abandoned one.
@@ -74,7 +139,7 @@ pub(crate) async fn claim(
             let Some(taken) = existing.take_over(now) else {
                 return Ok(None);
             };
-            match app.store.commit(Changes::none().update(taken)).await? {
+            match commit(app, Changes::none().update(taken)).await? {
                 Commit::Done(w) => w,
                 Commit::LostRace => return Ok(None),
             }
@@ -94,12 +159,44 @@ pub(crate) async fn release(app: &App, claimed: MailClaim, done: bool) -> Result
         Changes::none().delete(claimed)
     };
     // A claim another run took over meanwhile is that run's to end.
-    let _ = app.store.commit(changes).await?;
+    let _ = commit(app, changes).await?;
     Ok(())
 }
 
-async fn remind_patron(
+/// R-MAIL-7: a renewal link for each loan that can be renewed today, stored (by its token's
+/// hash) before the email that carries it goes out.
+async fn renewal_links(
     app: &App,
+    loans: &[Loan],
+    run_date: NaiveDate,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut urls = BTreeMap::new();
+    let mut changes = Changes::none();
+    for l in loans
+        .iter()
+        .filter(|l| loan::renewal_of(l, run_date, app.policy()).is_ok())
+    {
+        let token = random_token(16);
+        changes = changes.create(RenewalLink::for_loan(l, sha256_hex(&token)));
+        urls.insert(
+            l.loan_id.to_string(),
+            emails::renewal_url(&app.settings.library, &token),
+        );
+    }
+    if !changes.is_empty() {
+        // New random keys: nothing to race with.
+        let Commit::Done(_) = commit(app, changes).await? else {
+            return Err(Error::Internal(
+                "a fresh renewal link already existed".into(),
+            ));
+        };
+    }
+    Ok(urls)
+}
+
+async fn notify_patron(
+    app: &App,
+    notice: Notice,
     job: &str,
     due: NaiveDate,
     run_date: NaiveDate,
@@ -108,7 +205,7 @@ async fn remind_patron(
 ) -> Result<bool, Error> {
     let mut pending: Vec<Loan> = loans
         .into_iter()
-        .filter(|l| l.reminded_for() != Some(due))
+        .filter(|l| notice.sent_for(l) != Some(due))
         .collect();
     if pending.is_empty() {
         return Ok(false);
@@ -128,42 +225,48 @@ async fn remind_patron(
             .await?
             .into_iter()
             .filter_map(Record::into_loan)
-            .filter(|l| l.wants_reminder_for(due))
+            .filter(|l| notice.pending(l, due))
             .collect();
         if pending.is_empty() {
             release(app, claimed, true).await?;
             return Ok(false);
         }
     }
-    let Some(contact) = pending[0].reminder().cloned() else {
+    let Some(contact) = notice.contact(&pending[0]).cloned() else {
         release(app, claimed, false).await?;
         return Ok(false);
     };
     pending.sort_by(|a, b| a.title.cmp(&b.title));
+    let urls = match notice {
+        Notice::DueSoon => renewal_links(app, &pending, run_date).await?,
+        Notice::Overdue => BTreeMap::new(),
+    };
     let lines: Vec<ReminderLine> = pending
         .iter()
         .map(|l| ReminderLine {
             title: l.title.clone(),
             due_date: japanese_date(l.due_date),
-            // Waiting holds are not read here (the job reads only the loans due); the mail
-            // says renewal depends on them.
-            renewable: loan::renewal(l, false, run_date, app.policy()).is_ok(),
+            renewal_url: urls.get(l.loan_id.as_str()).cloned(),
         })
         .collect();
-    let message =
-        emails::due_reminder(&app.settings.library, &contact.email, &contact.name, &lines);
+    let library = &app.settings.library;
+    let message = match notice {
+        Notice::DueSoon => emails::due_reminder(library, &contact.email, &contact.name, &lines),
+        Notice::Overdue => emails::overdue_notice(library, &contact.email, &contact.name, &lines),
+    };
     if let Err(e) = app.mailer.send(&message).await {
         release(app, claimed, false).await?;
         return Err(Error::Internal(format!("send failed: {e}")));
     }
-    mark_all_reminded(app, claimed, pending, due).await?;
+    mark_all(app, notice, claimed, pending, due).await?;
     Ok(true)
 }
 
-/// Records the reminder on each loan, then completes the claim. Each loan is its own write
+/// Records the notice on each loan, then completes the claim. Each loan is its own write
 /// (no transaction needed: a run that finds the claim abandoned re-reads the loans).
-async fn mark_all_reminded(
+async fn mark_all(
     app: &App,
+    notice: Notice,
     claimed: MailClaim,
     sent: Vec<Loan>,
     due: NaiveDate,
@@ -182,8 +285,8 @@ async fn mark_all_reminded(
                         Some(l) => Some(l),
                         None => app.store.loan(card, id).await?,
                     };
-                    match loan.as_ref().and_then(|l| mark_reminded(l, due)) {
-                        Some(changes) => Ok(committed(app.store.commit(changes).await?, ())),
+                    match loan.as_ref().and_then(|l| notice.mark(l, due)) {
+                        Some(changes) => Ok(committed(commit(app, changes).await?, ())),
                         None => Ok(Attempt::Done(())),
                     }
                 }

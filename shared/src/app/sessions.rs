@@ -8,7 +8,7 @@ use crate::credentials::{
 use crate::domain::login::{self, FailedLogin, Refusal};
 use crate::domain::patron;
 use crate::domain::session::{self, SessionEnded};
-use crate::domain::types::{CardNumber, NewPassword, PasswordAttempt, WeakPassword};
+use crate::domain::types::{CardNumber, NewPassword, PasswordAttempt, SessionId, WeakPassword};
 use crate::domain::{BrakeShard, Key, LoginGuard, Patron, Record, Session, SourceCounter};
 use crate::error::Error;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -236,6 +236,7 @@ pub async fn log_in(
     card: &str,
     password: PasswordAttempt,
     client: &Client,
+    user_agent: Option<&str>,
 ) -> Result<LoginSuccess, Error> {
     let now = app.clock.now();
     let key = login_key(app)?;
@@ -265,7 +266,8 @@ pub async fn log_in(
         (Some(card), true) => {
             let device = attempt.device.clone();
             let cookie = DeviceCookie::issue(key, card, now);
-            let mut ok = open_session(app, card, first, device, now).await?;
+            let user_agent = session::user_agent(user_agent);
+            let mut ok = open_session(app, card, first, device, user_agent, now).await?;
             ok.device_cookie = cookie;
             Ok(ok)
         }
@@ -302,7 +304,7 @@ async fn record_failure(
                 return Ok(Attempt::Done(outcome.value));
             }
             Ok(committed(
-                app.store.commit(outcome.changes).await?,
+                super::commit(app, outcome.changes).await?,
                 outcome.value,
             ))
         }
@@ -320,14 +322,17 @@ async fn open_session(
     card: &CardNumber,
     first: LoginRecords,
     device: Option<String>,
+    user_agent: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<LoginSuccess, Error> {
     let token = SessionToken::generate(card);
+    let session_id = SessionId::generate();
     let mut first = Some(first);
     let keys = [Key::Patron(card.clone()), Key::LoginGuard(card.clone())];
     until_committed(|| {
         let first = first.take();
         let (token, keys, device) = (&token, &keys, device.as_deref());
+        let (session_id, user_agent) = (&session_id, &user_agent);
         async move {
             let (p, guard) = match first {
                 Some(r) => (r.patron, r.guard),
@@ -344,13 +349,18 @@ async fn open_session(
                 }
             };
             let p = p.ok_or(Error::InvalidCredentials)?;
-            let outcome = session::open_session(&p, token.hash(), now, app.policy());
+            let new = session::NewSession {
+                token_hash: token.hash(),
+                session_id: session_id.clone(),
+                user_agent: user_agent.clone(),
+            };
+            let outcome = session::open_session(&p, new, now, app.policy());
             let changes = outcome
                 .changes
                 .and(login::record_success(guard.as_ref(), device));
             let s = outcome.value;
             Ok(committed(
-                app.store.commit(changes).await?,
+                super::commit(app, changes).await?,
                 LoginSuccess {
                     token: token.expose(),
                     expires_at: s.expires_at,
@@ -407,7 +417,7 @@ pub async fn authenticate(app: &App, raw_token: &str) -> Result<Caller, Error> {
     let outcome = session::resume_session(session, &account.patron, app.clock.now(), app.policy())?;
     let mut session = session.clone();
     if !outcome.changes.is_empty() {
-        if let Ok(crate::ports::Commit::Done(written)) = app.store.commit(outcome.changes).await {
+        if let Ok(crate::ports::Commit::Done(written)) = super::commit(app, outcome.changes).await {
             if let Some(s) = written
                 .into_records()
                 .into_iter()
@@ -429,10 +439,82 @@ pub async fn log_out(app: &App, raw_token: &str) -> Result<(), Error> {
     until_committed(|| async {
         match app.store.get(&key).await? {
             Some(Record::Session(s)) => Ok(committed(
-                app.store.commit(session::end_session(&s)).await?,
+                super::commit(app, session::end_session(&s)).await?,
                 (),
             )),
             _ => Ok(Attempt::Done(())),
+        }
+    })
+    .await
+}
+
+/// A session in the patron's list (R-ACCT-9).
+#[derive(Debug, Clone)]
+pub struct ListedSession {
+    pub session: Session,
+    /// The session this request was made in.
+    pub current: bool,
+}
+
+/// GET /api/me/sessions: the caller's live sessions, oldest first. A session from before
+/// sessions had ids is given one now.
+pub async fn list(app: &App, caller: &Caller) -> Result<Vec<ListedSession>, Error> {
+    let now = app.clock.now();
+    let mut first = Some(caller.account.clone());
+    let sessions = until_committed(|| {
+        let first = first.take();
+        async move {
+            let account =
+                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
+            let outcome = session::list_sessions(
+                &account.sessions,
+                &account.patron,
+                now,
+                app.policy(),
+                SessionId::generate,
+            );
+            if outcome.changes.is_empty() {
+                return Ok(Attempt::Done(outcome.value));
+            }
+            Ok(committed(
+                app.store.commit(outcome.changes).await?,
+                outcome.value,
+            ))
+        }
+    })
+    .await?;
+    let mine = &caller.session.token_hash;
+    Ok(sessions
+        .into_iter()
+        .map(|s| ListedSession {
+            current: &s.token_hash == mine,
+            session: s,
+        })
+        .collect())
+}
+
+/// DELETE /api/me/sessions/{session_id}: that session ends now; its token's next request is
+/// 401. Another patron's session is not among the caller's: 404 like one that never was.
+pub async fn end(app: &App, caller: &Caller, session_id: &SessionId) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut first = Some(caller.account.clone());
+    until_committed(|| {
+        let first = first.take();
+        async move {
+            let account =
+                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
+            let s = account
+                .sessions
+                .iter()
+                .find(|s| {
+                    s.session_id.as_ref() == Some(session_id)
+                        && session::is_alive(s, &account.patron, now, app.policy())
+                })
+                .ok_or(Error::SessionNotFound)?;
+            Ok(committed(
+                app.store.commit(session::end_session(s)).await?,
+                (),
+            ))
         }
     })
     .await
@@ -497,7 +579,11 @@ pub async fn change_password(
             return Err(Error::Unauthenticated); // this session ended meanwhile
         }
         let outcome = patron::change_password(&p, &s, hash.clone());
-        Ok(committed(app.store.commit(outcome.changes).await?, ()))
+        // R-CAL-3: a password change ends the calendar feed; the patron makes a new one.
+        let changes = outcome
+            .changes
+            .and(super::feed::deletion(app, &card).await?);
+        Ok(committed(super::commit(app, changes).await?, ()))
     })
     .await
 }

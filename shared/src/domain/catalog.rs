@@ -16,7 +16,13 @@ pub struct Title {
     /// Japan-time date of `added_at`, the key of new-arrival look-ups.
     pub added_on: NaiveDate,
     pub(in crate::domain) copies: u32,
-    pub(in crate::domain) on_shelf: u32,
+    /// The copies on the shelf, by barcode: a hold that resumes while one is there takes it.
+    pub(in crate::domain) shelf: Vec<Barcode>,
+    /// The current loans of its copies, each with the "someone else is waiting" fact as that
+    /// loan carries it, so a change to the queue knows which loans it must update
+    /// (`domain::loan::sync_waiting`).
+    #[serde(default)]
+    pub(in crate::domain) loans: Vec<LoanOfTitle>,
     /// Waiting holds, first come first served (R-HOLD-8). Ready holds have left the queue.
     /// Kept by `domain::hold`.
     pub(in crate::domain) queue: Vec<QueuedHold>,
@@ -25,9 +31,22 @@ pub struct Title {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoanOfTitle {
+    pub card_number: CardNumber,
+    pub loan_id: LoanId,
+    /// As the loan itself has it (`Loan::others_waiting`).
+    pub others_waiting: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedHold {
     pub hold_id: HoldId,
     pub card_number: CardNumber,
+    /// The hold's own dates, copied here so a check-in can pass over it (R-HOLD-11, -12).
+    #[serde(default)]
+    pub suspended_until: Option<NaiveDate>,
+    #[serde(default)]
+    pub not_needed_after: Option<NaiveDate>,
 }
 
 impl Title {
@@ -47,7 +66,8 @@ impl Title {
             added_at: now,
             added_on: japan_date(now),
             copies: 0,
-            on_shelf: 0,
+            shelf: Vec::new(),
+            loans: Vec::new(),
             queue: Vec::new(),
             version: 0,
         }
@@ -57,7 +77,11 @@ impl Title {
         self.copies
     }
     pub fn on_shelf(&self) -> u32 {
-        self.on_shelf
+        self.shelf.len() as u32
+    }
+    /// A copy on the shelf, if any.
+    pub fn shelf_copy(&self) -> Option<&Barcode> {
+        self.shelf.first()
     }
     pub fn queue(&self) -> &[QueuedHold] {
         &self.queue
@@ -72,7 +96,11 @@ impl Title {
             .position(|q| &q.hold_id == hold)
             .map(|i| i as u32 + 1)
     }
-    /// R-RENEW-3: is someone other than `card` waiting for this title?
+    pub fn loans(&self) -> &[LoanOfTitle] {
+        &self.loans
+    }
+    /// R-RENEW-3: is someone other than `card` waiting for this title? Suspended holds wait
+    /// too (they keep their place in the queue).
     pub fn has_waiting_hold_by_other_than(&self, card: &CardNumber) -> bool {
         self.queue.iter().any(|q| &q.card_number != card)
     }
@@ -115,19 +143,39 @@ impl PhysicalCopy {
 #[error("stored counts disagree: {0}")]
 pub struct Inconsistent(pub &'static str);
 
-/// How a copy's state moves the title's shelf count: the one rule for `on_shelf`.
-fn recount_shelf(
+/// How a copy's state moves the title's shelf list: the one rule for `shelf`.
+fn reshelve(
     title: &mut Title,
+    barcode: &Barcode,
     from: Option<&CopyState>,
     to: &CopyState,
 ) -> Result<(), Inconsistent> {
     if from == Some(&CopyState::OnShelf) {
-        title.on_shelf = title.on_shelf.checked_sub(1).ok_or(Inconsistent(
-            "a copy on the shelf that its title does not count",
-        ))?;
+        let at = title
+            .shelf
+            .iter()
+            .position(|b| b == barcode)
+            .ok_or(Inconsistent(
+                "a copy on the shelf that its title does not list",
+            ))?;
+        title.shelf.remove(at);
     }
     if *to == CopyState::OnShelf {
-        title.on_shelf += 1;
+        title.shelf.push(barcode.clone());
+    }
+    if let Some(CopyState::OnLoan { loan_id, .. }) = from {
+        title.loans.retain(|l| &l.loan_id != loan_id);
+    }
+    if let CopyState::OnLoan {
+        card_number,
+        loan_id,
+    } = to
+    {
+        title.loans.push(LoanOfTitle {
+            card_number: card_number.clone(),
+            loan_id: loan_id.clone(),
+            others_waiting: title.has_waiting_hold_by_other_than(card_number),
+        });
     }
     Ok(())
 }
@@ -138,7 +186,7 @@ pub(in crate::domain) fn new_copy(
     barcode: Barcode,
     to: CopyState,
 ) -> Result<PhysicalCopy, Inconsistent> {
-    recount_shelf(title, None, &to)?;
+    reshelve(title, &barcode, None, &to)?;
     title.copies += 1;
     Ok(PhysicalCopy {
         barcode,
@@ -154,7 +202,7 @@ pub(in crate::domain) fn move_copy(
     copy: &mut PhysicalCopy,
     to: CopyState,
 ) -> Result<(), Inconsistent> {
-    recount_shelf(title, Some(&copy.state), &to)?;
+    reshelve(title, &copy.barcode, Some(&copy.state), &to)?;
     copy.state = to;
     Ok(())
 }

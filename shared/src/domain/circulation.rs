@@ -2,37 +2,57 @@
 //! new copy, and the lapse of an uncollected hold. Wherever a copy comes back it goes to the
 //! first waiting hold of its title, or to the shelf.
 
+use super::calendar::{Calendar, ClosedTooLong};
 use super::catalog::{move_copy, new_copy, CopyState, Inconsistent, PhysicalCopy, Title};
+use super::history;
 use super::hold::{self, Hold, HoldState};
-use super::loan::{reminder_contact, Loan};
+use super::loan::{overdue_contact, reminder_contact, Loan};
 use super::patron::Patron;
 use super::policy::Policy;
 use super::record::{Changes, FollowUp, Outcome};
-use super::types::{Barcode, LoanId};
+use super::types::{Barcode, EntryId, LoanId};
 use chrono::{Days, NaiveDate};
 
-/// Where a returned (or new) copy goes: to `first_in_line`, the hold at the head of the
-/// title's queue as the caller read it, which becomes ready; or, with an empty queue, to
-/// the shelf. Returns the copy's new state and the readied hold.
+/// The day at the counter: the date, and the calendar that moves any date set on it
+/// (R-CAL-1). The caller reads the calendar; transitions only look at it.
+#[derive(Debug, Clone, Copy)]
+pub struct Day<'a> {
+    pub today: NaiveDate,
+    pub calendar: &'a Calendar,
+}
+
+/// A copy could not be routed: stored counts disagree, or the calendar has no open day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CirculationFault {
+    #[error(transparent)]
+    Inconsistent(#[from] Inconsistent),
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
+}
+
+/// Where a returned (or new) copy goes: to `first_in_line`, the first hold in the title's
+/// queue that may be served today (not suspended, still needed) as the caller read it, which
+/// becomes ready; or, with no such hold, to the shelf. Returns the copy's new state and the
+/// readied hold.
 fn route(
     title: &mut Title,
     barcode: &Barcode,
     first_in_line: Option<&Hold>,
-    today: NaiveDate,
+    day: Day,
     policy: &Policy,
-) -> Result<(CopyState, Option<Hold>), Inconsistent> {
-    let head = title.queue().first().map(|q| q.hold_id.clone());
+) -> Result<(CopyState, Option<Hold>), CirculationFault> {
+    let head = hold::next_to_serve(title, day.today).map(|q| q.hold_id.clone());
     match (head, first_in_line) {
         (None, _) => Ok((CopyState::OnShelf, None)),
         (Some(id), Some(h)) if h.hold_id == id && h.is_waiting() => {
-            let ready = hold::make_ready(title, h, barcode, today, policy);
+            let ready = hold::make_ready(title, h, barcode, day, policy)?;
             let state = CopyState::HeldForPickup {
                 card_number: ready.card_number.clone(),
                 hold_id: ready.hold_id.clone(),
             };
             Ok((state, Some(ready)))
         }
-        (Some(_), _) => Err(Inconsistent("the hold first in line is not the one given")),
+        (Some(_), _) => Err(Inconsistent("the hold first in line is not the one given").into()),
     }
 }
 
@@ -43,9 +63,30 @@ fn readied(changes: Changes, ready: Option<Hold>) -> (Changes, Vec<FollowUp>) {
     }
 }
 
-/// The title's queue names a hold the caller must read before routing a copy.
-pub fn first_in_line(title: &Title) -> Option<&super::catalog::QueuedHold> {
-    title.queue().first()
+/// The hold the caller must read before routing a copy of `title` today.
+pub fn first_in_line(title: &Title, today: NaiveDate) -> Option<&super::catalog::QueuedHold> {
+    hold::next_to_serve(title, today)
+}
+
+/// R-HOLD-11: a copy that stayed on the shelf because every hold was suspended goes to the
+/// first hold that may now be served (it resumed, at a PATCH or on its date).
+pub fn serve_from_shelf(
+    title: &Title,
+    copy: &PhysicalCopy,
+    first_in_line: &Hold,
+    day: Day,
+    policy: &Policy,
+) -> Result<Outcome<Hold>, CirculationFault> {
+    if copy.state() != &CopyState::OnShelf || copy.bib_id != title.bib_id {
+        return Err(Inconsistent("a shelf copy that is not on the shelf").into());
+    }
+    let (mut title, mut copy) = (title.clone(), copy.clone());
+    let (state, ready) = route(&mut title, &copy.barcode, Some(first_in_line), day, policy)?;
+    let ready = ready.ok_or(Inconsistent("no hold to serve from the shelf"))?;
+    move_copy(&mut title, &mut copy, state)?;
+    let changes = Changes::none().update(copy).update(title);
+    let (changes, follow_ups) = readied(changes, Some(ready.clone()));
+    Ok(Outcome::new(ready, changes).then(follow_ups))
 }
 
 /// POST /api/staff/copies: a new copy of `title`, served to its queue first.
@@ -53,11 +94,11 @@ pub fn add_copy(
     title: &Title,
     barcode: Barcode,
     first_in_line: Option<&Hold>,
-    today: NaiveDate,
+    day: Day,
     policy: &Policy,
-) -> Result<Outcome<PhysicalCopy>, Inconsistent> {
+) -> Result<Outcome<PhysicalCopy>, CirculationFault> {
     let mut title = title.clone();
-    let (state, ready) = route(&mut title, &barcode, first_in_line, today, policy)?;
+    let (state, ready) = route(&mut title, &barcode, first_in_line, day, policy)?;
     let copy = new_copy(&mut title, barcode, state)?;
     let changes = Changes::none().create(copy.clone()).update(title);
     let (changes, follow_ups) = readied(changes, ready);
@@ -78,6 +119,8 @@ pub enum CheckOutRefusal {
     StaleRead,
     #[error(transparent)]
     Inconsistent(#[from] Inconsistent),
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
 }
 
 /// What the counter chose for a loan.
@@ -98,13 +141,16 @@ pub struct CheckedOut {
 /// R-DESK-1: checks `copy` out to `patron` (whose holds are `holds`). A copy kept for a hold
 /// goes only to that hold's patron and fulfils it; borrowing a title one waits for ends the
 /// wait (R-HOLD-8). The patron's record is written with every checkout, so a concurrent hold
-/// or settings change is seen rather than overwritten.
+/// or settings change is seen rather than overwritten. A normal loan is due `loan_days`
+/// after today, moved to the next open day (R-CAL-1); an inter-library due date is the
+/// lending library's and is never moved.
 pub fn check_out(
     patron: &Patron,
     holds: &[Hold],
     copy: &PhysicalCopy,
     title: &Title,
     terms: LoanTerms,
+    calendar: &Calendar,
     policy: &Policy,
 ) -> Result<Outcome<CheckedOut>, CheckOutRefusal> {
     if terms.interlibrary_due.is_some_and(|d| d < terms.today) {
@@ -139,9 +185,12 @@ pub fn check_out(
             follow_ups.push(FollowUp::HoldCollected(h.hold_id.clone()));
         }
     }
-    let due_date = terms
-        .interlibrary_due
-        .unwrap_or(terms.today + Days::new(policy.loan_days.into()));
+    let due_date = match terms.interlibrary_due {
+        Some(given) => given,
+        None => {
+            calendar.first_open_on_or_after(terms.today + Days::new(policy.loan_days.into()))?
+        }
+    };
     let loan = Loan {
         loan_id: terms.loan_id,
         card_number: patron.card_number.clone(),
@@ -155,6 +204,9 @@ pub fn check_out(
         interlibrary: terms.interlibrary_due.is_some(),
         reminded_for: None,
         reminder: reminder_contact(&patron),
+        others_waiting: title.has_waiting_hold_by_other_than(&patron.card_number),
+        overdue: overdue_contact(&patron),
+        overdue_noticed_for: None,
         version: 0,
     };
     move_copy(
@@ -178,28 +230,50 @@ pub enum CheckInRefusal {
     #[error("this copy is not checked out")]
     NotCheckedOut,
     #[error(transparent)]
-    Inconsistent(#[from] Inconsistent),
+    Fault(#[from] CirculationFault),
+}
+
+impl From<Inconsistent> for CheckInRefusal {
+    fn from(i: Inconsistent) -> Self {
+        CheckInRefusal::Fault(i.into())
+    }
+}
+
+/// What a check-in knows about the loan that ends.
+pub struct Returned<'a> {
+    pub loan: Option<&'a Loan>,
+    /// The loan's patron as read, for the reading history (R-HIST-1).
+    pub borrower: Option<&'a Patron>,
+    /// The id of the history entry, should the borrower keep a history.
+    pub entry_id: EntryId,
 }
 
 /// R-DESK-2: checks `copy` in: its loan closes; the copy goes to the first waiting hold of its
-/// title (which becomes ready) or back to the shelf. The answer is the readied hold.
+/// title (which becomes ready) or back to the shelf. The answer is the readied hold. A
+/// borrower who keeps a reading history gets its entry in the same commit (R-HIST-1).
 pub fn check_in(
     copy: &PhysicalCopy,
     title: &Title,
-    loan: Option<&Loan>,
+    returned: Returned,
     first_in_line: Option<&Hold>,
-    today: NaiveDate,
+    day: Day,
     policy: &Policy,
 ) -> Result<Outcome<Option<Hold>>, CheckInRefusal> {
     if !matches!(copy.state(), CopyState::OnLoan { .. }) {
         return Err(CheckInRefusal::NotCheckedOut);
     }
     let (mut title, mut copy) = (title.clone(), copy.clone());
-    let (state, ready) = route(&mut title, &copy.barcode, first_in_line, today, policy)?;
+    let (state, ready) = route(&mut title, &copy.barcode, first_in_line, day, policy)?;
     move_copy(&mut title, &mut copy, state)?;
     let mut changes = Changes::none();
-    if let Some(l) = loan {
+    if let Some(l) = returned.loan {
         changes = changes.delete(l.clone());
+        if let Some(entry) = returned
+            .borrower
+            .and_then(|p| history::record_return(p, l, returned.entry_id.clone(), day.today))
+        {
+            changes = changes.and(entry);
+        }
     }
     let changes = changes.update(copy).update(title);
     let (changes, follow_ups) = readied(changes, ready.clone());
@@ -224,9 +298,9 @@ pub fn lapse_hold(
     hold: &Hold,
     copy: Option<&PhysicalCopy>,
     first_in_line: Option<&Hold>,
-    today: NaiveDate,
+    day: Day,
     policy: &Policy,
-) -> Result<Outcome<Lapsed>, Inconsistent> {
+) -> Result<Outcome<Lapsed>, CirculationFault> {
     let (mut patron, mut title) = (patron.clone(), title.clone());
     let mut changes = hold::lapse(&mut patron, &mut title, hold)?.update(patron);
     let kept_for_it = copy.filter(|c| {
@@ -237,7 +311,7 @@ pub fn lapse_hold(
         None => Lapsed::CopyElsewhere,
         Some(c) => {
             let mut c = c.clone();
-            let (state, ready) = route(&mut title, &c.barcode, first_in_line, today, policy)?;
+            let (state, ready) = route(&mut title, &c.barcode, first_in_line, day, policy)?;
             move_copy(&mut title, &mut c, state)?;
             changes = changes.update(c);
             let (more, next) = readied(Changes::none(), ready.clone());

@@ -8,7 +8,7 @@ use super::hold::HoldState;
 use super::loan::reminder_contact;
 use super::record::{Key, Record};
 use super::types::{BibId, CardNumber};
-use super::{Hold, Loan, Patron, PhysicalCopy, Title};
+use super::{HistoryEntry, Hold, Loan, Patron, PhysicalCopy, Policy, Title};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -38,10 +38,17 @@ struct Library<'a> {
     copies: Vec<&'a PhysicalCopy>,
     loans: Vec<&'a Loan>,
     holds: Vec<&'a Hold>,
+    history: Vec<&'a HistoryEntry>,
 }
 
-/// Every violation among `records` (a whole store's worth), in key order.
+/// Every violation among `records` (a whole store's worth), in key order, under the default
+/// policy.
 pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
+    check_with(records, now, &Policy::default())
+}
+
+/// Every violation among `records` under `policy` (the bounds it sets, e.g. the cart size).
+pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Vec<Violation> {
     let mut lib = Library::default();
     let mut out = Vec::new();
     let mut flag =
@@ -58,6 +65,12 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
             Record::Copy(c) => lib.copies.push(c),
             Record::Loan(l) => lib.loans.push(l),
             Record::Hold(h) => lib.holds.push(h),
+            Record::HistoryEntry(e) => lib.history.push(e),
+            Record::HoldCart(c) if c.items.len() > policy.hold_cart_max as usize => flag(
+                r.key(),
+                "hold cart over its size",
+                format!("{} titles", c.items.len()),
+            ),
             _ => {}
         }
         // A record past its time to live (and the days DynamoDB may take to remove it) is
@@ -72,11 +85,10 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
     }
     for r in records {
         let key = r.key();
-        let owner = match r {
-            Record::MailClaim(c) => Some(&c.card_number),
-            Record::Announcement(a) => Some(&a.card_number),
-            // A login guard needs no patron: a card nobody holds is guarded too (R-ACCT-7).
-            _ => key.account_of(),
+        // A login guard needs no patron: a card nobody holds is guarded too (R-ACCT-7).
+        let owner = match &key {
+            Key::MailClaim(_, c) => Some(c),
+            other => other.owner(),
         };
         if let Some(card) = owner {
             if !lib.patrons.contains_key(card) {
@@ -104,15 +116,17 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
                 format!("counts {}, has {}", t.copies, copies.len()),
             );
         }
-        let shelf = copies
+        let on_shelf: BTreeSet<_> = copies
             .iter()
             .filter(|c| c.state == CopyState::OnShelf)
-            .count() as u32;
-        if t.on_shelf != shelf {
+            .map(|c| &c.barcode)
+            .collect();
+        let listed: BTreeSet<_> = t.shelf.iter().collect();
+        if listed != on_shelf || listed.len() != t.shelf.len() {
             flag(
                 key(),
-                "shelf count",
-                format!("counts {}, has {shelf}", t.on_shelf),
+                "shelf list",
+                format!("lists {}, has {}", t.shelf.len(), on_shelf.len()),
             );
         }
         let mut waiting: Vec<&&Hold> = lib
@@ -149,6 +163,28 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
             if !order_ok {
                 flag(key(), "queue order", "not first come, first served".into());
             }
+            let dates_ok = t.queue.iter().all(|q| {
+                waiting.iter().any(|h| {
+                    h.hold_id == q.hold_id
+                        && h.suspended_until == q.suspended_until
+                        && h.not_needed_after == q.not_needed_after
+                })
+            });
+            if !dates_ok {
+                flag(key(), "queue dates vs the holds' own", String::new());
+            }
+        }
+        let stray = t
+            .loans
+            .iter()
+            .filter(|e| {
+                !lib.loans
+                    .iter()
+                    .any(|l| l.loan_id == e.loan_id && l.card_number == e.card_number)
+            })
+            .count();
+        if stray > 0 {
+            flag(key(), "lists loans that do not exist", format!("{stray}"));
         }
     }
     for c in &lib.copies {
@@ -201,6 +237,30 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
                 l.barcode.to_string(),
             );
         }
+        match lib.titles.get(&l.bib_id) {
+            None => flag(key(), "loan of no title", l.bib_id.to_string()),
+            Some(t) => {
+                let waiting = t.has_waiting_hold_by_other_than(&l.card_number);
+                if l.others_waiting != waiting {
+                    flag(
+                        key(),
+                        "waiting fact vs the title's queue",
+                        format!("loan says {}", l.others_waiting),
+                    );
+                }
+                let listed = t
+                    .loans
+                    .iter()
+                    .find(|e| e.loan_id == l.loan_id && e.card_number == l.card_number);
+                match listed {
+                    None => flag(key(), "loan its title does not list", String::new()),
+                    Some(e) if e.others_waiting != l.others_waiting => {
+                        flag(key(), "the title's copy of the waiting fact", String::new())
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
         if let Some(p) = lib.patrons.get(&l.card_number) {
             if l.reminder != reminder_contact(p) {
                 flag(
@@ -216,6 +276,9 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
         if !lib.titles.contains_key(&h.bib_id) {
             flag(key(), "hold on no title", h.bib_id.to_string());
         }
+        if h.suspended_until.is_some() && h.state != HoldState::Waiting {
+            flag(key(), "a ready hold that is suspended", String::new());
+        }
         if let HoldState::Ready { barcode, .. } = &h.state {
             let kept = lib.copies.iter().any(|c| {
                 &c.barcode == barcode
@@ -228,6 +291,27 @@ pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
                     barcode.to_string(),
                 );
             }
+        }
+    }
+    // R-HIST-1: an entry is in the history its patron keeps now, or waits for the purge
+    // that turning it off (or deleting it all) began. Never a history the patron does not keep.
+    for e in &lib.history {
+        let Some(p) = lib.patrons.get(&e.card_number) else {
+            continue; // reported above as belonging to no patron
+        };
+        let h = p.reading_history;
+        let key = || Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone());
+        let kept = e.generation == h.generation && h.enabled;
+        let purging = e.generation < h.generation && h.purge_pending;
+        if !kept && !purging {
+            flag(
+                key(),
+                "history entry of a history the patron does not keep",
+                format!(
+                    "entry generation {}, patron generation {} (on: {}, purge pending: {})",
+                    e.generation, h.generation, h.enabled, h.purge_pending
+                ),
+            );
         }
     }
     out.sort();

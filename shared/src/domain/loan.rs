@@ -1,10 +1,11 @@
 //! Loans and their renewal (R-LOAN-1, R-RENEW-1..8), and the reminder contact a loan
 //! carries for the due-date email (R-MAIL-1).
 
-use super::catalog::Title;
+use super::calendar::{Calendar, ClosedTooLong};
+use super::catalog::{Inconsistent, Title};
 use super::patron::Patron;
 use super::policy::Policy;
-use super::record::{Changes, Outcome};
+use super::record::{Changes, Key, Outcome};
 use super::types::{Barcode, BibId, CardNumber, EmailAddress, LoanId};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,18 @@ pub struct Loan {
     /// only the loans due (docs/access-patterns.md #10) and never the patrons.
     #[serde(default)]
     pub(in crate::domain) reminder: Option<ReminderContact>,
+    /// R-RENEW-3: someone other than the borrower is waiting for the title (suspended holds
+    /// included). Kept in step with the title's queue in the commit that changes it
+    /// (`sync_waiting`), so the loan list, a renewal and the reminder job decide without
+    /// reading the title.
+    #[serde(default)]
+    pub(in crate::domain) others_waiting: bool,
+    /// Where the overdue notice goes (R-MAIL-6), kept in step like `reminder`.
+    #[serde(default)]
+    pub(in crate::domain) overdue: Option<ReminderContact>,
+    /// The due date an overdue notice was sent for (never twice for one due date).
+    #[serde(default)]
+    pub(in crate::domain) overdue_noticed_for: Option<NaiveDate>,
     #[serde(default)]
     pub version: u64,
 }
@@ -40,10 +53,10 @@ pub struct ReminderContact {
     pub name: String,
 }
 
-/// The one rule for a loan's reminder contact: the patron's address, while they want
-/// reminders and have one.
-pub(in crate::domain) fn reminder_contact(patron: &Patron) -> Option<ReminderContact> {
-    match (&patron.email, patron.notifications.due_reminder) {
+/// The one rule for a loan's mail contacts: the patron's verified address (R-MAIL-5), for
+/// each service they signed up for.
+fn contact_for(patron: &Patron, wanted: bool) -> Option<ReminderContact> {
+    match (patron.mail_address(), wanted) {
         (Some(email), true) => Some(ReminderContact {
             email: email.clone(),
             name: patron.name.clone(),
@@ -52,12 +65,40 @@ pub(in crate::domain) fn reminder_contact(patron: &Patron) -> Option<ReminderCon
     }
 }
 
+/// R-MAIL-1: where a loan's due-date reminder goes.
+pub(in crate::domain) fn reminder_contact(patron: &Patron) -> Option<ReminderContact> {
+    contact_for(patron, patron.notifications.due_reminder)
+}
+
+/// R-MAIL-6: where a loan's overdue notice goes.
+pub(in crate::domain) fn overdue_contact(patron: &Patron) -> Option<ReminderContact> {
+    contact_for(patron, patron.notifications.overdue_notice)
+}
+
+/// `loan` with its contacts as `patron`'s settings say, if they differ from what it carries.
+pub(in crate::domain) fn with_contacts(loan: &Loan, patron: &Patron) -> Option<Loan> {
+    let (reminder, overdue) = (reminder_contact(patron), overdue_contact(patron));
+    if loan.reminder == reminder && loan.overdue == overdue {
+        return None;
+    }
+    let mut l = loan.clone();
+    l.reminder = reminder;
+    l.overdue = overdue;
+    Some(l)
+}
+
 impl Loan {
     pub fn reminder(&self) -> Option<&ReminderContact> {
         self.reminder.as_ref()
     }
     pub fn reminded_for(&self) -> Option<NaiveDate> {
         self.reminded_for
+    }
+    pub fn overdue_contact(&self) -> Option<&ReminderContact> {
+        self.overdue.as_ref()
+    }
+    pub fn overdue_noticed_for(&self) -> Option<NaiveDate> {
+        self.overdue_noticed_for
     }
     /// Is a reminder for its current due date `due` still to be sent?
     pub fn wants_reminder_for(&self, due: NaiveDate) -> bool {
@@ -118,35 +159,126 @@ pub fn renewal(
     Ok(today + Days::new(policy.renewal_days.into())) // R-RENEW-6
 }
 
-/// Whether a loan can be renewed today, given its title's queue (as the loan list shows it).
-pub fn renewal_for(
+/// Whether a loan can be renewed today (as the loan list shows it), and until when.
+pub fn renewal_of(
     loan: &Loan,
-    title: Option<&Title>,
     today: NaiveDate,
     policy: &Policy,
 ) -> Result<NaiveDate, RenewalRefusal> {
-    let waiting = title.is_some_and(|t| t.has_waiting_hold_by_other_than(&loan.card_number));
-    renewal(loan, waiting, today, policy)
+    renewal(loan, loan.others_waiting, today, policy)
 }
 
-/// R-RENEW-1..6: renews `loan`. The title's queue decided it, so the title must be unchanged
-/// when the renewal is written: a hold placed meanwhile is respected (R-RENEW-3), and two
-/// renewals racing renew once (R-RENEW-8, the loan's own version).
+impl Loan {
+    pub fn others_waiting(&self) -> bool {
+        self.others_waiting
+    }
+}
+
+/// Why a renewal did not happen: a rule refused it, or the calendar has no open day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RenewFailure {
+    #[error(transparent)]
+    Refused(#[from] RenewalRefusal),
+    #[error(transparent)]
+    Calendar(#[from] ClosedTooLong),
+}
+
+/// R-RENEW-1..6: renews `loan`, decided by the loan alone: its "someone else is waiting"
+/// fact changes in the same commit as any queue change, so a hold placed meanwhile makes
+/// this write lose (R-RENEW-3), and two renewals racing renew once (R-RENEW-8). The new due
+/// date moves to the next open day if it falls on a closed one (R-CAL-1).
 pub fn renew(
     loan: &Loan,
-    title: Option<&Title>,
     today: NaiveDate,
+    calendar: &Calendar,
     policy: &Policy,
-) -> Result<Outcome<Loan>, RenewalRefusal> {
-    let due_date = renewal_for(loan, title, today, policy)?;
+) -> Result<Outcome<Loan>, RenewFailure> {
+    let due_date = calendar.first_open_on_or_after(renewal_of(loan, today, policy)?)?;
     let mut renewed = loan.clone();
     renewed.due_date = due_date;
     renewed.renewals += 1;
-    let mut changes = Changes::none().update(renewed.clone());
-    if let Some(t) = title {
-        changes = changes.check(t.clone());
+    Ok(Outcome::new(
+        renewed.clone(),
+        Changes::none().update(renewed),
+    ))
+}
+
+/// The titles a set of changes writes.
+fn titles_in(changes: &Changes) -> Vec<Title> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            super::record::Change::Create(r) | super::record::Change::Update(r) => {
+                r.clone().into_title()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The loans a set of changes must also update: those whose "someone else is waiting" fact
+/// no longer agrees with their title's queue as the changes leave it.
+pub fn waiting_flips_in(changes: &Changes) -> Vec<Key> {
+    titles_in(changes).iter().flat_map(waiting_flips).collect()
+}
+
+/// `changes` with every loan `waiting_flips_in` named (read by the caller) brought in step.
+pub fn sync_waiting_in(changes: Changes, loans: &[Loan]) -> Result<Changes, Inconsistent> {
+    titles_in(&changes)
+        .iter()
+        .try_fold(changes, |c, t| sync_waiting(c, t, loans))
+}
+
+/// The loans whose "someone else is waiting" fact no longer agrees with `title`'s queue.
+pub fn waiting_flips(title: &Title) -> Vec<Key> {
+    title
+        .loans
+        .iter()
+        .filter(|l| l.others_waiting != title.has_waiting_hold_by_other_than(&l.card_number))
+        .map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone()))
+        .collect()
+}
+
+/// The one rule that keeps each loan's "someone else is waiting" fact in step with its
+/// title's queue: for every loan `waiting_flips` named (read by the caller, `loans`), the
+/// loan and the title's copy of the fact follow the queue, in the commit that changed it.
+pub fn sync_waiting(
+    changes: Changes,
+    title: &Title,
+    loans: &[Loan],
+) -> Result<Changes, Inconsistent> {
+    let mut t = title.clone();
+    let mut changes = changes;
+    let mut flipped = false;
+    for entry in t.loans.iter_mut() {
+        let waiting = title.has_waiting_hold_by_other_than(&entry.card_number);
+        if entry.others_waiting == waiting {
+            continue;
+        }
+        let loan = loans
+            .iter()
+            .find(|l| l.loan_id == entry.loan_id && l.card_number == entry.card_number)
+            .ok_or(Inconsistent("a loan its title lists that was not given"))?;
+        let mut l = loan.clone();
+        l.others_waiting = waiting;
+        entry.others_waiting = waiting;
+        changes = changes.update(l);
+        flipped = true;
     }
-    Ok(Outcome::new(renewed, changes))
+    if flipped {
+        changes = changes.update(t);
+    }
+    Ok(changes)
+}
+
+/// R-MAIL-6: the overdue notice for due date `due` went out.
+pub fn mark_overdue_noticed(loan: &Loan, due: NaiveDate) -> Option<Changes> {
+    if loan.due_date != due || loan.overdue_noticed_for == Some(due) {
+        return None;
+    }
+    let mut l = loan.clone();
+    l.overdue_noticed_for = Some(due);
+    Some(Changes::none().update(l))
 }
 
 /// R-MAIL-1: the reminder for due date `due` went out.
@@ -182,6 +314,9 @@ mod tests {
             interlibrary: false,
             reminded_for: None,
             reminder: None,
+            others_waiting: false,
+            overdue: None,
+            overdue_noticed_for: None,
             version: 1,
         }
     }
@@ -217,6 +352,20 @@ mod tests {
             ),
             Ok(d("2026-12-07"))
         );
+    }
+
+    #[test]
+    fn r_renew_6_r_cal_1_a_new_due_date_on_a_closed_day_moves_to_the_next_open_day() {
+        let l = loan("2026-11-20", "2026-12-04");
+        // Renewed on Tue 2026-11-24: due Tue 12-08; Tuesdays closed -> Wed 12-09.
+        let p = Policy {
+            closed_weekdays: crate::domain::policy::ClosedWeekdays::of(&[chrono::Weekday::Tue]),
+            ..Policy::default()
+        };
+        let o = renew(&l, d("2026-11-24"), &Calendar::new(&p, None), &p).unwrap();
+        assert_eq!(o.value.due_date, d("2026-12-09"));
+        let o = renew(&l, d("2026-11-24"), &Calendar::new(&P(), None), &P()).unwrap();
+        assert_eq!(o.value.due_date, d("2026-12-08"));
     }
 
     #[test]

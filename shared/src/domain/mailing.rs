@@ -152,7 +152,8 @@ mod tests {
             added_at: "2026-12-01T00:00:00Z".parse().unwrap(),
             added_on: "2026-12-01".parse().unwrap(),
             copies: 1,
-            on_shelf: 1,
+            shelf: vec![],
+            loans: vec![],
             queue: vec![],
             version: 1,
         }

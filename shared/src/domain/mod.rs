@@ -7,9 +7,13 @@
 //! queue and shelf count, a copy's state, a loan's reminder contact) are kept in step in one
 //! place each, in this module; code outside it can read them but not set them.
 
+pub mod calendar;
+pub mod cart;
 pub mod catalog;
 pub mod circulation;
 pub mod dates;
+pub mod feed;
+pub mod history;
 pub mod hold;
 pub mod invariants;
 pub mod loan;
@@ -18,11 +22,15 @@ pub mod mailing;
 pub mod patron;
 pub mod policy;
 pub mod record;
+pub mod renewal_link;
 pub mod session;
 pub mod types;
 
+pub use calendar::{Calendar, ClosedDays};
+pub use cart::HoldCart;
 pub use catalog::{CopyState, PhysicalCopy, Title};
-pub use hold::{Hold, HoldNotice, HoldState};
+pub use history::{HistoryEntry, ReadingHistory};
+pub use hold::{Hold, HoldNotice, HoldState, Standing};
 pub use loan::{Loan, ReminderContact};
 pub use login::{BrakeShard, LoginGuard, SourceCounter};
 pub use mailing::{Announcement, ClaimState, JobState, MailClaim};

@@ -1,6 +1,7 @@
 //! The numbers of the library's rules, in one place (docs/rules.md, "Policy numbers"): the
 //! defaults of a deployment, each overridable with a `POLICY_*` variable.
 
+use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +47,65 @@ pub struct Policy {
     pub new_arrivals_days: u32,
     /// Lifetime of the signed e-book launch token (R-EBOOK-1).
     pub ebook_token_seconds: i64,
+    /// Titles a hold cart holds at most (R-HOLD-10).
+    pub hold_cart_max: u32,
+    /// How far ahead a suspension or a not-needed-after date may lie (R-HOLD-11, R-HOLD-12).
+    pub hold_date_horizon_days: u32,
+    /// A verification link's lifetime, and how many a patron may be sent a day (R-MAIL-5).
+    pub verification_link_hours: i64,
+    pub verification_emails_per_day: u32,
+    /// Weekly closed days (R-CAL-1): none by default.
+    #[serde(default)]
+    pub closed_weekdays: ClosedWeekdays,
+    /// The longest run of consecutive closed days the calendar may have (R-CAL-1).
+    pub max_closed_run_days: u32,
+}
+
+/// The days of the week the library is closed, from `POLICY_CLOSED_WEEKDAYS` (`mon,tue`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedWeekdays(u8);
+
+impl ClosedWeekdays {
+    pub const NONE: ClosedWeekdays = ClosedWeekdays(0);
+
+    pub fn of(days: &[Weekday]) -> ClosedWeekdays {
+        ClosedWeekdays(
+            days.iter()
+                .fold(0, |bits, d| bits | 1 << d.num_days_from_monday()),
+        )
+    }
+
+    pub fn contains(self, day: Weekday) -> bool {
+        self.0 & (1 << day.num_days_from_monday()) != 0
+    }
+
+    /// `mon,tue` (three-letter English names, any case, commas, spaces allowed); empty is
+    /// none. A week with no open day is refused: the calendar would have no open day at all.
+    pub fn parse(raw: &str) -> Option<ClosedWeekdays> {
+        let mut days = Vec::new();
+        for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let day = match name.to_ascii_lowercase().as_str() {
+                "mon" => Weekday::Mon,
+                "tue" => Weekday::Tue,
+                "wed" => Weekday::Wed,
+                "thu" => Weekday::Thu,
+                "fri" => Weekday::Fri,
+                "sat" => Weekday::Sat,
+                "sun" => Weekday::Sun,
+                _ => return None,
+            };
+            days.push(day);
+        }
+        let week = ClosedWeekdays::of(&days);
+        (week.0 != 0x7f).then_some(week)
+    }
+}
+
+impl std::str::FromStr for ClosedWeekdays {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        ClosedWeekdays::parse(s).ok_or(())
+    }
 }
 
 impl Default for Policy {
@@ -74,12 +134,18 @@ impl Default for Policy {
             session_max_hours: 12,
             new_arrivals_days: 14,
             ebook_token_seconds: 300,
+            hold_cart_max: 20,
+            hold_date_horizon_days: 365,
+            verification_link_hours: 24,
+            verification_emails_per_day: 5,
+            closed_weekdays: ClosedWeekdays::NONE,
+            max_closed_run_days: 60,
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("policy setting {name}={value:?} is not a valid number")]
+#[error("policy setting {name}={value:?} is not valid (a number; for POLICY_CLOSED_WEEKDAYS, day names such as mon,tue that leave at least one open day)")]
 pub struct PolicyError {
     pub name: String,
     pub value: String,
@@ -175,6 +241,34 @@ impl Policy {
             "POLICY_EBOOK_TOKEN_SECONDS",
             &mut p.ebook_token_seconds,
         )?;
+        set(&lookup, "POLICY_HOLD_CART_MAX", &mut p.hold_cart_max)?;
+        set(
+            &lookup,
+            "POLICY_VERIFICATION_LINK_HOURS",
+            &mut p.verification_link_hours,
+        )?;
+        set(
+            &lookup,
+            "POLICY_VERIFICATION_EMAILS_PER_DAY",
+            &mut p.verification_emails_per_day,
+        )?;
+        set(
+            &lookup,
+            "POLICY_HOLD_DATE_HORIZON_DAYS",
+            &mut p.hold_date_horizon_days,
+        )?;
+        set(&lookup, "POLICY_CLOSED_WEEKDAYS", &mut p.closed_weekdays)?;
+        set(
+            &lookup,
+            "POLICY_MAX_CLOSED_RUN_DAYS",
+            &mut p.max_closed_run_days,
+        )?;
+        if p.max_closed_run_days == 0 {
+            return Err(PolicyError {
+                name: "POLICY_MAX_CLOSED_RUN_DAYS".into(),
+                value: "0".into(),
+            });
+        }
         Ok(p)
     }
 }
@@ -193,6 +287,23 @@ mod tests {
         assert_eq!((p.password_min_len, p.password_max_len), (6, 64)); // R-ACCT-4/5
         assert_eq!((p.lockout_failures, p.lockout_minutes), (5, 15)); // R-ACCT-7
         assert_eq!(p.lockout_window_minutes, 15); // R-ACCT-7: failures decay
+        assert_eq!(p.closed_weekdays, ClosedWeekdays::NONE); // R-CAL-1
+        assert_eq!(p.max_closed_run_days, 60); // R-CAL-1
+    }
+
+    #[test]
+    fn r_cal_1_weekly_closed_days_are_named_and_a_week_with_no_open_day_is_refused() {
+        let p = Policy::from_lookup(|k| (k == "POLICY_CLOSED_WEEKDAYS").then(|| "Mon, tue".into()))
+            .unwrap();
+        assert!(p.closed_weekdays.contains(Weekday::Mon));
+        assert!(p.closed_weekdays.contains(Weekday::Tue));
+        assert!(!p.closed_weekdays.contains(Weekday::Wed));
+        assert_eq!(ClosedWeekdays::parse(""), Some(ClosedWeekdays::NONE));
+        assert_eq!(ClosedWeekdays::parse("monday"), None);
+        assert_eq!(ClosedWeekdays::parse("mon,tue,wed,thu,fri,sat,sun"), None);
+        let all =
+            |k: &str| (k == "POLICY_CLOSED_WEEKDAYS").then(|| "sun,mon,tue,wed,thu,fri,sat".into());
+        assert!(Policy::from_lookup(all).is_err());
     }
 
     #[test]

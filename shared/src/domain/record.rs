@@ -4,14 +4,20 @@
 //! version it was read at (or, for a new record, does not exist yet): that is how the rules
 //! that involve two requests at once hold in every store.
 
+use super::calendar::ClosedDays;
+use super::cart::HoldCart;
 use super::catalog::{PhysicalCopy, Title};
+use super::feed::{CalendarFeed, FeedLookup};
+use super::history::HistoryEntry;
 use super::hold::Hold;
 use super::loan::Loan;
 use super::login::{BrakeShard, LoginGuard, SourceCounter};
 use super::mailing::{Announcement, ClaimState, JobState, MailClaim};
+use super::patron::EmailVerification;
 use super::patron::Patron;
+use super::renewal_link::RenewalLink;
 use super::session::Session;
-use super::types::{Barcode, BibId, CardNumber, HoldId, LoanId};
+use super::types::{Barcode, BibId, CardNumber, EntryId, HoldId, LoanId};
 use serde::{Deserialize, Serialize};
 
 /// Names one record. The patron-owned kinds (profile, session, loan, hold) together make a
@@ -35,14 +41,39 @@ pub enum Key {
     LoginSource(String),
     /// One shard of the global count of failed logins.
     LoginBrake(u8),
+    /// A patron's hold cart: theirs, but read only by its own routes, not with the account.
+    HoldCart(CardNumber),
+    /// A pending address verification, by the SHA-256 of its token.
+    EmailVerification(String),
+    /// A renewal link, by the SHA-256 of its token.
+    RenewalLink(String),
+    /// A patron's calendar feed: beside the account, like the cart.
+    CalendarFeed(CardNumber),
+    /// A calendar feed, by the SHA-256 of its URL's secret.
+    FeedLookup(String),
+    /// A reading-history entry (R-HIST-1), by its generation and id. The patron's own, but
+    /// not part of the account: it is read only by the history's routes.
+    HistoryEntry(CardNumber, u32, EntryId),
+    /// Every dated closure of the library (R-CAL-1).
+    ClosedDays,
 }
 
 impl Key {
-    /// The patron whose account this record belongs to, if any.
+    /// The patron whose account this record belongs to, if any: the records read together
+    /// to authenticate and answer a patron's request.
     pub fn account_of(&self) -> Option<&CardNumber> {
         match self {
             Key::Patron(c) | Key::Session(c, _) | Key::Loan(c, _) | Key::Hold(c, _) => Some(c),
             _ => None,
+        }
+    }
+
+    /// The patron this record belongs to, in the account or beside it.
+    pub fn owner(&self) -> Option<&CardNumber> {
+        match self {
+            Key::HoldCart(c) | Key::CalendarFeed(c) | Key::Announcement(c, _) => Some(c),
+            Key::HistoryEntry(c, _, _) => Some(c),
+            other => other.account_of(),
         }
     }
 }
@@ -62,6 +93,13 @@ pub enum Record {
     LoginGuard(LoginGuard),
     LoginSource(SourceCounter),
     LoginBrake(BrakeShard),
+    HoldCart(HoldCart),
+    EmailVerification(EmailVerification),
+    RenewalLink(RenewalLink),
+    CalendarFeed(CalendarFeed),
+    FeedLookup(FeedLookup),
+    HistoryEntry(HistoryEntry),
+    ClosedDays(ClosedDays),
 }
 
 macro_rules! record_kinds {
@@ -101,6 +139,13 @@ record_kinds! {
     LoginGuard(LoginGuard) => into_login_guard,
     LoginSource(SourceCounter) => into_login_source,
     LoginBrake(BrakeShard) => into_login_brake,
+    HoldCart(HoldCart) => into_hold_cart,
+    EmailVerification(EmailVerification) => into_email_verification,
+    RenewalLink(RenewalLink) => into_renewal_link,
+    CalendarFeed(CalendarFeed) => into_calendar_feed,
+    FeedLookup(FeedLookup) => into_feed_lookup,
+    HistoryEntry(HistoryEntry) => into_history_entry,
+    ClosedDays(ClosedDays) => into_closed_days,
 }
 
 impl Record {
@@ -115,6 +160,15 @@ impl Record {
             Record::MailClaim(m) => Key::MailClaim(m.job.clone(), m.card_number.clone()),
             Record::Announcement(a) => Key::Announcement(a.card_number.clone(), a.bib_id.clone()),
             Record::Job(j) => Key::Job(j.job.clone()),
+            Record::HoldCart(c) => Key::HoldCart(c.card_number.clone()),
+            Record::EmailVerification(v) => Key::EmailVerification(v.token_hash.clone()),
+            Record::RenewalLink(l) => Key::RenewalLink(l.token_hash.clone()),
+            Record::CalendarFeed(f) => Key::CalendarFeed(f.card_number.clone()),
+            Record::FeedLookup(f) => Key::FeedLookup(f.secret_hash.clone()),
+            Record::HistoryEntry(e) => {
+                Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone())
+            }
+            Record::ClosedDays(_) => Key::ClosedDays,
             Record::LoginGuard(g) => Key::LoginGuard(g.card_number.clone()),
             Record::LoginSource(s) => Key::LoginSource(s.source.clone()),
             Record::LoginBrake(b) => Key::LoginBrake(b.shard),
@@ -142,6 +196,8 @@ impl Record {
             Record::LoginGuard(g) => Some(g.expires_at()),
             Record::LoginSource(s) => Some(s.expires_at(&policy)),
             Record::LoginBrake(b) => Some(b.expires_at(&policy)),
+            Record::EmailVerification(v) => Some(v.expires_at),
+            Record::RenewalLink(l) => Some(l.expires_at),
             _ => None,
         }
     }
@@ -180,25 +236,43 @@ impl Changes {
     pub fn none() -> Self {
         Changes::default()
     }
-    pub fn create(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Create(r.into()));
+    /// Adds a change. A record changed twice (two transitions in one commit) keeps one
+    /// change with its last state: created stays created, a check becomes what follows it.
+    fn push(mut self, change: Change) -> Self {
+        let key = change.key();
+        match self.0.iter().position(|c| c.key() == key) {
+            None => self.0.push(change),
+            Some(i) => {
+                let merged = match (&self.0[i], change) {
+                    (Change::Create(_), Change::Update(r)) => Change::Create(r),
+                    (Change::Create(_), Change::Delete(_)) => {
+                        self.0.remove(i);
+                        return self;
+                    }
+                    (Change::Create(r), Change::Check(_)) => Change::Create(r.clone()),
+                    (Change::Update(r), Change::Check(_)) => Change::Update(r.clone()),
+                    (Change::Delete(r), _) => Change::Delete(r.clone()),
+                    (_, later) => later,
+                };
+                self.0[i] = merged;
+            }
+        }
         self
     }
-    pub fn update(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Update(r.into()));
-        self
+    pub fn create(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Create(r.into()))
     }
-    pub fn delete(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Delete(r.into()));
-        self
+    pub fn update(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Update(r.into()))
     }
-    pub fn check(mut self, r: impl Into<Record>) -> Self {
-        self.0.push(Change::Check(r.into()));
-        self
+    pub fn delete(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Delete(r.into()))
     }
-    pub fn and(mut self, more: Changes) -> Self {
-        self.0.extend(more.0);
-        self
+    pub fn check(self, r: impl Into<Record>) -> Self {
+        self.push(Change::Check(r.into()))
+    }
+    pub fn and(self, more: Changes) -> Self {
+        more.0.into_iter().fold(self, Changes::push)
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -253,6 +327,11 @@ pub struct Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    /// The same outcome with more changes.
+    pub fn also(mut self, more: Changes) -> Self {
+        self.changes = self.changes.and(more);
+        self
+    }
     pub fn new(value: T, changes: Changes) -> Self {
         Outcome {
             value,
@@ -270,5 +349,46 @@ impl<T> Outcome<T> {
             changes: self.changes,
             follow_ups: self.follow_ups,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::types::BibId;
+
+    fn title(name: &str, version: u64) -> Title {
+        let mut t = Title::catalogue(
+            BibId::parse("B1").unwrap(),
+            name.into(),
+            "a".into(),
+            vec![],
+            "2026-12-01T00:00:00Z".parse().unwrap(),
+        );
+        t.version = version;
+        t
+    }
+
+    #[test]
+    fn a_record_changed_twice_in_one_commit_is_written_once_at_its_last_state() {
+        let c = Changes::none().update(title("a", 3)).update(title("b", 3));
+        assert_eq!(c.len(), 1);
+        assert!(
+            matches!(c.iter().next(), Some(Change::Update(Record::Title(t))) if t.title == "b" && t.version == 3)
+        );
+        let c = Changes::none().create(title("a", 0)).update(title("b", 0));
+        assert!(
+            matches!(c.iter().next(), Some(Change::Create(Record::Title(t))) if t.title == "b")
+        );
+        let c = Changes::none().check(title("a", 2)).update(title("b", 2));
+        assert!(matches!(c.iter().next(), Some(Change::Update(_))));
+        let c = Changes::none().update(title("a", 2)).check(title("a", 2));
+        assert!(
+            matches!(c.iter().next(), Some(Change::Update(Record::Title(t))) if t.title == "a")
+        );
+        assert!(Changes::none()
+            .create(title("a", 0))
+            .delete(title("a", 0))
+            .is_empty());
     }
 }

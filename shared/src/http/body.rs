@@ -3,7 +3,7 @@
 
 use crate::app::holds::HoldStatus;
 use crate::domain::types::{BibId, HoldId};
-use crate::domain::{HoldNotice, HoldState, Title};
+use crate::domain::{HoldNotice, HoldState, Standing, Title};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -41,25 +41,34 @@ pub struct HoldBody {
     pub hold_id: HoldId,
     pub bib_id: BibId,
     pub title: String,
-    /// `waiting` or `ready`
+    /// `waiting`, `suspended` or `ready`
     pub status: &'static str,
     pub queue_position: Option<u32>,
     pub ready_on: Option<NaiveDate>,
     pub pickup_deadline: Option<NaiveDate>,
     pub notify: HoldNotice,
     pub cancellable: bool,
+    pub suspended_until: Option<NaiveDate>,
+    pub not_needed_after: Option<NaiveDate>,
+    /// An estimate (R-HOLD-14), while waiting.
+    pub estimated_ready_on: Option<NaiveDate>,
 }
 
 impl From<&HoldStatus> for HoldBody {
     fn from(s: &HoldStatus) -> Self {
         let h = &s.hold;
-        let (status, ready_on, pickup_deadline) = match h.state() {
-            HoldState::Waiting => ("waiting", None, None),
+        let (ready_on, pickup_deadline) = match h.state() {
+            HoldState::Waiting => (None, None),
             HoldState::Ready {
                 ready_on,
                 pickup_deadline,
                 ..
-            } => ("ready", Some(*ready_on), Some(*pickup_deadline)),
+            } => (Some(*ready_on), Some(*pickup_deadline)),
+        };
+        let status = match s.standing {
+            Standing::Waiting => "waiting",
+            Standing::Suspended => "suspended",
+            Standing::Ready => "ready",
         };
         HoldBody {
             hold_id: h.hold_id.clone(),
@@ -71,6 +80,11 @@ impl From<&HoldStatus> for HoldBody {
             pickup_deadline,
             notify: h.notify,
             cancellable: s.cancellable,
+            suspended_until: (s.standing == Standing::Suspended)
+                .then(|| h.suspended_until())
+                .flatten(),
+            not_needed_after: h.not_needed_after(),
+            estimated_ready_on: s.estimated_ready_on,
         }
     }
 }

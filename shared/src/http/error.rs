@@ -37,6 +37,9 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::TitleNotFound => (S::NOT_FOUND, "title_not_found"),
         Error::PatronNotFound => (S::NOT_FOUND, "patron_not_found"),
         Error::CopyNotFound => (S::NOT_FOUND, "copy_not_found"),
+        Error::EntryNotFound => (S::NOT_FOUND, "entry_not_found"),
+        Error::SessionNotFound => (S::NOT_FOUND, "session_not_found"),
+        Error::ClosedTooLong { .. } => (S::CONFLICT, "closed_too_long"),
         Error::Renewal(r) => (S::CONFLICT, r.code()),
         Error::Hold(r) => match r {
             HoldRefusal::AvailableOnShelf => (S::CONFLICT, "available_on_shelf"),
@@ -45,7 +48,15 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
             HoldRefusal::HoldLimitReached => (S::CONFLICT, "hold_limit_reached"),
             // R-HOLD-3: the request asks for something the account cannot do yet.
             HoldRefusal::EmailNotRegistered => (S::BAD_REQUEST, "email_not_registered"),
+            HoldRefusal::InvalidDate(_) => (S::BAD_REQUEST, "invalid_date"),
         },
+        Error::ReadyCannotBeSuspended => (S::CONFLICT, "ready_for_pickup"),
+        Error::InvalidDate(_) => (S::BAD_REQUEST, "invalid_date"),
+        Error::CartFull => (S::CONFLICT, "cart_full"),
+        Error::TooManyRequests { .. } => (S::TOO_MANY_REQUESTS, "too_many_requests"),
+        Error::InvalidToken => (S::BAD_REQUEST, "invalid_token"),
+        Error::LinkNotFound => (S::NOT_FOUND, "link_not_found"),
+        Error::FeedNotFound => (S::NOT_FOUND, "feed_not_found"),
         Error::ReadyForPickup { .. } => (S::CONFLICT, "ready_for_pickup"),
         Error::PatronExists => (S::CONFLICT, "patron_exists"),
         Error::TitleExists => (S::CONFLICT, "title_exists"),
@@ -56,7 +67,7 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::DueDateInPast => (S::BAD_REQUEST, "invalid_request"),
         Error::Busy => (S::SERVICE_UNAVAILABLE, "busy"),
         Error::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, "service_unavailable"),
-        Error::Store(_) | Error::Inconsistent(_) | Error::Internal(_) => {
+        Error::Store(_) | Error::Inconsistent(_) | Error::Calendar(_) | Error::Internal(_) => {
             (S::INTERNAL_SERVER_ERROR, "internal_error")
         }
     }
@@ -68,7 +79,8 @@ fn retry_after_secs(e: &Error) -> Option<i64> {
         Error::AccountLocked {
             retry_after_secs, ..
         }
-        | Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+        | Error::TooManyAttempts { retry_after_secs }
+        | Error::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
         Error::Busy | Error::Store(StoreError::Unavailable(_)) => {
             Some(RETRY_AFTER_UNAVAILABLE_SECS)
         }

@@ -72,3 +72,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         Ok(Query(v))
     }
 }
+
+/// A date parameter (a path segment or a query value), exactly `YYYY-MM-DD`.
+pub fn date_param(name: &str, raw: &str) -> Result<chrono::NaiveDate, Error> {
+    let bad = || Error::InvalidRequest(format!("{name} is a date written YYYY-MM-DD"));
+    if raw.len() != 10 || raw.as_bytes()[4] != b'-' || raw.as_bytes()[7] != b'-' {
+        return Err(bad());
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_param;
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert!(date_param("d", "2026-12-01").is_ok());
+        for bad in [
+            "2026-2-01",
+            "2026-02-30",
+            "20261201",
+            "2026-12-01x",
+            "",
+            "２０２６-12-01",
+        ] {
+            assert!(date_param("d", bad).is_err(), "{bad}");
+        }
+    }
+}

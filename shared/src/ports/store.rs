@@ -4,8 +4,11 @@
 //! under concurrent requests in every adapter: a lost race is `Commit::LostRace`, and the use
 //! case runs again on fresh reads.
 
-use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
-use crate::domain::{Changes, Hold, Key, Loan, Patron, PhysicalCopy, Record, Title};
+use crate::domain::types::{Barcode, BibId, CardNumber, EntryId, LoanId};
+use crate::domain::{
+    Changes, ClosedDays, HistoryEntry, Hold, HoldCart, Key, Loan, Patron, PhysicalCopy, Record,
+    Title,
+};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -53,12 +56,41 @@ pub trait Store: Send + Sync {
     /// Loans due on `date` whose patron wants a reminder (R-MAIL-1), read through a sparse
     /// index on the due date: the items read are the loans to remind, nothing else.
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError>;
+    /// Loans due on `date` whose patron wants an overdue notice (R-MAIL-6), through their own
+    /// sparse index on the due date.
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError>;
     /// Ready holds whose pickup deadline is before `date` (R-HOLD-6).
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError>;
     /// Titles added on `date` (Japan time), read through an index on that date.
     async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError>;
     /// Patrons who turned on new-arrival alerts (R-MAIL-2), through a sparse index.
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError>;
+    /// Waiting or suspended holds whose not-needed-after date is before `date` (R-HOLD-12),
+    /// through a sparse index on that date.
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError>;
+    /// Titles with a copy on the shelf and holds in their queue: every hold was suspended when
+    /// the copy came back, so it waits for one to resume (R-HOLD-11). Through a sparse index.
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError>;
+    /// A patron's reading-history entries of `generation` (R-HIST-1), newest first, starting
+    /// after `after` (the last entry of the previous page), at most `limit` (None: all). They
+    /// live beside the account, not in it: no other request reads them.
+    async fn history(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        after: Option<&EntryId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// At most `limit` of a patron's entries of generations before `generation`: what a
+    /// purge still has to delete.
+    async fn history_before(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// Patrons whose history purge has not finished, through a sparse index.
+    async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError>;
     /// All changes or none, each checked against the version it was read at.
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError>;
     /// Every record in part `segment` of `segments` of the store (0-based), read page by
@@ -94,11 +126,23 @@ impl dyn Store {
             .await?
             .and_then(Record::into_hold))
     }
+    pub async fn hold_cart(&self, card: &CardNumber) -> Result<Option<HoldCart>, StoreError> {
+        Ok(self
+            .get(&Key::HoldCart(card.clone()))
+            .await?
+            .and_then(Record::into_hold_cart))
+    }
     pub async fn loan(&self, card: &CardNumber, id: &LoanId) -> Result<Option<Loan>, StoreError> {
         Ok(self
             .get(&Key::Loan(card.clone(), id.clone()))
             .await?
             .and_then(Record::into_loan))
+    }
+    pub async fn closed_days(&self) -> Result<Option<ClosedDays>, StoreError> {
+        Ok(self
+            .get(&Key::ClosedDays)
+            .await?
+            .and_then(Record::into_closed_days))
     }
     pub async fn titles(
         &self,

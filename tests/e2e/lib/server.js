@@ -44,7 +44,8 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startServer({ now }) {
+// `env`: more settings for this server (e.g. POLICY_CLOSED_WEEKDAYS).
+export async function startServer({ now, env: extra = {} }) {
   const binary = devServerBinary();
   if (!existsSync(binary)) {
     throw new Error(`dev server binary not found at ${binary}: run "cargo build -p dev-server" first`);
@@ -60,6 +61,7 @@ export async function startServer({ now }) {
     WEB_ROOT: path.join(repoRoot, 'web'),
     LIBRARY_NAME: library.name,
     LIBRARY_PHONE: library.phone,
+    ...extra,
   };
   const child = spawn(binary, [], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);

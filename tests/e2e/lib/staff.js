@@ -50,9 +50,21 @@ export function staffClient(baseUrl) {
     checkin: (barcode) => expectOk(staff('POST', '/api/staff/checkins', { barcode }), `check in ${barcode}`),
     hold: (card_number, bib_id, notify = 'none') =>
       expectOk(staff('POST', '/api/staff/holds', { card_number, bib_id, notify }), `counter hold ${bib_id} for ${card_number}`),
+    closeDay: (date, reason) =>
+      expectOk(staff('PUT', `/api/staff/calendar/closed-days/${date}`, { reason }), `close ${date}`),
     setClock: (now) => expectOk(call(baseUrl, 'PUT', '/dev/clock', { now }), `set clock ${now}`),
     outbox: () => expectOk(call(baseUrl, 'GET', '/dev/outbox'), 'read outbox'),
     run: (job) => expectOk(call(baseUrl, 'POST', `/dev/run/${job}`), `run ${job}`),
+    // The token in the newest verification email to `email` (R-MAIL-5), or null.
+    async verificationToken(email) {
+      const outbox = await expectOk(call(baseUrl, 'GET', '/dev/outbox'), 'read outbox');
+      const to = (m) => m.to === email || (Array.isArray(m.to) && m.to.includes(email));
+      for (const m of [...outbox].reverse()) {
+        const found = to(m) && /verify-email\?token=([A-Za-z0-9_-]+)/.exec(m.text ?? '');
+        if (found) return found[1];
+      }
+      return null;
+    },
     raw: call.bind(null, baseUrl),
   };
 }
@@ -76,4 +88,7 @@ export async function activatePatron(baseUrl, staff, card, password) {
     }),
     `set password ${card}`,
   );
+  // That session is not one the test uses: end it, so the patron's session list holds only
+  // the sessions a test opens.
+  await call(baseUrl, 'DELETE', '/api/session', undefined, { Authorization: `Bearer ${login.token}` });
 }

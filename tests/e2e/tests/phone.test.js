@@ -94,6 +94,15 @@ describe('a 360 px phone', () => {
     await page.getByRole('button', { name: '登録する' }).click();
     await page.locator('#current-email', { hasText: PATRON.email }).waitFor();
     await look('email');
+    const token = await staff.verificationToken(PATRON.email);
+    assert.ok(token, 'a verification email');
+    await page.goto(`/#/verify-email?token=${token}`);
+    await waitForScreen(page, '#/verify-email', 'メールアドレスの確認');
+    await look('verify-email');
+    await page.getByRole('button', { name: '確認する' }).click();
+    await page.locator('#main .notice', { hasText: 'メールアドレスを確認しました' }).waitFor();
+    await page.goto('/#/email');
+    await waitForScreen(page, '#/email', 'メールアドレス');
     await page.getByRole('button', { name: '削除する' }).click();
     await look('email-delete-confirm');
     await page.getByRole('button', { name: 'やめる' }).click();

@@ -47,6 +47,21 @@ function cardOf(page, title) {
   return page.locator('#main li.card', { has: page.locator('h2', { hasText: title }) });
 }
 
+// Opens the link in the newest verification email to `email` and confirms (R-MAIL-5).
+async function verifyFromMail(session, email) {
+  const { page } = session;
+  const token = await staff.verificationToken(email);
+  assert.ok(token, `a verification email to ${email}`);
+  await page.goto(`/#/verify-email?token=${token}`);
+  await waitForScreen(page, '#/verify-email', 'メールアドレスの確認');
+  await checkScreen(session, 'verify-email');
+  await page.getByRole('button', { name: '確認する' }).click();
+  await page.locator('#main .notice', { hasText: 'メールアドレスを確認しました' }).waitFor();
+  // Used up: the same link again is refused.
+  const again = await staff.raw('POST', '/api/email-verification', { token }, { 'X-MyPage-CSRF': '1' });
+  assert.equal(again.status, 400);
+}
+
 async function waitForFlash(page, text) {
   await page.locator('#main .notice', { hasText: text }).waitFor();
 }
@@ -284,12 +299,26 @@ describe('マイページ: the guide, step by step', () => {
 
     await input.fill('hanako.old@example.jp');
     await page.getByRole('button', { name: '登録する' }).click();
-    await waitForFlash(page, 'メールアドレスを登録しました');
+    await waitForFlash(page, '確認のメールを送りました');
     assert.equal(await page.locator('#current-email').innerText(), 'hanako.old@example.jp');
+    assert.match(await page.locator('#email-status').innerText(), /確認待ち/);
+    await checkScreen(hanako, 'email-unverified');
+    await verifyFromMail(hanako, 'hanako.old@example.jp');
 
+    await page.goto('/#/email');
+    await waitForScreen(page, '#/email', 'メールアドレス');
+    assert.match(await page.locator('#email-status').innerText(), /確認済み/);
     await page.getByLabel('メールアドレス', { exact: true }).fill(HANAKO.email);
     await page.getByRole('button', { name: '変更する' }).click();
     await page.locator('#current-email', { hasText: HANAKO.email }).waitFor();
+    // R-MAIL-5: the old address is told of the change, without the new address's link.
+    const outbox = await staff.outbox();
+    const notice = outbox.filter((m) => m.to === 'hanako.old@example.jp' || (Array.isArray(m.to) && m.to.includes('hanako.old@example.jp')));
+    assert.equal(notice.length, 2, 'the verification, then the change notice, to the old address');
+    assert.doesNotMatch(notice[1].text, /token=/);
+    await verifyFromMail(hanako, HANAKO.email);
+    await page.goto('/#/email');
+    await page.locator('#email-status', { hasText: '確認済み' }).waitFor();
     await checkScreen(hanako, 'email-registered');
   });
 
@@ -380,9 +409,9 @@ describe('マイページ: the guide, step by step', () => {
     await checkScreen(hanako, 'cancel-refused-ready');
 
     const outbox = await staff.outbox();
-    const mail = outbox.find((m) => m.to === HANAKO.email || (Array.isArray(m.to) && m.to.includes(HANAKO.email)));
+    const toHanako = (m) => m.to === HANAKO.email || (Array.isArray(m.to) && m.to.includes(HANAKO.email));
+    const mail = outbox.find((m) => toHanako(m) && `${m.subject}\n${m.text}`.includes(T.reserve.title));
     assert.ok(mail, `hold-ready email to ${HANAKO.email} in /dev/outbox: ${JSON.stringify(outbox).slice(0, 500)}`);
-    assert.match(`${mail.subject}\n${mail.text}`, new RegExp(T.reserve.title));
 
     // The API's own answer names the library's number too (docs/api.md).
     const direct = await page.evaluate(async (holdId) => {

@@ -60,10 +60,33 @@ function deleteSection() {
   );
 }
 
+// R-MAIL-5: nothing but the verification goes to an address until its link is opened.
+function resendSection(current) {
+  const alert = notice('error');
+  const button = h('button', { type: 'button', class: 'button button--secondary' }, t('email.resend'));
+  let busy = false;
+  button.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    replaceChildren(alert);
+    try {
+      await api.setEmail(current);
+      setFlash('success', t('email.verificationSent', { email: current }));
+      rerender();
+    } catch (error) {
+      if (!error.handled) replaceChildren(alert, errorContent(error));
+    } finally {
+      busy = false;
+    }
+  });
+  return h('div', { class: 'panel' }, h('p', {}, t('email.unverifiedText')), alert, button);
+}
+
 export async function render() {
   const me = await loadMe();
   const flash = takeFlash();
   const current = me.email || null;
+  const verified = Boolean(current && me.email_verified);
 
   const formAlert = notice('error');
   const email = field({
@@ -101,7 +124,7 @@ export async function render() {
       }
       try {
         await api.setEmail(value);
-        setFlash('success', t('email.saved'));
+        setFlash('success', t('email.verificationSent', { email: value }));
         rerender();
       } catch (error) {
         if (error.handled) return;
@@ -122,6 +145,8 @@ export async function render() {
     flash ? notice(flash.kind, flash.text) : null,
     h('p', {}, t('email.intro')),
     h('p', { class: 'current-value' }, `${t('email.current')}：`, h('strong', { id: 'current-email' }, current ?? t('email.noneRegistered'))),
+    current ? h('p', { id: 'email-status', class: verified ? 'status status--ready' : 'status' }, verified ? t('email.verified') : t('email.unverified')) : null,
+    current && !verified ? resendSection(current) : null,
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'email-form-heading' },

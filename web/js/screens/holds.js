@@ -6,6 +6,7 @@ import { t, formatDate } from '../i18n.js';
 import { h, heading, notice, details, linkButton } from '../dom.js';
 import { state, takeFlash, withPhoneLink } from '../state.js';
 import { loadMe } from '../session.js';
+import { todayInJapan, closedDaysBetween, closuresBefore } from '../closures.js';
 
 export function holdStatus(hold) {
   if (hold.status === 'ready') {
@@ -18,16 +19,19 @@ export function holdStatus(hold) {
   );
 }
 
-export function holdFacts(hold) {
+export function holdFacts(hold, closed = [], today = todayInJapan()) {
+  const before = hold.status === 'ready' && hold.pickup_deadline ? closuresBefore(closed, today, hold.pickup_deadline) : null;
   return details([
     [t('holds.status'), holdStatus(hold)],
     hold.status === 'ready' && hold.ready_on ? [t('holds.readyOn'), formatDate(hold.ready_on)] : null,
     hold.status === 'ready' && hold.pickup_deadline ? [t('holds.pickupDeadline'), formatDate(hold.pickup_deadline)] : null,
+    // R-CAL-1: the days the library is closed before the pickup deadline.
+    before ? [t('calendar.closedBeforePickup'), before] : null,
     [t('holds.notify'), t(`notify.${hold.notify === 'email' ? 'email' : 'none'}`)],
   ]);
 }
 
-function holdItem(hold) {
+function holdItem(hold, closed, today) {
   const titleId = `hold-${hold.hold_id}-title`;
   let action = null;
   let readyCancelNote = null;
@@ -51,7 +55,7 @@ function holdItem(hold) {
       'div',
       { class: 'card__body' },
       h('h2', { class: 'card__title', id: titleId }, h('a', { href: `#/titles/${encodeURIComponent(hold.bib_id)}` }, hold.title)),
-      holdFacts(hold),
+      holdFacts(hold, closed, today),
       hold.status === 'ready' ? h('p', { class: 'note' }, t('holds.readyNote')) : null,
       readyCancelNote,
     ),
@@ -61,6 +65,9 @@ function holdItem(hold) {
 
 export async function render() {
   const [{ holds }, me] = await Promise.all([api.holds(), loadMe()]);
+  const today = todayInJapan();
+  const latest = holds.reduce((max, x) => (x.pickup_deadline && x.pickup_deadline > max ? x.pickup_deadline : max), today);
+  const closed = latest > today ? await closedDaysBetween(today, latest) : [];
   const flash = takeFlash();
   const node = h(
     'div',
@@ -68,7 +75,7 @@ export async function render() {
     heading(t('holds.title')),
     flash ? notice(flash.kind, flash.text) : null,
     h('p', {}, me?.holds ? t('holds.summary', { active: me.holds.active, limit: me.holds.limit }) : null),
-    holds.length ? h('ul', { class: 'cards' }, holds.map(holdItem)) : h('p', {}, t('holds.empty')),
+    holds.length ? h('ul', { class: 'cards' }, holds.map((x) => holdItem(x, closed, today))) : h('p', {}, t('holds.empty')),
     h('p', {}, linkButton('#/new-arrivals', t('holds.findMore'))),
   );
   return { title: t('holds.title'), node };

@@ -1,16 +1,18 @@
 // 貸出一覧 (R-LOAN-1): every loan with its due date, 延長済, and a 貸出延長 button only where
-// the loan can be renewed now; otherwise the reason in words (R-RENEW-1..5).
+// the loan can be renewed now; otherwise the reason in words (R-RENEW-1..5). Beside each due
+// date, the days the library is closed until then (R-CAL-1).
 
 import { api } from '../api.js';
 import { t, formatDate, hasText } from '../i18n.js';
 import { h, heading, notice, details } from '../dom.js';
 import { takeFlash } from '../state.js';
+import { todayInJapan, closedDaysBetween, closuresBefore } from '../closures.js';
 
 export function reasonText(reason) {
   return hasText(`reason.${reason}`) ? t(`reason.${reason}`) : t('reason.unknown');
 }
 
-function loanItem(loan) {
+function loanItem(loan, closed, today) {
   const titleId = `loan-${loan.loan_id}-title`;
   let renewal;
   if (loan.renewable) {
@@ -42,6 +44,11 @@ function loanItem(loan) {
         [t('loans.author'), loan.author || '—'],
         [t('loans.checkedOut'), formatDate(loan.checked_out_on)],
         [t('loans.due'), h('span', {}, due)],
+        // R-CAL-1: the days the library is closed before it is due.
+        (() => {
+          const before = closuresBefore(closed, today, loan.due_date);
+          return before ? [t('calendar.closedBeforeDue'), before] : null;
+        })(),
       ]),
     ),
     h('div', { class: 'card__action' }, renewal),
@@ -50,6 +57,9 @@ function loanItem(loan) {
 
 export async function render() {
   const { loans } = await api.loans();
+  const today = todayInJapan();
+  const latest = loans.reduce((max, l) => (l.due_date > max ? l.due_date : max), today);
+  const closed = await closedDaysBetween(today, latest);
   const flash = takeFlash();
   const node = h(
     'div',
@@ -57,7 +67,7 @@ export async function render() {
     heading(t('loans.title')),
     flash ? notice(flash.kind, flash.text) : null,
     h('p', {}, loans.length ? t('loans.summary', { count: loans.length }) : t('loans.empty')),
-    loans.length ? h('ul', { class: 'cards' }, loans.map(loanItem)) : null,
+    loans.length ? h('ul', { class: 'cards' }, loans.map((l) => loanItem(l, closed, today))) : null,
     h('p', { class: 'note' }, t('loans.renewNote')),
   );
   return { title: t('loans.title'), node };

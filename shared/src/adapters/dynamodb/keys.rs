@@ -29,6 +29,14 @@ enum Partition<'a> {
     Source(&'a str),
     /// One shard of the global count of failed logins.
     Brake(u8),
+    /// A pending address verification, by token hash.
+    Verification(&'a str),
+    /// A renewal link, by token hash.
+    RenewalLink(&'a str),
+    /// A calendar feed, by secret hash.
+    Feed(&'a str),
+    /// The library calendar's dated closures.
+    Calendar,
 }
 
 impl Partition<'_> {
@@ -43,6 +51,10 @@ impl Partition<'_> {
             Partition::Login(c) => format!("LOGIN#{c}"),
             Partition::Source(s) => format!("SOURCE#{s}"),
             Partition::Brake(n) => format!("BRAKE#{n}"),
+            Partition::Verification(h) => format!("VERIFY#{h}"),
+            Partition::RenewalLink(h) => format!("RENEWAL#{h}"),
+            Partition::Feed(h) => format!("FEED#{h}"),
+            Partition::Calendar => "CALENDAR".to_owned(),
         }
     }
 }
@@ -51,6 +63,15 @@ impl Partition<'_> {
 /// partition but outside the account (read only by their own routes) begin with `~`, which
 /// sorts after every letter, so the account's Query (`sk < "~"`) never reads them.
 pub(super) const ACCOUNT_END: &str = "~";
+
+/// Reading-history entries (R-HIST-1): `~HIST#<generation, 10 digits>#<entry_id>`, outside the
+/// account's range. Entry ids sort by when they were recorded, so a Query of one generation's
+/// prefix, backwards, lists newest first.
+pub(super) const HISTORY: &str = "~HIST#";
+
+pub(super) fn history_prefix(generation: u32) -> String {
+    format!("{HISTORY}{generation:010}#")
+}
 
 /// A record's primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +95,17 @@ impl ItemKey {
             Key::LoginGuard(c) => (Partition::Login(c.as_str()), "GUARD".to_owned()),
             Key::LoginSource(s) => (Partition::Source(s), "COUNT".to_owned()),
             Key::LoginBrake(n) => (Partition::Brake(*n), "COUNT".to_owned()),
+            // Beside the account, not in it (see ACCOUNT_END).
+            Key::HoldCart(c) => (Partition::Patron(c.as_str()), "~CART".to_owned()),
+            Key::CalendarFeed(c) => (Partition::Patron(c.as_str()), "~FEED".to_owned()),
+            Key::EmailVerification(h) => (Partition::Verification(h), "VERIFY".to_owned()),
+            Key::RenewalLink(h) => (Partition::RenewalLink(h), "LINK".to_owned()),
+            Key::FeedLookup(h) => (Partition::Feed(h), "FEED".to_owned()),
+            Key::HistoryEntry(c, g, e) => (
+                Partition::Patron(c.as_str()),
+                format!("{}{e}", history_prefix(*g)),
+            ),
+            Key::ClosedDays => (Partition::Calendar, "CLOSED_DAYS".to_owned()),
         };
         ItemKey {
             pk: partition.value(),
@@ -105,14 +137,26 @@ pub(super) enum Index {
     ByAddedOn,
     /// Patrons with new-arrival alerts on (#11).
     NewArrivalSubscribers,
+    /// Waiting or suspended holds with a not-needed-after date, by that date (R-HOLD-12).
+    ByNotNeededAfter,
+    /// Titles with a copy on the shelf and a queue (all suspended when it came back).
+    ShelvedWithQueue,
+    /// Loans whose patron wants overdue notices, by due date (R-MAIL-6).
+    ByOverdueDate,
+    /// Patrons whose reading history is still being deleted (R-HIST-1, #17).
+    HistoryPurges,
 }
 
 impl Index {
-    pub const ALL: [Index; 4] = [
+    pub const ALL: [Index; 8] = [
         Index::ByDueDate,
         Index::ByPickupDeadline,
         Index::ByAddedOn,
         Index::NewArrivalSubscribers,
+        Index::ByNotNeededAfter,
+        Index::ShelvedWithQueue,
+        Index::ByOverdueDate,
+        Index::HistoryPurges,
     ];
 
     pub fn name(self) -> &'static str {
@@ -121,6 +165,10 @@ impl Index {
             Index::ByPickupDeadline => "ByPickupDeadline",
             Index::ByAddedOn => "ByAddedOn",
             Index::NewArrivalSubscribers => "NewArrivalSubscribers",
+            Index::ByNotNeededAfter => "ByNotNeededAfter",
+            Index::ShelvedWithQueue => "ShelvedWithQueue",
+            Index::ByOverdueDate => "ByOverdueDate",
+            Index::HistoryPurges => "HistoryPurges",
         }
     }
 
@@ -131,6 +179,10 @@ impl Index {
             Index::ByPickupDeadline => ("pickup_pk", "pickup_sk"),
             Index::ByAddedOn => ("added_pk", "added_sk"),
             Index::NewArrivalSubscribers => ("alerts_pk", "alerts_sk"),
+            Index::ByNotNeededAfter => ("unneeded_pk", "unneeded_sk"),
+            Index::ShelvedWithQueue => ("shelved_pk", "shelved_sk"),
+            Index::ByOverdueDate => ("overdue_pk", "overdue_sk"),
+            Index::HistoryPurges => ("purge_pk", "purge_sk"),
         }
     }
 
@@ -139,7 +191,10 @@ impl Index {
         match self {
             Index::ByPickupDeadline => "READY",
             Index::NewArrivalSubscribers => "NEW_ARRIVALS",
-            Index::ByDueDate | Index::ByAddedOn => "",
+            Index::ByNotNeededAfter => "NOT_NEEDED_AFTER",
+            Index::ShelvedWithQueue => "SHELVED_WITH_QUEUE",
+            Index::HistoryPurges => "PURGE",
+            Index::ByDueDate | Index::ByAddedOn | Index::ByOverdueDate => "",
         }
     }
 
@@ -150,16 +205,26 @@ impl Index {
     pub fn added_on(date: chrono::NaiveDate) -> String {
         format!("ADDED#{date}")
     }
+
+    pub fn overdue_after(date: chrono::NaiveDate) -> String {
+        format!("OVERDUE#{date}")
+    }
 }
 
 /// The index entries of a record: (index, its partition value, its sort value).
 pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
     match record {
-        Record::Loan(l) if l.reminder().is_some() => vec![(
-            Index::ByDueDate,
-            Index::due_on(l.due_date),
-            format!("{}#{}", l.card_number, l.loan_id),
-        )],
+        Record::Loan(l) => {
+            let sk = format!("{}#{}", l.card_number, l.loan_id);
+            let mut entries = Vec::new();
+            if l.reminder().is_some() {
+                entries.push((Index::ByDueDate, Index::due_on(l.due_date), sk.clone()));
+            }
+            if l.overdue_contact().is_some() {
+                entries.push((Index::ByOverdueDate, Index::overdue_after(l.due_date), sk));
+            }
+            entries
+        }
         Record::Hold(h) => match h.state() {
             HoldState::Ready {
                 pickup_deadline, ..
@@ -168,18 +233,52 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
                 Index::ByPickupDeadline.single_partition().to_owned(),
                 format!("{pickup_deadline}#{}#{}", h.card_number, h.bib_id),
             )],
-            HoldState::Waiting => vec![],
+            HoldState::Waiting => h
+                .not_needed_after()
+                .map(|d| {
+                    (
+                        Index::ByNotNeededAfter,
+                        Index::ByNotNeededAfter.single_partition().to_owned(),
+                        format!("{d}#{}#{}", h.card_number, h.bib_id),
+                    )
+                })
+                .into_iter()
+                .collect(),
         },
-        Record::Title(t) => vec![(
-            Index::ByAddedOn,
-            Index::added_on(t.added_on),
-            format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
-        )],
-        Record::Patron(p) if p.notifications.new_arrivals.enabled => vec![(
-            Index::NewArrivalSubscribers,
-            Index::NewArrivalSubscribers.single_partition().to_owned(),
-            p.card_number.to_string(),
-        )],
+        Record::Title(t) => {
+            let mut entries = vec![(
+                Index::ByAddedOn,
+                Index::added_on(t.added_on),
+                format!("{}#{}", t.added_at.to_rfc3339(), t.bib_id),
+            )];
+            if t.on_shelf() > 0 && !t.queue().is_empty() {
+                entries.push((
+                    Index::ShelvedWithQueue,
+                    Index::ShelvedWithQueue.single_partition().to_owned(),
+                    t.bib_id.to_string(),
+                ));
+            }
+            entries
+        }
+        Record::Patron(p) => {
+            let mut entries = Vec::new();
+            for (index, on) in [
+                (
+                    Index::NewArrivalSubscribers,
+                    p.notifications.new_arrivals.enabled,
+                ),
+                (Index::HistoryPurges, p.reading_history().purge_pending),
+            ] {
+                if on {
+                    entries.push((
+                        index,
+                        index.single_partition().to_owned(),
+                        p.card_number.to_string(),
+                    ));
+                }
+            }
+            entries
+        }
         _ => vec![],
     }
 }

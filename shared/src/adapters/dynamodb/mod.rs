@@ -8,8 +8,8 @@ mod table;
 
 pub use table::TableDesign;
 
-use crate::domain::types::CardNumber;
-use crate::domain::{Change, Changes, Hold, Key, Loan, Patron, Record, Title};
+use crate::domain::types::{CardNumber, EntryId};
+use crate::domain::{Change, Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
 use crate::ports::store::{Commit, Store, StoreError, Written};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -19,7 +19,9 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::NaiveDate;
-use keys::{expires_at, index_entries, s, Index, Item, ItemKey, ACCOUNT_END};
+use keys::{
+    expires_at, history_prefix, index_entries, s, Index, Item, ItemKey, ACCOUNT_END, HISTORY,
+};
 use std::collections::HashMap;
 
 /// DynamoDB's limit on one TransactWriteItems.
@@ -190,6 +192,45 @@ impl DynamoStore {
                 .set_index_name(index.map(|i| i.name().to_owned()))
                 .key_condition_expression(condition)
                 .consistent_read(index.is_none())
+                .set_exclusive_start_key(start.take());
+            for (k, v) in values {
+                q = q.expression_attribute_values(*k, v.clone());
+            }
+            let page = q.send().await.map_err(sdk_error)?;
+            for item in page.items.unwrap_or_default() {
+                out.push(Self::from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// A Query of the table in one direction, from after `start`, for at most `limit` items
+    /// (None: to the end), one page after another.
+    async fn query_range(
+        &self,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+        forward: bool,
+        mut start: Option<Item>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        loop {
+            let want = limit.map(|l| l - out.len());
+            if want == Some(0) {
+                return Ok(out);
+            }
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression(condition)
+                .consistent_read(true)
+                .scan_index_forward(forward)
+                .set_limit(want.map(|w| w.min(1000) as i32))
                 .set_exclusive_start_key(start.take());
             for (k, v) in values {
                 q = q.expression_attribute_values(*k, v.clone());
@@ -537,6 +578,99 @@ impl Store for DynamoStore {
                 _ => return Ok(out),
             }
         }
+    }
+
+    async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
+        let records = self
+            .query_index(Index::ByOverdueDate, Index::overdue_after(date), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+    }
+
+    async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
+        let index = Index::ByNotNeededAfter;
+        let records = self
+            .query_index(
+                index,
+                index.single_partition().to_owned(),
+                Some(date.to_string()),
+            )
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+    }
+
+    async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
+        let index = Index::ShelvedWithQueue;
+        let records = self
+            .query_index(index, index.single_partition().to_owned(), None)
+            .await?;
+        Ok(records.into_iter().filter_map(Record::into_title).collect())
+    }
+
+    async fn history(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        after: Option<&EntryId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let start = after
+            .map(|e| ItemKey::of(&Key::HistoryEntry(card.clone(), generation, e.clone())).item());
+        let records = self
+            .query_range(
+                "pk = :pk AND begins_with(sk, :prefix)",
+                &[
+                    (":pk", s(ItemKey::account(card))),
+                    (":prefix", s(history_prefix(generation))),
+                ],
+                false,
+                start,
+                limit,
+            )
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(Record::into_history_entry)
+            .collect())
+    }
+
+    async fn history_before(
+        &self,
+        card: &CardNumber,
+        generation: u32,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        // Every older generation's prefix sorts before this one's.
+        let records = self
+            .query_range(
+                "pk = :pk AND sk BETWEEN :from AND :to",
+                &[
+                    (":pk", s(ItemKey::account(card))),
+                    (":from", s(HISTORY)),
+                    (":to", s(history_prefix(generation))),
+                ],
+                true,
+                None,
+                Some(limit),
+            )
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(Record::into_history_entry)
+            .filter(|e| e.generation < generation)
+            .collect())
+    }
+
+    async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
+        let index = Index::HistoryPurges;
+        let records = self
+            .query_index(index, index.single_partition().to_owned(), None)
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(Record::into_patron)
+            .map(|p| p.card_number)
+            .collect())
     }
 
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {

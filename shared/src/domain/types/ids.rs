@@ -53,6 +53,16 @@ catalog_id!(
     /// A hold, chosen by the server (opaque to clients).
     HoldId, "hold_id"
 );
+catalog_id!(
+    /// A reading-history entry, chosen by the server (opaque to clients). Entries of one
+    /// patron sort by it in the order they were recorded (R-HIST-1).
+    EntryId, "entry_id"
+);
+catalog_id!(
+    /// A session as its patron sees it in the session list (R-ACCT-9): random, never the
+    /// token nor anything derived from it.
+    SessionId, "session_id"
+);
 
 /// 128 random bits, as 26 characters of lower-case base32: ids no one can guess or enumerate.
 fn random_id() -> String {
@@ -88,6 +98,21 @@ impl HoldId {
     }
 }
 
+impl EntryId {
+    /// An id that sorts after every id generated at an earlier instant: the milliseconds of
+    /// `at`, then 60 random bits for entries recorded in the same millisecond.
+    pub fn generate(at: chrono::DateTime<chrono::Utc>) -> Self {
+        let millis = at.timestamp_millis().clamp(0, 9_999_999_999_999);
+        EntryId(format!("E{millis:013}-{}", &random_id()[..12]))
+    }
+}
+
+impl SessionId {
+    pub fn generate() -> Self {
+        SessionId(format!("S-{}", random_id()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +135,16 @@ mod tests {
         assert_ne!(a, b);
         assert!(LoanId::parse(a.as_str()).is_ok());
         assert_eq!(HoldId::generate().as_str().len(), 28);
+        assert!(SessionId::parse(SessionId::generate().as_str()).is_ok());
+    }
+
+    #[test]
+    fn r_hist_1_entry_ids_sort_in_the_order_they_were_recorded() {
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let a = EntryId::generate(at("2026-12-01T01:00:00Z"));
+        let b = EntryId::generate(at("2026-12-01T01:00:00.001Z"));
+        let c = EntryId::generate(at("2027-01-01T00:00:00Z"));
+        assert!(a < b && b < c);
+        assert!(EntryId::parse(c.as_str()).is_ok());
     }
 }

@@ -9,11 +9,12 @@ mod text;
 
 pub use card::{CardNumber, InvalidCardNumber};
 pub use email::{EmailAddress, InvalidEmail};
-pub use ids::{Barcode, BibId, HoldId, InvalidId, LoanId};
+pub use ids::{Barcode, BibId, EntryId, HoldId, InvalidId, LoanId, SessionId};
 pub use password::{NewPassword, PasswordAttempt, WeakPassword};
 pub use terms::{InterestTerms, InvalidTerms};
 pub use text::{
-    AuthorName, InvalidText, PatronName, Subject, Subjects, Text, TitleName, TooManySubjects,
+    AuthorName, ClosureReason, InvalidText, PatronName, Subject, Subjects, Text, TitleName,
+    TooManySubjects,
 };
 
 /// NFKC, lower case, no white space: how a librarian compares names and words

@@ -73,6 +73,8 @@ pub type TitleName = Text<1, 500>;
 pub type AuthorName = Text<0, 200>;
 /// One subject heading.
 pub type Subject = Text<1, 100>;
+/// Why the library is closed on a date (R-CAL-1), as staff enter it.
+pub type ClosureReason = Text<1, 50>;
 
 /// A title's subject headings: at most 20.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,193 @@
+// 貸出履歴 (R-HIST-1): off until the patron turns it on, theirs alone. The screen explains the
+// choice in plain words, lists the history newest first (more on request), deletes one entry
+// or all of them after a confirmation, and downloads it as a CSV file.
+
+import { api } from '../api.js';
+import { t, formatDate } from '../i18n.js';
+import { h, heading, notice, details, replaceChildren } from '../dom.js';
+import { setFlash, takeFlash, errorContent } from '../state.js';
+import { navigate } from '../router.js';
+
+function rerender(flash) {
+  if (flash) setFlash('success', flash);
+  navigate('/reading-history', { replace: true });
+}
+
+// A button that asks first: the question and the two answers appear in its place.
+function confirming({ label, ariaLabel, question, yes, danger = true, onYes, alert }) {
+  const start = h('button', { type: 'button', class: 'button button--secondary', 'aria-label': ariaLabel }, label);
+  const questionId = `q-${Math.random().toString(36).slice(2)}`;
+  const yesButton = h('button', { type: 'button', class: `button${danger ? ' button--danger' : ''}` }, yes);
+  const noButton = h('button', { type: 'button', class: 'button button--secondary' }, t('history.no'));
+  const box = h(
+    'div',
+    { class: 'confirm', hidden: true, role: 'group', 'aria-labelledby': questionId },
+    h('p', { id: questionId }, question),
+    h('div', { class: 'actions' }, yesButton, noButton),
+  );
+  start.addEventListener('click', () => {
+    start.hidden = true;
+    box.hidden = false;
+    noButton.focus();
+  });
+  noButton.addEventListener('click', () => {
+    box.hidden = true;
+    start.hidden = false;
+    start.focus();
+  });
+  let busy = false;
+  yesButton.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    replaceChildren(alert);
+    try {
+      await onYes();
+    } catch (error) {
+      if (!error.handled) replaceChildren(alert, errorContent(error));
+    } finally {
+      busy = false;
+    }
+  });
+  return h('div', { class: 'confirming' }, start, box);
+}
+
+function entryItem(entry, alert) {
+  const titleId = `entry-${entry.entry_id}-title`;
+  return h(
+    'li',
+    { class: 'card', 'aria-labelledby': titleId, 'data-entry-id': entry.entry_id },
+    h(
+      'div',
+      { class: 'card__body' },
+      h('h3', { class: 'card__title', id: titleId }, entry.title),
+      details([
+        [t('loans.author'), entry.author || '—'],
+        [t('loans.checkedOut'), formatDate(entry.checked_out_on)],
+        [t('history.returned'), formatDate(entry.returned_on)],
+      ]),
+    ),
+    h(
+      'div',
+      { class: 'card__action' },
+      confirming({
+        label: t('history.deleteOne'),
+        ariaLabel: t('history.deleteOneFor', { title: entry.title }),
+        question: t('history.deleteOneQuestion', { title: entry.title }),
+        yes: t('history.deleteOneYes'),
+        alert,
+        onYes: async () => {
+          await api.deleteHistoryEntry(entry.entry_id);
+          rerender(t('history.deletedOne', { title: entry.title }));
+        },
+      }),
+    ),
+  );
+}
+
+export async function render() {
+  const first = await api.readingHistory();
+  const flash = takeFlash();
+  const alert = notice('error');
+  const title = t('history.title');
+
+  const intro = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'history-about' },
+    h('h2', { id: 'history-about' }, t('history.aboutHeading')),
+    h('p', {}, t('history.about1')),
+    h('p', {}, t('history.about2')),
+    h('p', {}, t('history.about3')),
+  );
+
+  const status = h(
+    'p',
+    { class: 'current-value' },
+    `${t('history.status')}：`,
+    h('strong', { id: 'history-status' }, first.enabled ? t('history.on') : t('history.off')),
+  );
+
+  let switchControl;
+  if (first.enabled) {
+    switchControl = confirming({
+      label: t('history.turnOff'),
+      question: t('history.turnOffQuestion'),
+      yes: t('history.turnOffYes'),
+      alert,
+      onYes: async () => {
+        await api.setReadingHistory(false);
+        rerender(t('history.turnedOff'));
+      },
+    });
+  } else {
+    const on = h('button', { type: 'button', class: 'button' }, t('history.turnOn'));
+    on.addEventListener('click', async () => {
+      replaceChildren(alert);
+      try {
+        await api.setReadingHistory(true);
+        rerender(t('history.turnedOn'));
+      } catch (error) {
+        if (!error.handled) replaceChildren(alert, errorContent(error));
+      }
+    });
+    switchControl = on;
+  }
+
+  let body = null;
+  if (first.enabled) {
+    const list = h('ul', { class: 'cards', id: 'history-list' }, first.entries.map((e) => entryItem(e, alert)));
+    let next = first.next_page_token;
+    const more = h('button', { type: 'button', class: 'button button--secondary', hidden: !next }, t('history.more'));
+    more.addEventListener('click', async () => {
+      replaceChildren(alert);
+      try {
+        const page = await api.readingHistory(next);
+        list.append(...page.entries.map((e) => entryItem(e, alert)));
+        next = page.next_page_token;
+        more.hidden = !next;
+        if (!next) list.lastElementChild?.querySelector('button')?.focus();
+      } catch (error) {
+        if (!error.handled) replaceChildren(alert, errorContent(error));
+      }
+    });
+    body = h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'history-list-heading' },
+      h('h2', { id: 'history-list-heading' }, t('history.listHeading')),
+      first.entries.length
+        ? [
+            h(
+              'div',
+              { class: 'actions' },
+              h('a', { class: 'button button--secondary', href: '/api/me/reading-history/export', download: 'reading-history.csv' }, t('history.download')),
+              confirming({
+                label: t('history.deleteAll'),
+                question: t('history.deleteAllQuestion'),
+                yes: t('history.deleteAllYes'),
+                alert,
+                onYes: async () => {
+                  await api.deleteHistory();
+                  rerender(t('history.deletedAll'));
+                },
+              }),
+            ),
+            h('p', { class: 'note' }, t('history.csvNote')),
+            list,
+            more,
+          ]
+        : h('p', {}, t('history.empty')),
+    );
+  }
+
+  const node = h(
+    'div',
+    { class: 'screen' },
+    heading(title),
+    flash ? notice(flash.kind, flash.text) : null,
+    alert,
+    intro,
+    status,
+    switchControl,
+    body,
+  );
+  return { title, node };
+}
