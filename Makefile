@@ -6,6 +6,8 @@
 #                (bench-coldstart)
 #   make reindex finish the search indexing of titles whose indexing was cut off (the
 #                `search-index` job) in the dev store (`STORE=dynamodb` for a table)
+#   make check-store  the store checker (TABLE_NAME=..., or STORE=embedded MYPAGE_DATA=...)
+#   make load    a bounded load test on loopback, both stores (numbers in README.md)
 # Deployment targets (build, package, validate, deploy, lambda-check, bench-coldstart) are
 # in infra/deploy.mk; the website's browser tests in web/web.mk.
 
@@ -15,7 +17,7 @@ PY          := $(VENV)/bin/python
 PORT        ?= 3000
 MOTO_LOG    := target/moto.log
 
-.PHONY: run reindex test test-rust bench bench-store stress venv lint fmt
+.PHONY: run reindex test test-rust bench bench-store stress venv lint fmt check-store load
 
 # The demo library is closed on Mondays (the policy's default is no weekly closed day).
 RUN_CLOSED_WEEKDAYS ?= mon
@@ -46,6 +48,23 @@ bench: bench-store bench-coldstart
 bench-store: venv
 	cargo build --release -p mypage-tests --bins
 	@bash infra/scripts/with-moto.sh cargo run --release -q -p mypage-tests --bin bench
+
+# The store checker: every invariant of every record (README, infra/DEPLOY.md). On DynamoDB
+# give TABLE_NAME (and AWS credentials; a point-in-time restore is the exact answer); for
+# the embedded store STORE=embedded MYPAGE_DATA=target/mypage-dev.json. Exit 1 on a finding.
+check-store:
+	cargo run -q -p mypage-tests --bin check-store
+
+# A bounded load test on loopback: a Monday-morning mix at a fixed rate for LOAD_SECONDS
+# (60) against the dev server, embedded store (LOAD_RATE, 40/s) and DynamoDB on moto
+# (LOAD_RATE_DYNAMODB, 8/s: moto is one Python thread). A benchmark, not a test.
+LOAD_SECONDS ?= 60
+LOAD_RATE ?= 40
+LOAD_RATE_DYNAMODB ?= 8
+load: venv
+	cargo build --release -p dev-server -p mypage-tests --bin load --bin dev-server
+	@bash infra/scripts/with-moto.sh env LOAD_SECONDS=$(LOAD_SECONDS) LOAD_RATE=$(LOAD_RATE) LOAD_RATE_DYNAMODB=$(LOAD_RATE_DYNAMODB) \
+	  cargo run --release -q -p mypage-tests --bin load
 
 lint:
 	cargo fmt --all --check

@@ -5,7 +5,8 @@
 #   make build [ARCH=x86_64]     release bootstraps  -> target/lambda-build/lambda/<arch>/<fn>/bootstrap
 #   make package [ARCH=...]      deployment zips     -> target/lambda-zips/<fn>.zip
 #   make validate                sam validate --lint + cfn-lint (offline, dummy credentials)
-#   make deploy [ARCH=...]       sam build + sam deploy (--guided the first time)
+#   make deploy [ARCH=...]       sam build + sam deploy (--guided the first time), then web/ to
+#                                the site bucket and a CloudFront invalidation
 #   make lambda-check            every function builds for x86_64, and for arm64 if its std is available
 #   make bench-coldstart         zip size, cold init and peak RSS per function vs. a bare lambda_runtime
 #
@@ -95,6 +96,9 @@ sam-deploy: deploy-tools sam-validate
 	else \
 	  SAM_CLI_TELEMETRY=0 $(DEPLOY_BIN)/sam deploy --guided --parameter-overrides Architecture=$(ARCH); \
 	fi
+	# The website: web/ to the private bucket, then a CloudFront invalidation.
+	$(DEPLOY_BIN)/python infra/scripts/upload_site.py \
+	  "$$(sed -n 's/^stack_name *= *"\(.*\)"/\1/p' samconfig.toml | head -1)" $(REGION) web
 
 # Every function must build for x86_64; arm64 is tried and skipped loudly if its std is missing.
 lambda-check: deploy-tools

@@ -113,7 +113,11 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         .await
         .unwrap();
     let attempt = || PasswordAttempt::new("Bench2026x".into()).unwrap();
-    let token = sessions::log_in(&app, card(0).as_str(), attempt(), None)
+    let client = sessions::Client {
+        source: Some([127, 0, 0, 1].into()),
+        device_cookie: None,
+    };
+    let token = sessions::log_in(&app, card(0).as_str(), attempt(), &client, None)
         .await
         .unwrap()
         .token;
@@ -142,7 +146,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         "log in",
         measure(
             meter,
-            sessions::log_in(&app, card(0).as_str(), attempt(), None),
+            sessions::log_in(&app, card(0).as_str(), attempt(), &client, None),
         )
         .await,
     ));
@@ -453,7 +457,7 @@ fn reminder_loans(
         records.push(record(json!({
             "kind": "patron", "card_number": card(p), "name": format!("利用者{p}"),
             "email": format!("p{p}@example.jp"), "ebook_eligible": false, "password": null,
-            "credential_version": 0, "failed_logins": 0, "locked_until": null, "active_holds": 0,
+            "credential_version": 0, "active_holds": 0,
             "notifications": {"due_reminder": true, "new_arrivals": {"enabled": false}},
             "registered_at": at(NOW),
         })));

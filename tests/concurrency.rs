@@ -1,6 +1,7 @@
 //! Rules that involve two requests at once hold under concurrency, on both stores
 //! (R-ACCT-7, R-RENEW-8, R-HOLD-2, R-HOLD-8, R-DESK-2, R-CAL-1, R-HIST-1, R-ACCT-9).
-//! `make stress` repeats this suite.
+//! `make stress` repeats this suite. Each test ends with the store checker: every invariant
+//! holds on the whole store.
 
 use futures::future::join_all;
 use mypage_tests::StoreKind;
@@ -44,6 +45,7 @@ async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_s
     s.log_in("40000001", &own_password("40000001"))
         .await
         .expect(200);
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 #[apply(both_stores)]
@@ -79,6 +81,7 @@ async fn r_renew_8_fifty_concurrent_renewals_renew_once(#[case] kind: StoreKind)
         .expect(200);
     assert_eq!(loans.body["loans"][0]["due_date"], "2026-12-15");
     assert_eq!(loans.body["loans"][0]["renewed"], true);
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 #[apply(both_stores)]
@@ -113,6 +116,7 @@ async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreK
     s.call(Method::POST, &path, Some(&borrower), None)
         .await
         .expect(409);
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 #[apply(both_stores)]
@@ -183,6 +187,7 @@ async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreK
             .unwrap();
     }
     assert_eq!(queued, 10);
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 #[apply(both_stores)]
@@ -216,6 +221,7 @@ async fn r_hold_8_concurrent_duplicate_holds_make_one(#[case] kind: StoreKind) {
             .body["waiting_holds"],
         1
     );
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 #[apply(both_stores)]
@@ -259,6 +265,7 @@ async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(#[case] kind: 
         .await
         .body;
     assert_eq!(holds["holds"][0]["status"], "ready");
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 #[apply(both_stores)]
@@ -302,6 +309,7 @@ async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind:
             .body["holds"][0]["queue_position"],
         1
     );
+    mypage_tests::checker::assert_store_sound(&s).await;
 }
 
 /// A title whose every copy is checked out to `borrower`, so others may hold it.

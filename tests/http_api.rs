@@ -299,6 +299,8 @@ async fn r_acct_8_sessions_end_by_logout_idleness_and_age(#[case] kind: StoreKin
         .expect_error(401, "unauthenticated");
 }
 
+/// ASVS 5.0 V3.5.1 (requests that change state by the cookie must show they come from the
+/// site itself), V3.5.3 (Sec-Fetch-Site), V3.3.1 / V3.3.4 style cookie attributes.
 #[apply(both_stores)]
 async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_the_csrf_header(
     #[case] kind: StoreKind,
@@ -309,21 +311,26 @@ async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_th
         .log_in("20000010", &own_password("20000010"))
         .await
         .expect(200);
-    let cookie = r
+    let cookies: Vec<String> = r
         .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    for attr in [
-        "mypage_session=",
-        "HttpOnly",
-        "Secure",
-        "SameSite=Strict",
-        "Path=/api",
-    ] {
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("mypage_session="))
+        .expect("the session cookie")
+        .clone();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api"] {
         assert!(cookie.contains(attr), "{cookie}");
+    }
+    let device = cookies
+        .iter()
+        .find(|c| c.starts_with("mypage_device="))
+        .expect("the device cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api"] {
+        assert!(device.contains(attr), "{device}");
     }
     let pair = cookie.split(';').next().unwrap().to_owned();
     let get = s
@@ -333,32 +340,64 @@ async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_th
         .send()
         .await
         .unwrap();
-    assert_eq!(get.status(), 200);
-    let put = |csrf: bool| {
+    assert_eq!(get.status(), 200, "reading needs no CSRF header");
+    let put = |headers: &[(&'static str, &str)]| {
         let mut b = s
             .http
             .put(format!("{}/api/me/email", s.base))
             .header("cookie", &pair)
             .json(&json!({"email": "a@example.jp"}));
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.send()
+    };
+    let site = s.app().settings.site_origin.clone();
+    for refused in [
+        vec![],
+        vec![("x-mypage-csrf", "")],
+        vec![("x-mypage-csrf", "yes")],
+        vec![("x-mypage-csrf", "1"), ("origin", "https://evil.example")],
+        vec![("x-mypage-csrf", "1"), ("sec-fetch-site", "cross-site")],
+        vec![("x-mypage-csrf", "1"), ("sec-fetch-site", "same-site")],
+    ] {
+        let r = put(&refused).await.unwrap();
+        assert_eq!(r.status(), 403, "{refused:?}");
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["error"]["code"],
+            "csrf_check_failed"
+        );
+    }
+    for accepted in [
+        vec![("x-mypage-csrf", "1")],
+        vec![("x-mypage-csrf", "1"), ("origin", site.as_str())],
+        vec![("x-mypage-csrf", "1"), ("sec-fetch-site", "same-origin")],
+    ] {
+        assert_eq!(put(&accepted).await.unwrap().status(), 202, "{accepted:?}");
+    }
+    // Logging out by the cookie is a state change too: another site cannot log the patron
+    // out.
+    let out = |csrf: bool| {
+        let mut b = s
+            .http
+            .delete(format!("{}/api/session", s.base))
+            .header("cookie", &pair);
         if csrf {
             b = b.header("x-mypage-csrf", "1");
         }
         b.send()
     };
-    let refused = put(false).await.unwrap();
+    let refused = out(false).await.unwrap();
     assert_eq!(refused.status(), 403);
-    assert_eq!(
-        refused.json::<Value>().await.unwrap()["error"]["code"],
-        "csrf_check_failed"
-    );
-    assert_eq!(put(true).await.unwrap().status(), 202);
-    let out = s
+    let still = s
         .http
-        .delete(format!("{}/api/session", s.base))
+        .get(format!("{}/api/me", s.base))
         .header("cookie", &pair)
         .send()
         .await
         .unwrap();
+    assert_eq!(still.status(), 200, "the refused logout ended nothing");
+    let out = out(true).await.unwrap();
     assert_eq!(out.status(), 204);
     assert!(out
         .headers()
@@ -641,6 +680,45 @@ async fn bad_input_gets_a_clear_4xx_never_a_500(#[case] kind: StoreKind) {
     s.staff("/api/staff/patrons/29999999/temporary-password", json!({}))
         .await
         .expect_error(404, "patron_not_found");
+    // ASVS 5.0 V2.2.1: a date outside any sensible range is refused, not stored.
+    s.title("B-ILL", 1).await;
+    s.staff(
+        "/api/staff/checkouts",
+        json!({"card_number": "20000012", "barcode": "B-ILL-1", "interlibrary_due_date": "9999-12-31"}),
+    )
+    .await
+    .expect_error(400, "invalid_request");
+    s.staff(
+        "/api/staff/checkouts",
+        json!({"card_number": "20000012", "barcode": "B-ILL-1", "interlibrary_due_date": "2027-11-30"}),
+    )
+    .await
+    .expect(201);
+}
+
+/// RFC 9110 makes the authentication scheme case-insensitive: `bearer` and `BEARER` work.
+#[apply(both_stores)]
+async fn the_bearer_scheme_is_case_insensitive(#[case] kind: StoreKind) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron("20000016").await;
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let r = s
+            .http
+            .get(format!("{}/api/me", s.base))
+            .header("authorization", format!("{scheme} {t}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{scheme}");
+    }
+    let r = s
+        .http
+        .get(format!("{}/api/me", s.base))
+        .header("authorization", format!("Basic {t}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 }
 
 #[apply(both_stores)]

@@ -8,10 +8,12 @@
 //! that re-signs TLS (an inspecting proxy with its own root).
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 use aws_smithy_http_client::Builder;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use std::time::Duration;
 
 const AMAZON_TRUST_SERVICES: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
 
@@ -57,12 +59,25 @@ pub fn http_client(roots: TlsRoots) -> SharedHttpClient {
         .build_https()
 }
 
+/// How long one attempt of an AWS call, and the call with the SDK's retries (standard mode,
+/// 3 attempts), may take before it fails as a timeout: a 503 with Retry-After for the caller
+/// rather than a request that hangs until the function's own timeout (10 s for the HTTP
+/// functions).
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(3100))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(8))
+        .build()
+}
+
 /// Region, credentials and endpoint as `aws_config::load_from_env` finds them (environment,
 /// profile files, container or instance credentials), with [`http_client`]. For the dev
 /// server and the tests.
 pub async fn sdk_config(roots: TlsRoots) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client(roots))
+        .timeout_config(timeouts())
         .load()
         .await
 }
@@ -74,6 +89,7 @@ pub async fn sdk_config(roots: TlsRoots) -> SdkConfig {
 pub async fn lambda_sdk_config(roots: TlsRoots) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client(roots))
+        .timeout_config(timeouts())
         .credentials_provider(EnvironmentVariableCredentialsProvider::new());
     if let Some(region) = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()) {
         loader = loader.region(Region::new(region));

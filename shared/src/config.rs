@@ -41,6 +41,16 @@ pub struct Settings {
     pub ebooks: EbookConfig,
     /// Locally and in tests, the `X-Staff-Key` that stands in for IAM authorization.
     pub staff_api_key: Option<String>,
+    /// The key that signs device cookies and hashes source addresses (R-ACCT-7); in AWS
+    /// read from SSM at start-up by the functions that take passwords.
+    pub login_secret: Option<Vec<u8>>,
+    /// The value of `X-Origin-Verify` that CloudFront adds to every request it forwards:
+    /// only a request carrying it may name the viewer's address in
+    /// `CloudFront-Viewer-Address`.
+    pub origin_verify_secret: Option<String>,
+    /// The website's own origin (scheme, host, port), from `MYPAGE_URL`: the one `Origin` a
+    /// state change authenticated by the cookie may come from.
+    pub site_origin: String,
 }
 
 /// Which AWS resources a function uses. Set by template.yaml, per function: a function
@@ -55,6 +65,8 @@ pub struct AwsSettings {
     pub scheduler: Option<SchedulerConfig>,
     /// The SSM SecureString holding the e-book signing secret.
     pub ebook_secret_param: Option<String>,
+    /// The SSM SecureString holding the login secret (device cookies, source hashes).
+    pub login_secret_param: Option<String>,
     /// Which roots the HTTPS client for AWS trusts (`AWS_TLS_ROOTS`).
     pub tls_roots: TlsRoots,
 }
@@ -80,22 +92,50 @@ impl Settings {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
         let or = |k: &str, d: &str| get(k).unwrap_or_else(|| d.to_owned());
+        let mypage_url = or("MYPAGE_URL", "http://127.0.0.1:3000")
+            .trim_end_matches('/')
+            .to_owned();
+        let site_origin = origin_of(&mypage_url).ok_or(ConfigError::Invalid {
+            name: "MYPAGE_URL",
+            reason: "an http(s) URL".into(),
+        })?;
         Ok(Settings {
             policy: Policy::from_lookup(&get)?,
             library: LibraryInfo {
                 name: or("LIBRARY_NAME", "京都市立図書館"),
                 phone: or("LIBRARY_PHONE", "075-762-4655"),
-                mypage_url: or("MYPAGE_URL", "http://127.0.0.1:3000")
-                    .trim_end_matches('/')
-                    .to_owned(),
+                mypage_url,
             },
             ebooks: EbookConfig {
                 launch_url: or("EBOOK_LAUNCH_URL", "https://ebooks.example.jp/launch"),
                 signing_secret: get("EBOOK_SIGNING_SECRET").map(String::into_bytes),
             },
             staff_api_key: get("STAFF_API_KEY"),
+            login_secret: get("LOGIN_SECRET").map(String::into_bytes),
+            origin_verify_secret: get("ORIGIN_VERIFY_SECRET"),
+            site_origin,
         })
     }
+}
+
+/// The origin of an http(s) URL: `https://www.library.example.jp/mypage/` gives
+/// `https://www.library.example.jp`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let authority = match (scheme.as_str(), authority.rsplit_once(':')) {
+        ("https", Some((host, "443"))) | ("http", Some((host, "80"))) => host.to_owned(),
+        _ => authority,
+    };
+    Some(format!("{scheme}://{authority}"))
 }
 
 impl AwsSettings {
@@ -145,6 +185,7 @@ impl AwsSettings {
             ses_max_send_rate,
             scheduler,
             ebook_secret_param: get("EBOOK_SIGNING_SECRET_PARAM"),
+            login_secret_param: get("LOGIN_SECRET_PARAM"),
             tls_roots,
         })
     }
@@ -166,6 +207,25 @@ mod tests {
         assert_eq!(c.policy.pickup_days, 10);
         let aws = AwsSettings::from_lookup(get).unwrap();
         assert!(aws.table_name.is_none() && aws.scheduler.is_none());
+    }
+
+    #[test]
+    fn the_site_origin_comes_from_mypage_url() {
+        assert_eq!(
+            origin_of("https://www.Library.example.jp/mypage/").as_deref(),
+            Some("https://www.library.example.jp")
+        );
+        assert_eq!(
+            origin_of("https://a.example.jp:443").as_deref(),
+            Some("https://a.example.jp")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("https://user@x"), None);
+        assert!(Settings::from_lookup(|k| (k == "MYPAGE_URL").then(|| "nope".into())).is_err());
     }
 
     #[test]

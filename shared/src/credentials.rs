@@ -85,6 +85,30 @@ pub fn sha256_hex(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// HMAC-SHA256 of `parts` (joined by NUL) under `key`, with `label` first so that one key
+/// serves several purposes without one's MAC standing in for another's.
+pub fn keyed_mac(key: &[u8], label: &str, parts: &[&str]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(label.as_bytes());
+    for p in parts {
+        mac.update(b"\0");
+        mac.update(p.as_bytes());
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// A short keyed hash, hex: how a source address is stored and logged (never in clear).
+pub fn keyed_hash(key: &[u8], label: &str, value: &str) -> String {
+    hex::encode(&keyed_mac(key, label, &[value])[..16])
+}
+
+/// Constant-time equality of two MACs (or any two secrets).
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(a.ct_eq(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,11 @@ pub enum Error {
         /// Seconds from now (the library's clock) until the lock passes.
         retry_after_secs: i64,
     },
+    #[error("too many failed logins from here: please try again later")]
+    TooManyAttempts {
+        /// Seconds from now (the library's clock) until attempts are taken again.
+        retry_after_secs: i64,
+    },
     #[error("set your own password first")]
     PasswordChangeRequired,
     #[error("{0}")]

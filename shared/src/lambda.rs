@@ -38,26 +38,39 @@ pub async fn app_from(mut settings: Settings, aws: AwsSettings) -> Result<App, C
         .ebook_secret_param
         .clone()
         .filter(|_| settings.ebooks.signing_secret.is_none());
+    let login_param = aws
+        .login_secret_param
+        .clone()
+        .filter(|_| settings.login_secret.is_none());
     let meanwhile = async {
         let clients = aws_clients(&aws, &sdk);
-        let secret = match &secret_param {
-            Some(name) => {
-                crate::adapters::ssm::secure_string(&aws_sdk_ssm::Client::new(&sdk), name)
-                    .await
-                    .map(Some)
-                    .map_err(|reason| ConfigError::Invalid {
-                        name: "EBOOK_SIGNING_SECRET_PARAM",
-                        reason,
-                    })
+        let ssm = (secret_param.is_some() || login_param.is_some())
+            .then(|| aws_sdk_ssm::Client::new(&sdk));
+        let read = |param: Option<String>, name: &'static str| {
+            let ssm = ssm.clone();
+            async move {
+                match (param, ssm) {
+                    (Some(param), Some(ssm)) => crate::adapters::ssm::secure_string(&ssm, &param)
+                        .await
+                        .map(Some)
+                        .map_err(|reason| ConfigError::Invalid { name, reason }),
+                    _ => Ok(None),
+                }
             }
-            None => Ok(None),
         };
-        (clients, secret)
+        let (secret, login) = tokio::join!(
+            read(secret_param, "EBOOK_SIGNING_SECRET_PARAM"),
+            read(login_param, "LOGIN_SECRET_PARAM")
+        );
+        (clients, secret, login)
     };
-    let ((), ((mailer, scheduler), secret)) =
+    let ((), ((mailer, scheduler), secret, login)) =
         tokio::join!(open_connection(store.as_ref()), meanwhile);
     if let Some(secret) = secret? {
         settings.ebooks.signing_secret = Some(secret);
+    }
+    if let Some(secret) = login? {
+        settings.login_secret = Some(secret);
     }
     Ok(App {
         store,

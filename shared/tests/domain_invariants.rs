@@ -1,9 +1,10 @@
 //! Property test of the domain's transitions: for random sequences of what a library does
 //! (register, catalogue, add copies, place and cancel holds, check out, check in, renew,
-//! let days pass and lapse uncollected holds, keep, delete and purge a reading history),
-//! every derived fact stays in step with the records it derives from
-//! (`domain::invariants`), after every step; and every date set on the way lands on a day the
-//! library is open (R-CAL-1).
+//! let days pass and lapse uncollected holds, keep, delete and purge a reading history, fail
+//! logins), every derived fact stays in step with the records it derives from
+//! (`domain::invariants`), after every step, and every date set on the way lands on a day the
+//! library is open (R-CAL-1). And the same histories, committed to the embedded store and to
+//! DynamoDB (moto, which `make test` starts), pass the store checker there.
 
 use chrono::{DateTime, Duration, Utc};
 use mypage::domain::calendar::{self, Calendar};
@@ -42,6 +43,9 @@ enum Step {
     /// Not needed after n days from today, R-HOLD-12.
     NotNeededAfter(usize, usize, u32),
     PassDays(i64),
+    /// A failed login on patron p's card (p == PATRONS: a card nobody holds), from a known
+    /// device or not (R-ACCT-7).
+    FailedLogin(usize, bool),
     History(usize, bool),
     DeleteHistory(usize),
     PurgeBatch(usize),
@@ -59,6 +63,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..PATRONS, 0..TITLES, 0..12u32).prop_map(|(p, t, d)| Step::Suspend(p, t, d)),
         (0..PATRONS, 0..TITLES, 0..12u32).prop_map(|(p, t, d)| Step::NotNeededAfter(p, t, d)),
         (1..9i64).prop_map(Step::PassDays),
+        (0..=PATRONS, any::<bool>()).prop_map(|(p, d)| Step::FailedLogin(p, d)),
         (0..PATRONS, any::<bool>()).prop_map(|(p, on)| Step::History(p, on)),
         (0..PATRONS).prop_map(Step::DeleteHistory),
         (0..PATRONS).prop_map(Step::PurgeBatch),
@@ -71,6 +76,8 @@ struct World {
     now: DateTime<Utc>,
     policy: Policy,
     next_id: u64,
+    /// Every commit applied, in order: a store given the same commits holds the same records.
+    log: Vec<Changes>,
 }
 
 impl World {
@@ -84,6 +91,7 @@ impl World {
                 ..Policy::default()
             },
             next_id: 0,
+            log: Vec::new(),
         };
         let mut closed = None;
         for (date, why) in [
@@ -123,6 +131,9 @@ impl World {
             .map(|k| self.records[k].clone().into_loan().expect("a loan"))
             .collect();
         let changes = loan::sync_waiting_in(changes, &loans).unwrap();
+        if !changes.is_empty() {
+            self.log.push(changes.clone());
+        }
         for c in changes.iter() {
             let current = self.records.get(&c.key()).map(Record::version);
             let expected = match c {
@@ -349,6 +360,35 @@ impl World {
                     self.apply(o.changes);
                 }
             }
+            Step::FailedLogin(p, known) => {
+                use mypage::domain::login;
+                let c = if p < PATRONS {
+                    card(p)
+                } else {
+                    CardNumber::parse("19999999").unwrap()
+                };
+                let shard = (self.id() % u64::from(policy.brake_shards)) as u8;
+                let attempt = login::Attempt {
+                    card: Some(c.clone()),
+                    device: known.then(|| "device-1".to_owned()),
+                    source: Some("source-1".into()),
+                    shard,
+                };
+                let get = |k: Key| self.records.get(&k).cloned();
+                let guard = get(Key::LoginGuard(c)).and_then(Record::into_login_guard);
+                let source =
+                    get(Key::LoginSource("source-1".into())).and_then(Record::into_login_source);
+                let brake = get(Key::LoginBrake(shard)).and_then(Record::into_login_brake);
+                let o = login::record_failure(
+                    &attempt,
+                    guard.as_ref(),
+                    source.as_ref(),
+                    brake.as_ref(),
+                    self.now,
+                    &policy,
+                );
+                self.apply(o.changes);
+            }
             Step::Suspend(p, t, days) | Step::NotNeededAfter(p, t, days) => {
                 let Some(h) = self.hold(&card(p), &bib(t)) else {
                     return;
@@ -393,6 +433,20 @@ impl World {
             }
             Step::PassDays(days) => {
                 self.now += Duration::days(days);
+                // What the store's time to live removes (DynamoDB does so within days).
+                let expired: Vec<Record> = self
+                    .records
+                    .values()
+                    .filter(|r| r.expires_at().is_some_and(|at| at < self.now))
+                    .cloned()
+                    .collect();
+                if !expired.is_empty() {
+                    self.apply(
+                        expired
+                            .into_iter()
+                            .fold(Changes::none(), |c, r| c.delete(r)),
+                    );
+                }
                 let today = self.today();
                 let unneeded: Vec<Hold> = self
                     .records
@@ -521,6 +575,58 @@ proptest! {
             }
         }
     }
+}
+
+/// The same random histories, committed to each store as the World committed them, pass
+/// the store checker (`make check-store`) on the embedded store and on DynamoDB.
+#[test]
+fn random_histories_committed_to_both_stores_pass_the_store_checker() {
+    use mypage::adapters::{DynamoStore, MemoryStore, TableDesign};
+    use mypage::ports::{Commit, Store};
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::Arc;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
+    assert!(
+        endpoint.is_some(),
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto"
+    );
+    let sdk = rt.block_on(mypage::aws::sdk_config(mypage::aws::TlsRoots::default()));
+    let mut runner = TestRunner::new(Config {
+        cases: 6,
+        ..Config::default()
+    });
+    runner
+        .run(&proptest::collection::vec(step(), 10..50), |steps| {
+            let mut w = World::new();
+            for s in &steps {
+                w.run(s);
+            }
+            rt.block_on(async {
+                let client = aws_sdk_dynamodb::Client::new(&sdk);
+                let table = format!("mypage-prop-{}", rand::random::<u64>());
+                TableDesign::create(&client, &table).await.unwrap();
+                let stores: [Arc<dyn Store>; 2] = [
+                    Arc::new(MemoryStore::new()),
+                    Arc::new(DynamoStore::new(client, table)),
+                ];
+                for store in stores {
+                    for c in &w.log {
+                        assert!(
+                            matches!(store.commit(c.clone()).await.unwrap(), Commit::Done(_)),
+                            "the store takes the World's commits as they came"
+                        );
+                    }
+                    let report = mypage::app::checker::check_store(&store, w.now, 2)
+                        .await
+                        .unwrap();
+                    assert_eq!(report.records, w.records.len());
+                    assert!(report.violations.is_empty(), "{:?}", report.violations);
+                }
+            });
+            Ok(())
+        })
+        .unwrap();
 }
 
 /// The checker itself finds what it should: a planted drift in each derived fact.

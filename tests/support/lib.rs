@@ -1,6 +1,8 @@
 //! Test support: a store of either kind, and the dev server started in-process on its own
 //! port with its own store and a pinned clock, so tests never share data.
 
+pub mod checker;
+pub mod faults;
 pub mod metered;
 pub mod search_corpus;
 
@@ -16,6 +18,7 @@ use std::sync::Arc;
 
 pub const STAFF_KEY: &str = "test-staff-key";
 pub const EBOOK_SECRET: &[u8] = b"test-ebook-secret";
+pub const LOGIN_SECRET: &[u8] = b"test-login-secret";
 /// 2026-12-01 10:00 in Japan.
 pub const NOW: &str = "2026-12-01T01:00:00Z";
 
@@ -31,7 +34,18 @@ pub async fn aws() -> aws_config::SdkConfig {
         std::env::var("AWS_ENDPOINT_URL").is_ok(),
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto"
     );
-    mypage::aws::sdk_config(mypage::aws::TlsRoots::default()).await
+    let sdk = mypage::aws::sdk_config(mypage::aws::TlsRoots::default()).await;
+    // moto answers one request at a time: under a test's burst an attempt can queue for
+    // longer than AWS would ever take, so the tests allow more than production does.
+    sdk.to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .operation_attempt_timeout(std::time::Duration::from_secs(30))
+                .operation_timeout(std::time::Duration::from_secs(90))
+                .build(),
+        )
+        .build()
 }
 
 pub fn unique(prefix: &str) -> String {
@@ -56,6 +70,7 @@ pub fn test_config() -> Settings {
     let mut c = Settings::from_lookup(|_| None).expect("defaults are valid");
     c.staff_api_key = Some(STAFF_KEY.into());
     c.ebooks.signing_secret = Some(EBOOK_SECRET.to_vec());
+    c.login_secret = Some(LOGIN_SECRET.to_vec());
     c
 }
 
@@ -115,28 +130,52 @@ impl TestServer {
     }
 
     pub async fn start_with(kind: StoreKind, config: Settings) -> TestServer {
+        Self::start_on(kind, store(kind).await, config, None).await
+    }
+
+    /// The dev server on the given store (one built with `faults`, say), optionally serving
+    /// the website from `web_root`.
+    pub async fn start_on(
+        kind: StoreKind,
+        store: Arc<dyn Store>,
+        config: Settings,
+        web_root: Option<std::path::PathBuf>,
+    ) -> TestServer {
+        Self::start_with_limits(kind, store, config, web_root, test_limits()).await
+    }
+
+    pub async fn start_with_limits(
+        kind: StoreKind,
+        store: Arc<dyn Store>,
+        config: Settings,
+        web_root: Option<std::path::PathBuf>,
+        limits: dev_server::serve::Limits,
+    ) -> TestServer {
         let clock = Arc::new(PinnedClock::new(at(NOW)));
         let mypage::adapters::Embedded {
             app,
             outbox,
             scheduler,
-        } = mypage::adapters::embedded(config, store(kind).await, clock.clone() as Arc<dyn Clock>);
+        } = mypage::adapters::embedded(config, store, clock.clone() as Arc<dyn Clock>);
         let dev = DevServer {
             app,
             outbox,
             scheduler,
             pinned_clock: Some(clock.clone()),
-            web_root: None,
+            web_root,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let router = dev.clone().router();
-        tokio::spawn(async move { axum_serve(listener, router).await });
+        tokio::spawn(async move {
+            let _ =
+                dev_server::serve::serve(listener, router, limits, std::future::pending()).await;
+        });
         TestServer {
             base,
-            http: reqwest::Client::new(),
+            http: http_client(None),
             dev,
             clock,
             kind,
@@ -161,20 +200,25 @@ impl TestServer {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.expect("the dev server answers");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            body,
-            headers,
+        reply(req.send().await.expect("the dev server answers")).await
+    }
+
+    /// A login from `client` (see `client_from`), showing `device` (a `mypage_device=...`
+    /// pair from an earlier answer) if given.
+    pub async fn log_in_from(
+        &self,
+        client: &reqwest::Client,
+        card: &str,
+        password: &str,
+        device: Option<&str>,
+    ) -> Reply {
+        let mut req = client
+            .post(format!("{}/api/session", self.base))
+            .json(&json!({ "card_number": card, "password": password }));
+        if let Some(d) = device {
+            req = req.header("cookie", d);
         }
+        reply(req.send().await.expect("the dev server answers")).await
     }
 
     pub async fn staff(&self, path: &str, body: Value) -> Reply {
@@ -351,12 +395,62 @@ impl TestServer {
     }
 }
 
+/// The answer as a `Reply`: status, headers, and the body as JSON (or as a string).
+pub async fn reply(resp: reqwest::Response) -> Reply {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        body,
+        headers,
+    }
+}
+
+/// An HTTP client whose connections come from 127.0.0.`n`: a source address of its own for
+/// the per-source login limits (the whole 127/8 is loopback).
+pub fn client_from(n: u8) -> reqwest::Client {
+    http_client(Some(std::net::IpAddr::from([127, 0, 0, n])))
+}
+
+/// A client that lets idle connections go before the server's head timeout closes them
+/// (else a request can meet a connection the server is just closing).
+pub fn http_client(from: Option<std::net::IpAddr>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(from)
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .expect("a client")
+}
+
+/// The `mypage_device=...` pair a login answer set, to show on later logins.
+pub fn device_cookie(r: &Reply) -> Option<String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("mypage_device="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
 pub fn own_password(card: &str) -> String {
     format!("Kyoto{}x", &card[card.len() - 4..])
 }
 
-async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
-    let _ = axum::serve(listener, router).await;
+/// The test servers' connection limits: a short head timeout, and a request timeout long
+/// enough for any request on a loaded moto.
+pub fn test_limits() -> dev_server::serve::Limits {
+    dev_server::serve::Limits {
+        head_timeout: std::time::Duration::from_secs(5),
+        request_timeout: std::time::Duration::from_secs(60),
+        ..Default::default()
+    }
 }
 
 /// The app as a Lambda function builds it (DynamoDB, SES and Scheduler as `aws` says), on a

@@ -100,6 +100,9 @@ impl Store for Metered {
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
         self.read(1, self.inner.new_arrival_subscribers().await)
     }
+    async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
+        self.read(1, self.inner.scan_segment(segment, segments).await)
+    }
     async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         self.read(1, self.inner.holds_not_needed_before(date).await)
     }

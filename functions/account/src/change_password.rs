@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mypage::app::sessions;
 use mypage::domain::types::PasswordAttempt;
+use mypage::http::auth::LoginClient;
 use mypage::http::{AnySession, Json};
 use mypage::{App, Error};
 use serde::Deserialize;
@@ -19,9 +20,11 @@ pub struct ChangePassword {
 pub async fn handle(
     State(app): State<App>,
     AnySession(caller): AnySession,
+    LoginClient(client): LoginClient,
     Json(body): Json<ChangePassword>,
 ) -> Result<StatusCode, Error> {
     let current = PasswordAttempt::new(body.current_password).ok_or(Error::InvalidCredentials)?;
-    sessions::change_password(&app, &caller, current, &body.new_password).await?;
+    // A wrong current password counts as a failed login (R-ACCT-7).
+    sessions::change_password(&app, &caller, current, &body.new_password, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

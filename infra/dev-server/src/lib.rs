@@ -3,6 +3,7 @@
 //! (outbox, schedules, jobs, clock).
 
 pub mod seed;
+pub mod serve;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,12 @@ pub struct DevServer {
     pub web_root: Option<PathBuf>,
 }
 
-const CONTENT_SECURITY_POLICY: &str =
+/// What the site's pages send as the Referer: nothing (tokens can sit in links).
+pub const REFERRER_POLICY: &str = "no-referrer";
+
+/// The website's Content-Security-Policy (template.yaml's response-headers policy sends the
+/// same in AWS; a test compares the two).
+pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -48,7 +54,8 @@ impl DevServer {
             api_routes(),
             self.app.clone(),
         ));
-        // A path no route has: under /api the API's JSON 404, elsewhere the website's files.
+        // A path no route has: under /api the API's JSON 404, elsewhere the website's files
+        // (read with GET or HEAD only; any other method is the API's JSON 405).
         let static_files = self.web_root.clone().map(|root| {
             tower_http::services::ServeDir::new(root).append_index_html_on_directories(true)
         });
@@ -56,8 +63,12 @@ impl DevServer {
             let static_files = static_files.clone();
             async move {
                 let path = req.uri().path();
+                let api = path == "/api" || path.starts_with("/api/");
+                if !api && !matches!(*req.method(), http::Method::GET | http::Method::HEAD) {
+                    return mypage::Error::MethodNotAllowed.into_response();
+                }
                 match static_files {
-                    Some(files) if path != "/api" && !path.starts_with("/api/") => {
+                    Some(files) if !api => {
                         use tower::ServiceExt;
                         match files.oneshot(req).await {
                             Ok(resp) => resp.into_response(),
@@ -76,7 +87,21 @@ impl DevServer {
                 ),
             );
         }
+        // Every answer, the website's files too: no MIME sniffing, no Referer to elsewhere
+        // (template.yaml's CloudFront response-headers policy sets the same).
         router
+            .layer(
+                tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            )
+            .layer(
+                tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static(REFERRER_POLICY),
+                ),
+            )
     }
 
     /// Runs the one-time expiry schedules that are due, then the daily sweep: what

@@ -29,6 +29,9 @@ async fn main() -> Result<(), BoxError> {
     if settings.ebooks.signing_secret.is_none() {
         settings.ebooks.signing_secret = Some(b"dev-only-ebook-signing-secret".to_vec());
     }
+    if settings.login_secret.is_none() {
+        settings.login_secret = Some(b"dev-only-login-secret".to_vec());
+    }
     let (clock, pinned): (Arc<dyn Clock>, Option<Arc<PinnedClock>>) = match env("MYPAGE_NOW") {
         Some(now) => {
             let at = chrono::DateTime::parse_from_rfc3339(&now)
@@ -105,10 +108,14 @@ async fn main() -> Result<(), BoxError> {
     let port: u16 = env("PORT").map(|p| p.parse()).transpose()?.unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("My Page dev server on http://{}", listener.local_addr()?);
-    axum::serve(listener, dev.router())
-        .with_graceful_shutdown(async {
+    dev_server::serve::serve(
+        listener,
+        dev.router(),
+        dev_server::serve::Limits::default(),
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(())
 }

@@ -255,6 +255,30 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
+        if segments == 0 || segment >= segments {
+            return Err(StoreError::Rejected(format!(
+                "segment {segment} of {segments}"
+            )));
+        }
+        // Each record goes to the segment its key hashes to.
+        use std::hash::{Hash, Hasher};
+        let mine = |k: &Key| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            k.hash(&mut h);
+            h.finish() % u64::from(segments) == u64::from(segment)
+        };
+        let mut out: Vec<Record> = self
+            .lock()
+            .by_key
+            .iter()
+            .filter(|(k, _)| mine(k))
+            .map(|(_, r)| r.clone())
+            .collect();
+        out.sort_by_key(|r| r.key());
+        Ok(out)
+    }
+
     async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
         Ok(self.scan(|r| match r {
             Record::Hold(h) if h.is_waiting() && h.not_needed_after().is_some_and(|d| d < date) => {

@@ -168,6 +168,6 @@ async fn announce(
     let done = claimed
         .iter()
         .fold(Changes::none(), |c, a| c.update(a.sent(now)));
-    let _ = super::commit(app, done).await?;
+    let _ = super::after_sending(|| super::commit(app, done.clone())).await?;
     Ok(true)
 }

@@ -37,9 +37,19 @@ pub async fn issue_temporary_password(app: &App, card: &CardNumber) -> Result<St
     let p2 = plain.clone();
     let hash = blocking(move || hash_password(&p2)).await?;
     let now = app.clock.now();
+    let keys = [Key::Patron(card.clone()), Key::LoginGuard(card.clone())];
     until_committed(|| async {
-        let p = app.store.patron(card).await?.ok_or(Error::PatronNotFound)?;
-        let outcome = patron::issue_temporary_password(&p, hash.clone(), now, app.policy());
+        let (mut p, mut guard) = (None, None);
+        for r in app.store.get_many(&keys).await? {
+            match r {
+                Record::Patron(x) => p = Some(x),
+                Record::LoginGuard(x) => guard = Some(x),
+                _ => {}
+            }
+        }
+        let p = p.ok_or(Error::PatronNotFound)?;
+        let outcome =
+            patron::issue_temporary_password(&p, guard.as_ref(), hash.clone(), now, app.policy());
         Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await?;
@@ -132,6 +142,15 @@ pub async fn check_out(
     interlibrary_due: Option<NaiveDate>,
 ) -> Result<CheckedOut, Error> {
     let today = app.clock.today();
+    let horizon = today + chrono::Days::new(app.policy().interlibrary_due_max_days.into());
+    if interlibrary_due.is_some_and(|d| d > horizon) {
+        // A due date the other library would never set (a typo such as 9999): refused before
+        // anything is read, like any other value out of range.
+        return Err(Error::InvalidRequest(format!(
+            "interlibrary_due_date must be within {} days",
+            app.policy().interlibrary_due_max_days
+        )));
+    }
     let (value, follow_ups) = until_committed(|| async {
         let account = Account::load(app.store.as_ref(), card)
             .await?

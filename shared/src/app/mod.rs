@@ -9,6 +9,7 @@ pub mod arrivals;
 pub mod calendar;
 pub mod cart;
 pub mod catalog;
+pub mod checker;
 pub mod counter;
 pub mod ebooks;
 pub mod emails;
@@ -246,6 +247,31 @@ async fn announce_ready(app: &App, hold: &Hold) {
         Ok(()) => tracing::info!(hold_id = %hold.hold_id, "hold-ready email sent"),
         Err(e) => tracing::error!(hold_id = %hold.hold_id, error = %e, "hold-ready email failed"),
     }
+}
+
+/// Tries of a write that records an email already sent.
+const AFTER_SEND_TRIES: u32 = 4;
+
+/// Records what an email already sent did (a reminder on its loans, an announcement as
+/// sent): a transient store fault is tried again a few times, with growing pauses, since
+/// giving up leaves the next run to send the same email again.
+pub(crate) async fn after_sending<T, F, Fut>(mut attempt: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let mut pause = std::time::Duration::from_millis(50);
+    for n in 1.. {
+        match attempt().await {
+            Err(Error::Store(crate::ports::StoreError::Unavailable(e))) if n < AFTER_SEND_TRIES => {
+                tracing::warn!(error = %e, try_ = n, "recording a sent email failed for now; trying again");
+                tokio::time::sleep(pause).await;
+                pause *= 4;
+            }
+            other => return other,
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 /// CPU-heavy work (Argon2) off the async threads.

@@ -11,7 +11,7 @@
 //! own sparse index (docs/access-patterns.md #10).
 
 use super::emails::{self, japanese_date, ReminderLine};
-use super::{commit, committed, until_committed, App, Attempt};
+use super::{after_sending, commit, committed, until_committed, App, Attempt};
 use crate::credentials::{random_token, sha256_hex};
 use crate::domain::loan::{self, mark_overdue_noticed, mark_reminded};
 use crate::domain::renewal_link::RenewalLink;
@@ -274,21 +274,25 @@ async fn mark_all(
     for loan in sent {
         let (card, id) = (loan.card_number.clone(), loan.loan_id.clone());
         let mut first = Some(loan);
-        until_committed(|| {
-            let first = first.take();
+        after_sending(|| {
+            // The loan as read first on the first try; fresh reads after that.
+            let mut first = first.take();
             let (card, id) = (&card, &id);
-            async move {
-                let loan = match first {
-                    Some(l) => Some(l),
-                    None => app.store.loan(card, id).await?,
-                };
-                match loan.as_ref().and_then(|l| notice.mark(l, due)) {
-                    Some(changes) => Ok(committed(commit(app, changes).await?, ())),
-                    None => Ok(Attempt::Done(())),
+            until_committed(move || {
+                let first = first.take();
+                async move {
+                    let loan = match first {
+                        Some(l) => Some(l),
+                        None => app.store.loan(card, id).await?,
+                    };
+                    match loan.as_ref().and_then(|l| notice.mark(l, due)) {
+                        Some(changes) => Ok(committed(commit(app, changes).await?, ())),
+                        None => Ok(Attempt::Done(())),
+                    }
                 }
-            }
+            })
         })
         .await?;
     }
-    release(app, claimed, true).await
+    after_sending(|| release(app, claimed.clone(), true)).await
 }

@@ -1,8 +1,10 @@
-//! A patron: registration at the counter, passwords, the login lock, the patron's own
-//! settings and a verified address (R-ACCT-2..7, R-MAIL-1, R-MAIL-2, R-MAIL-5, R-MAIL-6).
+//! A patron: registration at the counter, passwords, the patron's own settings and a verified
+//! address (R-ACCT-2..6, R-MAIL-1, R-MAIL-2, R-MAIL-5, R-MAIL-6). Failed logins are kept
+//! apart, per card number (`domain::login`).
 
 use super::history::ReadingHistory;
 use super::loan::{with_contacts, Loan};
+use super::login::LoginGuard;
 use super::policy::Policy;
 use super::record::{Changes, Outcome};
 use super::session::Session;
@@ -29,8 +31,6 @@ pub struct Patron {
     pub password: Option<Credential>,
     /// Bumped on every password change; sessions of an older version are dead (R-ACCT-8).
     pub credential_version: u32,
-    #[serde(flatten)]
-    pub login: LoginFailures,
     /// Waiting and ready holds, web and counter together (R-HOLD-2). Kept by `domain::hold`.
     pub(in crate::domain) active_holds: u32,
     pub notifications: NotificationSettings,
@@ -73,13 +73,6 @@ pub struct Credential {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// R-ACCT-7: failed logins since the last success, and the lock they caused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginFailures {
-    pub failed_logins: u32,
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationSettings {
     pub due_reminder: bool,
@@ -98,15 +91,6 @@ pub struct NewArrivalSettings {
     pub subjects: InterestTerms,
     #[serde(default)]
     pub keywords: InterestTerms,
-}
-
-/// What one more failed login did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailedLogin {
-    /// Counted; the card is still open.
-    Counted,
-    /// This failure (or an earlier one) locked the card until then.
-    Locked(DateTime<Utc>),
 }
 
 /// Settings need an address before they can send mail (R-ACCT-6).
@@ -131,7 +115,6 @@ impl Patron {
             ebook_eligible,
             password: None,
             credential_version: 0,
-            login: LoginFailures::default(),
             active_holds: 0,
             notifications: NotificationSettings::default(),
             reading_history: ReadingHistory::default(),
@@ -142,10 +125,6 @@ impl Patron {
 
     pub fn active_holds(&self) -> u32 {
         self.active_holds
-    }
-
-    pub fn locked_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.login.locked_until.filter(|until| *until > now)
     }
 
     /// The password to check a login against: none before the counter issued one, and none
@@ -171,9 +150,10 @@ impl Patron {
 }
 
 /// R-ACCT-2: a new temporary password, hashed by the caller. It ends every session (the
-/// credential version moves) and lifts a lock.
+/// credential version moves) and lifts every lock on the card (its login guard goes).
 pub fn issue_temporary_password(
     patron: &Patron,
+    guard: Option<&LoginGuard>,
     hash: String,
     now: DateTime<Utc>,
     policy: &Policy,
@@ -185,37 +165,11 @@ pub fn issue_temporary_password(
         expires_at: Some(now + Duration::days(policy.temporary_password_days)),
     });
     p.credential_version += 1;
-    p.login = LoginFailures::default();
-    Outcome::new((), Changes::none().update(p))
-}
-
-/// R-ACCT-7: one more failed login at `now`. The failure that reaches the limit locks the card
-/// and starts a fresh count for after the lock; while locked, failures change nothing.
-pub fn record_failed_login(
-    patron: &Patron,
-    now: DateTime<Utc>,
-    policy: &Policy,
-) -> Outcome<FailedLogin> {
-    if let Some(until) = patron.locked_until(now) {
-        return Outcome::new(FailedLogin::Locked(until), Changes::none());
+    let mut changes = Changes::none().update(p);
+    if let Some(g) = guard {
+        changes = changes.delete(g.clone());
     }
-    let mut p = patron.clone();
-    let failed = patron.login.failed_logins + 1;
-    let result = if failed >= policy.lockout_failures {
-        let until = now + Duration::minutes(policy.lockout_minutes);
-        p.login = LoginFailures {
-            failed_logins: 0,
-            locked_until: Some(until),
-        };
-        FailedLogin::Locked(until)
-    } else {
-        p.login = LoginFailures {
-            failed_logins: failed,
-            locked_until: None,
-        };
-        FailedLogin::Counted
-    };
-    Outcome::new(result, Changes::none().update(p))
+    Outcome::new((), changes)
 }
 
 /// R-ACCT-5, R-ACCT-8: the patron's own password replaces the old one. Every other session
@@ -388,64 +342,23 @@ mod tests {
         )
     }
 
-    fn changed_patron(o: &Outcome<FailedLogin>) -> Patron {
-        match o.changes.iter().next() {
-            Some(Change::Update(r)) => r.clone().into_patron().unwrap(),
-            _ => panic!("the patron is updated"),
-        }
-    }
-
-    #[test]
-    fn r_acct_7_fifth_failure_locks_for_fifteen_minutes() {
-        let p = Policy::default();
-        let now = t("2026-12-01T01:00:00Z");
-        let mut patron = patron();
-        for i in 1..5 {
-            let o = record_failed_login(&patron, now, &p);
-            assert_eq!(o.value, FailedLogin::Counted, "failure {i}");
-            patron = changed_patron(&o);
-            assert_eq!(patron.login.failed_logins, i);
-        }
-        let o = record_failed_login(&patron, now, &p);
-        let until = t("2026-12-01T01:15:00Z");
-        assert_eq!(o.value, FailedLogin::Locked(until));
-        patron = changed_patron(&o);
-        assert_eq!(patron.locked_until(now), Some(until));
-        // While locked, more failures change nothing.
-        let o = record_failed_login(&patron, t("2026-12-01T01:10:00Z"), &p);
-        assert_eq!(o.value, FailedLogin::Locked(until));
-        assert!(o.changes.is_empty());
-        // After the lock, counting starts again.
-        assert_eq!(patron.locked_until(until), None);
-        let o = record_failed_login(&patron, t("2026-12-01T01:16:00Z"), &p);
-        assert_eq!(o.value, FailedLogin::Counted);
-        assert_eq!(changed_patron(&o).login.failed_logins, 1);
-    }
-
-    #[test]
-    fn r_acct_7_follows_the_policy() {
-        let p = Policy {
-            lockout_failures: 2,
-            lockout_minutes: 1,
-            ..Policy::default()
-        };
-        let now = t("2026-12-01T01:00:00Z");
-        let once = changed_patron(&record_failed_login(&patron(), now, &p));
-        let o = record_failed_login(&once, now, &p);
-        assert_eq!(o.value, FailedLogin::Locked(t("2026-12-01T01:01:00Z")));
-    }
-
     #[test]
     fn r_acct_2_a_temporary_password_lifts_the_lock_and_ends_sessions() {
         let now = t("2026-12-01T01:00:00Z");
-        let mut locked = patron();
-        locked.login.locked_until = Some(t("2026-12-01T01:10:00Z"));
-        let o = issue_temporary_password(&locked, "h".into(), now, &Policy::default());
-        let Some(Change::Update(r)) = o.changes.iter().next() else {
-            panic!()
+        let locked = patron();
+        let mut guard = LoginGuard::new(locked.card_number.clone());
+        guard.unknown.locked_until = Some(t("2026-12-01T01:10:00Z"));
+        let o =
+            issue_temporary_password(&locked, Some(&guard), "h".into(), now, &Policy::default());
+        let changes: Vec<_> = o.changes.iter().cloned().collect();
+        let [Change::Update(r), Change::Delete(g)] = changes.as_slice() else {
+            panic!("the patron is updated and the lock goes: {changes:?}")
         };
+        assert_eq!(
+            g.key(),
+            crate::domain::Key::LoginGuard(locked.card_number.clone())
+        );
         let p = r.clone().into_patron().unwrap();
-        assert_eq!(p.locked_until(now), None);
         assert_eq!(p.credential_version, locked.credential_version + 1);
         assert!(p.has_temporary_password());
         // R-ACCT-5: unused, it expires after the policy's days.

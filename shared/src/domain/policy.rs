@@ -24,6 +24,20 @@ pub struct Policy {
     /// Failed logins that lock a card, and for how long (R-ACCT-7).
     pub lockout_failures: u32,
     pub lockout_minutes: i64,
+    /// Only failures within this many minutes count towards a lock (they decay).
+    pub lockout_window_minutes: i64,
+    /// Failed logins from unknown devices allowed from one source address per window.
+    pub source_failures: u32,
+    pub source_window_minutes: i64,
+    /// Failed logins from unknown devices allowed service-wide per window (the brake for a
+    /// spray across many cards from many addresses), counted in `brake_shards` shards.
+    pub brake_failures: u32,
+    pub brake_window_minutes: i64,
+    pub brake_shards: u8,
+    /// The latest inter-library due date the counter may enter, in days from today.
+    pub interlibrary_due_max_days: u32,
+    /// How long a device cookie marks a device as known.
+    pub device_cookie_days: i64,
     /// A temporary password expires if never used (R-ACCT-5).
     pub temporary_password_days: i64,
     /// Session lifetime (R-ACCT-8).
@@ -107,6 +121,14 @@ impl Default for Policy {
             password_max_len: 64,
             lockout_failures: 5,
             lockout_minutes: 15,
+            lockout_window_minutes: 15,
+            source_failures: 30,
+            source_window_minutes: 15,
+            brake_failures: 3000,
+            brake_window_minutes: 5,
+            brake_shards: 8,
+            interlibrary_due_max_days: 365,
+            device_cookie_days: 180,
             temporary_password_days: 30,
             session_idle_minutes: 30,
             session_max_hours: 12,
@@ -160,6 +182,40 @@ impl Policy {
         set(&lookup, "POLICY_PASSWORD_MAX_LEN", &mut p.password_max_len)?;
         set(&lookup, "POLICY_LOCKOUT_FAILURES", &mut p.lockout_failures)?;
         set(&lookup, "POLICY_LOCKOUT_MINUTES", &mut p.lockout_minutes)?;
+        set(
+            &lookup,
+            "POLICY_LOCKOUT_WINDOW_MINUTES",
+            &mut p.lockout_window_minutes,
+        )?;
+        set(&lookup, "POLICY_SOURCE_FAILURES", &mut p.source_failures)?;
+        set(
+            &lookup,
+            "POLICY_SOURCE_WINDOW_MINUTES",
+            &mut p.source_window_minutes,
+        )?;
+        set(&lookup, "POLICY_BRAKE_FAILURES", &mut p.brake_failures)?;
+        set(
+            &lookup,
+            "POLICY_BRAKE_WINDOW_MINUTES",
+            &mut p.brake_window_minutes,
+        )?;
+        set(&lookup, "POLICY_BRAKE_SHARDS", &mut p.brake_shards)?;
+        set(
+            &lookup,
+            "POLICY_DEVICE_COOKIE_DAYS",
+            &mut p.device_cookie_days,
+        )?;
+        set(
+            &lookup,
+            "POLICY_INTERLIBRARY_DUE_MAX_DAYS",
+            &mut p.interlibrary_due_max_days,
+        )?;
+        if p.brake_shards == 0 {
+            return Err(PolicyError {
+                name: "POLICY_BRAKE_SHARDS".into(),
+                value: "0".into(),
+            });
+        }
         set(
             &lookup,
             "POLICY_TEMPORARY_PASSWORD_DAYS",
@@ -230,6 +286,7 @@ mod tests {
         assert_eq!(p.reminder_days_ahead, 3); // R-MAIL-1
         assert_eq!((p.password_min_len, p.password_max_len), (6, 64)); // R-ACCT-4/5
         assert_eq!((p.lockout_failures, p.lockout_minutes), (5, 15)); // R-ACCT-7
+        assert_eq!(p.lockout_window_minutes, 15); // R-ACCT-7: failures decay
         assert_eq!(p.closed_weekdays, ClosedWeekdays::NONE); // R-CAL-1
         assert_eq!(p.max_closed_run_days, 60); // R-CAL-1
     }

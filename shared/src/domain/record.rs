@@ -11,7 +11,8 @@ use super::feed::{CalendarFeed, FeedLookup};
 use super::history::HistoryEntry;
 use super::hold::Hold;
 use super::loan::Loan;
-use super::mailing::{Announcement, JobState, MailClaim};
+use super::login::{BrakeShard, LoginGuard, SourceCounter};
+use super::mailing::{Announcement, ClaimState, JobState, MailClaim};
 use super::patron::EmailVerification;
 use super::patron::Patron;
 use super::renewal_link::RenewalLink;
@@ -34,6 +35,12 @@ pub enum Key {
     MailClaim(String, CardNumber),
     Announcement(CardNumber, BibId),
     Job(String),
+    /// The failed logins on a card number, registered or not (R-ACCT-7).
+    LoginGuard(CardNumber),
+    /// Failed logins from one source address, by its keyed hash.
+    LoginSource(String),
+    /// One shard of the global count of failed logins.
+    LoginBrake(u8),
     /// A patron's hold cart: theirs, but read only by its own routes, not with the account.
     HoldCart(CardNumber),
     /// A pending address verification, by the SHA-256 of its token.
@@ -83,6 +90,9 @@ pub enum Record {
     MailClaim(MailClaim),
     Announcement(Announcement),
     Job(JobState),
+    LoginGuard(LoginGuard),
+    LoginSource(SourceCounter),
+    LoginBrake(BrakeShard),
     HoldCart(HoldCart),
     EmailVerification(EmailVerification),
     RenewalLink(RenewalLink),
@@ -126,6 +136,9 @@ record_kinds! {
     MailClaim(MailClaim) => into_mail_claim,
     Announcement(Announcement) => into_announcement,
     Job(JobState) => into_job,
+    LoginGuard(LoginGuard) => into_login_guard,
+    LoginSource(SourceCounter) => into_login_source,
+    LoginBrake(BrakeShard) => into_login_brake,
     HoldCart(HoldCart) => into_hold_cart,
     EmailVerification(EmailVerification) => into_email_verification,
     RenewalLink(RenewalLink) => into_renewal_link,
@@ -156,6 +169,36 @@ impl Record {
                 Key::HistoryEntry(e.card_number.clone(), e.generation, e.entry_id.clone())
             }
             Record::ClosedDays(_) => Key::ClosedDays,
+            Record::LoginGuard(g) => Key::LoginGuard(g.card_number.clone()),
+            Record::LoginSource(s) => Key::LoginSource(s.source.clone()),
+            Record::LoginBrake(b) => Key::LoginBrake(b.shard),
+        }
+    }
+}
+
+impl Record {
+    /// When the record is no longer needed and a store may remove it by itself (DynamoDB's
+    /// time to live); None for records kept until a transition deletes them.
+    pub fn expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::Duration;
+        let after = |state: &ClaimState, days| match state {
+            ClaimState::Sending { lease_until } => *lease_until + Duration::days(days),
+            ClaimState::Sent { at } => *at + Duration::days(days),
+        };
+        let policy = super::Policy::default();
+        match self {
+            Record::Session(s) => Some(s.expires_at),
+            // A reminder claim is needed until its due date has passed.
+            Record::MailClaim(c) => Some(after(&c.state, 60)),
+            // An announcement must outlive the new-arrivals window it guards.
+            Record::Announcement(a) => Some(after(&a.state, 400)),
+            // Login records outlive their window by a day (the windows are minutes).
+            Record::LoginGuard(g) => Some(g.expires_at()),
+            Record::LoginSource(s) => Some(s.expires_at(&policy)),
+            Record::LoginBrake(b) => Some(b.expires_at(&policy)),
+            Record::EmailVerification(v) => Some(v.expires_at),
+            Record::RenewalLink(l) => Some(l.expires_at),
+            _ => None,
         }
     }
 }

@@ -50,8 +50,7 @@ pub struct NewSession {
 /// enough for the idle limit, rarely enough that most requests write nothing.
 const TOUCH_EVERY_MINUTES: i64 = 5;
 
-/// A successful login: a new session for the verified credential, and the failure count
-/// back to zero. When nothing else about the patron changes, the patron record is still
+/// A successful login: a new session for the verified credential. The patron record is
 /// checked, so the session belongs to the credential that was verified.
 pub fn open_session(
     patron: &Patron,
@@ -71,14 +70,9 @@ pub fn open_session(
         expires_at: now + Duration::hours(policy.session_max_hours),
         version: 0,
     };
-    let changes = Changes::none().create(session.clone());
-    let changes = if patron.login.failed_logins > 0 {
-        let mut p = patron.clone();
-        p.login.failed_logins = 0;
-        changes.update(p)
-    } else {
-        changes.check(patron.clone())
-    };
+    let changes = Changes::none()
+        .create(session.clone())
+        .check(patron.clone());
     Outcome::new(session, changes)
 }
 

@@ -1,10 +1,14 @@
 //! Who is asking. Patrons send their session token as `Authorization: Bearer <token>` or as
 //! the HttpOnly session cookie; a state change made with the cookie must also carry the CSRF
-//! header, which a cross-site form cannot set (on top of SameSite=Strict). Staff routes are
-//! behind IAM authorization at API Gateway; where a staff key is configured (locally, in
+//! header `X-MyPage-CSRF: 1`, which a cross-site form cannot set, and must come from the
+//! site's own origin (`Sec-Fetch-Site` / `Origin`), on top of SameSite=Strict. Staff routes
+//! are behind IAM authorization at API Gateway; where a staff key is configured (locally, in
 //! tests) the `X-Staff-Key` header must carry it. No patron token opens a staff route.
+//!
+//! Also here: where a request comes from (the source address the login limits count, R-ACCT-7)
+//! and the device cookie that marks a browser that logged in to a card before.
 
-use crate::app::sessions::{self, Caller};
+use crate::app::sessions::{self, Caller, Client};
 use crate::error::Error;
 use crate::App;
 use axum::extract::FromRequestParts;
@@ -15,8 +19,20 @@ use lambda_http::request::RequestContext;
 use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "mypage_session";
+pub const DEVICE_COOKIE: &str = "mypage_device";
 pub const CSRF_HEADER: &str = "x-mypage-csrf";
+/// The one value the CSRF header may have (the website sends it).
+pub const CSRF_VALUE: &str = "1";
 pub const STAFF_KEY_HEADER: &str = "x-staff-key";
+/// The header CloudFront adds to every request it forwards to the API (its value is the
+/// configured secret), and the viewer address it reports.
+pub const ORIGIN_VERIFY_HEADER: &str = "x-origin-verify";
+pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
+
+/// The peer address of the connection, set by a server that has one (the dev server);
+/// API Gateway reports it in the request context instead.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub std::net::IpAddr);
 
 /// The token and whether it came from the cookie.
 fn token_of(headers: &HeaderMap) -> Option<(String, bool)> {
@@ -49,6 +65,89 @@ fn changes_state(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// A state change authenticated by the cookie: the CSRF header with its fixed value, and,
+/// where the browser says where the request comes from, the site's own origin.
+/// `Sec-Fetch-Site` (set by the browser, not by page scripts) must be `same-origin`; else an
+/// `Origin` header must be the site's. A client that sends neither is no browser, so no
+/// cross-site form.
+pub fn csrf_check(headers: &HeaderMap, site_origin: &str) -> Result<(), Error> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if header(CSRF_HEADER) != Some(CSRF_VALUE) {
+        return Err(Error::CsrfCheckFailed);
+    }
+    if let Some(site) = header("sec-fetch-site") {
+        return if site.eq_ignore_ascii_case("same-origin") {
+            Ok(())
+        } else {
+            Err(Error::CsrfCheckFailed)
+        };
+    }
+    match header(header::ORIGIN.as_str()) {
+        Some(origin) if crate::config::origin_of(origin).as_deref() != Some(site_origin) => {
+            Err(Error::CsrfCheckFailed)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether this request authenticates by the cookie (no bearer token), and so needs the
+/// CSRF check for a state change.
+pub fn uses_cookie(headers: &HeaderMap) -> bool {
+    token_of(headers).is_some_and(|(_, from_cookie)| from_cookie)
+}
+
+/// The address the request comes from: CloudFront's viewer address when the request proves
+/// it came through the distribution; else the source API Gateway saw; else the connection's
+/// peer (the dev server).
+pub fn source_address(parts: &Parts, origin_verify: Option<&str>) -> Option<std::net::IpAddr> {
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let (Some(secret), Some(given)) = (origin_verify, header(ORIGIN_VERIFY_HEADER)) {
+        if crate::credentials::same_secret(secret.as_bytes(), given.as_bytes()) {
+            if let Some(ip) = header(VIEWER_ADDRESS_HEADER).and_then(parse_viewer_address) {
+                return Some(ip);
+            }
+        }
+    }
+    match parts.extensions.get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            ctx.http.source_ip.as_deref().and_then(|s| s.parse().ok())
+        }
+        _ => parts.extensions.get::<PeerAddr>().map(|p| p.0),
+    }
+}
+
+/// `CloudFront-Viewer-Address` is `<ip>:<port>`, an IPv6 address unbracketed.
+fn parse_viewer_address(v: &str) -> Option<std::net::IpAddr> {
+    let (ip, port) = v.trim().rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.trim_matches(['[', ']']).parse().ok()
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
+}
+
+/// Who is trying a password: source address and device cookie (R-ACCT-7).
+pub struct LoginClient(pub Client);
+
+impl FromRequestParts<App> for LoginClient {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Error> {
+        Ok(LoginClient(Client {
+            source: source_address(parts, app.settings.origin_verify_secret.as_deref()),
+            device_cookie: cookie_value(&parts.headers, DEVICE_COOKIE),
+        }))
+    }
+}
+
 /// The logged-in patron, whatever kind of session: only the password change and log-out
 /// take this (R-ACCT-3).
 pub struct AnySession(pub Caller);
@@ -58,8 +157,8 @@ impl FromRequestParts<App> for AnySession {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Error> {
         let (token, from_cookie) = token_of(&parts.headers).ok_or(Error::Unauthenticated)?;
-        if from_cookie && changes_state(&parts.method) && !parts.headers.contains_key(CSRF_HEADER) {
-            return Err(Error::CsrfCheckFailed);
+        if from_cookie && changes_state(&parts.method) {
+            csrf_check(&parts.headers, &app.settings.site_origin)?;
         }
         Ok(AnySession(sessions::authenticate(app, &token).await?))
     }
@@ -135,6 +234,18 @@ pub fn cleared_session_cookie() -> String {
     session_cookie("", 0)
 }
 
+/// The device cookie (R-ACCT-7): sent only to the API, out of reach of scripts.
+pub fn device_cookie(value: &str, max_age_days: i64) -> String {
+    Cookie::build((DEVICE_COOKIE, value.to_owned()))
+        .path("/api")
+        .max_age(cookie::time::Duration::days(max_age_days))
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .build()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +277,51 @@ mod tests {
         );
         assert_eq!(token_of(&parts(&[("cookie", "mypage_session=")])), None);
         assert_eq!(token_of(&parts(&[("authorization", "Basic abc")])), None);
+    }
+
+    /// ASVS 5.0 V3.5.1 (CSRF defence for cookie-authenticated state changes).
+    #[test]
+    fn csrf_needs_the_fixed_header_value_and_the_sites_own_origin() {
+        let site = "https://www.library.example.jp";
+        let ok = |h: &[(&'static str, &str)]| csrf_check(&parts(h), site).is_ok();
+        assert!(ok(&[("x-mypage-csrf", "1")]));
+        assert!(!ok(&[]));
+        assert!(!ok(&[("x-mypage-csrf", "")]));
+        assert!(!ok(&[("x-mypage-csrf", "yes")]));
+        assert!(ok(&[
+            ("x-mypage-csrf", "1"),
+            ("sec-fetch-site", "same-origin")
+        ]));
+        assert!(!ok(&[
+            ("x-mypage-csrf", "1"),
+            ("sec-fetch-site", "same-site")
+        ]));
+        assert!(!ok(&[
+            ("x-mypage-csrf", "1"),
+            ("sec-fetch-site", "cross-site")
+        ]));
+        assert!(ok(&[
+            ("x-mypage-csrf", "1"),
+            ("origin", "https://www.library.example.jp")
+        ]));
+        assert!(!ok(&[
+            ("x-mypage-csrf", "1"),
+            ("origin", "https://evil.example")
+        ]));
+        assert!(!ok(&[("x-mypage-csrf", "1"), ("origin", "null")]));
+    }
+
+    #[test]
+    fn the_viewer_address_is_an_ip_and_a_port() {
+        assert_eq!(
+            parse_viewer_address("198.51.100.10:46532"),
+            Some("198.51.100.10".parse().unwrap())
+        );
+        assert_eq!(
+            parse_viewer_address("2001:db8::1:46532"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(parse_viewer_address("nonsense"), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated"),
         Error::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials"),
         Error::AccountLocked { .. } => (S::TOO_MANY_REQUESTS, "account_locked"),
+        Error::TooManyAttempts { .. } => (S::TOO_MANY_REQUESTS, "too_many_attempts"),
         Error::PasswordChangeRequired => (S::FORBIDDEN, "password_change_required"),
         Error::WeakPassword(_) => (S::BAD_REQUEST, "weak_password"),
         Error::InvalidEmail(_) => (S::BAD_REQUEST, "invalid_email"),
@@ -79,6 +80,7 @@ fn retry_after_secs(e: &Error) -> Option<i64> {
         Error::AccountLocked {
             retry_after_secs, ..
         }
+        | Error::TooManyAttempts { retry_after_secs }
         | Error::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
         Error::Busy | Error::Store(StoreError::Unavailable(_)) => {
             Some(RETRY_AFTER_UNAVAILABLE_SECS)

@@ -116,6 +116,12 @@ pub trait Store: Send + Sync {
     /// Titles whose postings are not all written yet (`Title::search_pending`), through a
     /// sparse index: the re-index reads only these.
     async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError>;
+    /// Every record in part `segment` of `segments` of the store (0-based), read page by
+    /// page: the store checker's whole-table read, never a request's. The parts are
+    /// disjoint and together hold every record, so they may be read in parallel (DynamoDB:
+    /// a parallel Scan). The search index is not records and is left out; any other item
+    /// that is not a record is `Corrupt`.
+    async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError>;
 }
 
 /// Typed reads over the port.

@@ -2,9 +2,9 @@
 //! it appears in, and when it expires (docs/table-design.md).
 
 use crate::domain::search::OrderKey;
-use crate::domain::{ClaimState, HoldState, Key, Record};
+use crate::domain::{HoldState, Key, Record};
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -24,6 +24,12 @@ enum Partition<'a> {
     /// The titles announced to one patron.
     Announced(&'a str),
     Job(&'a str),
+    /// A card number's failed logins (R-ACCT-7): no patron needed.
+    Login(&'a str),
+    /// One source address's failed logins.
+    Source(&'a str),
+    /// One shard of the global count of failed logins.
+    Brake(u8),
     /// A pending address verification, by token hash.
     Verification(&'a str),
     /// A renewal link, by token hash.
@@ -47,12 +53,15 @@ impl Partition<'_> {
             Partition::Claims(j) => format!("CLAIM#{j}"),
             Partition::Announced(c) => format!("ANNOUNCED#{c}"),
             Partition::Job(j) => format!("JOB#{j}"),
+            Partition::Login(c) => format!("LOGIN#{c}"),
+            Partition::Source(s) => format!("SOURCE#{s}"),
+            Partition::Brake(n) => format!("BRAKE#{n}"),
             Partition::Verification(h) => format!("VERIFY#{h}"),
             Partition::RenewalLink(h) => format!("RENEWAL#{h}"),
             Partition::Feed(h) => format!("FEED#{h}"),
             Partition::Calendar => "CALENDAR".to_owned(),
-            Partition::Gram(g) => format!("GRAM#{g}"),
-            Partition::GramCount(g) => format!("GRAMCOUNT#{g}"),
+            Partition::Gram(g) => format!("{GRAM}{g}"),
+            Partition::GramCount(g) => format!("{GRAM_COUNT_PREFIX}{g}"),
         }
     }
 }
@@ -70,6 +79,14 @@ pub(super) const HISTORY: &str = "~HIST#";
 pub(super) fn history_prefix(generation: u32) -> String {
     format!("{HISTORY}{generation:010}#")
 }
+const GRAM: &str = "GRAM#";
+const GRAM_COUNT_PREFIX: &str = "GRAMCOUNT#";
+
+/// Whether a partition holds search postings or gram counts: derived items, not records.
+pub(super) fn is_search_index(pk: &str) -> bool {
+    pk.starts_with(GRAM) || pk.starts_with(GRAM_COUNT_PREFIX)
+}
+
 /// A posting item's one attribute besides its key: the title's search text.
 pub(super) const POSTING_TEXT: &str = "text";
 /// A gram count item's number.
@@ -94,6 +111,9 @@ impl ItemKey {
             Key::MailClaim(job, c) => (Partition::Claims(job), c.to_string()),
             Key::Announcement(c, b) => (Partition::Announced(c.as_str()), b.to_string()),
             Key::Job(j) => (Partition::Job(j), "STATE".to_owned()),
+            Key::LoginGuard(c) => (Partition::Login(c.as_str()), "GUARD".to_owned()),
+            Key::LoginSource(s) => (Partition::Source(s), "COUNT".to_owned()),
+            Key::LoginBrake(n) => (Partition::Brake(*n), "COUNT".to_owned()),
             // Beside the account, not in it (see ACCOUNT_END).
             Key::HoldCart(c) => (Partition::Patron(c.as_str()), "~CART".to_owned()),
             Key::CalendarFeed(c) => (Partition::Patron(c.as_str()), "~FEED".to_owned()),
@@ -314,20 +334,8 @@ pub(super) fn index_entries(record: &Record) -> Vec<(Index, String, String)> {
     }
 }
 
-/// When DynamoDB's time to live may remove the record (attribute `ttl`).
+/// When DynamoDB's time to live may remove the record (attribute `ttl`): the record's own
+/// expiry (`Record::expires_at`).
 pub(super) fn expires_at(record: &Record) -> Option<DateTime<Utc>> {
-    let after = |state: &ClaimState, days| match state {
-        ClaimState::Sending { lease_until } => *lease_until + Duration::days(days),
-        ClaimState::Sent { at } => *at + Duration::days(days),
-    };
-    match record {
-        Record::Session(s) => Some(s.expires_at),
-        // A reminder claim is needed until its due date has passed.
-        Record::MailClaim(c) => Some(after(&c.state, 60)),
-        // An announcement must outlive the new-arrivals window it guards.
-        Record::Announcement(a) => Some(after(&a.state, 400)),
-        Record::EmailVerification(v) => Some(v.expires_at),
-        Record::RenewalLink(l) => Some(l.expires_at),
-        _ => None,
-    }
+    record.expires_at()
 }

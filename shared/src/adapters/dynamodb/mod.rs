@@ -18,6 +18,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::NaiveDate;
 use keys::{
     expires_at, history_prefix, index_entries, s, Index, Item, ItemKey, ACCOUNT_END, GRAM_COUNT,
@@ -38,12 +39,15 @@ pub struct DynamoStore {
     table: String,
 }
 
-/// Service error codes that mean "not now" rather than "never".
+/// Service error codes that mean "not now" rather than "never" (throttling, a fault inside
+/// the service). Any other 5xx answer counts as one of these too.
 const TRANSIENT_CODES: &[&str] = &[
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
+    "Throttling",
     "RequestLimitExceeded",
     "InternalServerError",
+    "InternalFailure",
     "ServiceUnavailable",
     "LimitExceededException",
 ];
@@ -56,29 +60,52 @@ const CANCELLED_FOR_NOW: &[&str] = &[
     "InternalServerError",
 ];
 
-/// A failed SDK call as a store error: what the caller may retry later, and what is a fault
-/// in the request itself.
-fn sdk_error<E, R>(e: SdkError<E, R>) -> StoreError
+/// The attribute that names the commit which last wrote an item. When the reply to a write
+/// is lost and the retry finds the item changed, this tells "our own write was applied"
+/// from "another request won the race" (docs/table-design.md, "Lost replies").
+const WRITE_TOKEN: &str = "wtoken";
+
+/// Is this failed SDK call one the caller may retry later (the service unreachable,
+/// throttling, failing inside, or timing out after the SDK's own retries)? Anything else is
+/// a fault in the request itself, that is, in this program.
+pub(crate) fn is_transient<E>(e: &SdkError<E, HttpResponse>) -> bool
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata,
 {
-    let transient = match &e {
+    match e {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
             true
         }
-        SdkError::ServiceError(se) => se
-            .err()
-            .code()
-            .is_some_and(|c| TRANSIENT_CODES.contains(&c)),
+        SdkError::ServiceError(se) => {
+            se.raw().status().is_server_error()
+                || se
+                    .err()
+                    .code()
+                    .is_some_and(|c| TRANSIENT_CODES.contains(&c))
+        }
+        // ConstructionFailure: the request could not even be built.
         _ => false,
-    };
+    }
+}
+
+/// A failed SDK call as a store error: `Unavailable` (503 with Retry-After) for what passes
+/// with time, `Rejected` (a logged 500) for a bug such as a ValidationException.
+pub(crate) fn sdk_error<E>(e: SdkError<E, HttpResponse>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let transient = is_transient(&e);
     let text = DisplayErrorContext(e).to_string();
     if transient {
         StoreError::Unavailable(text)
     } else {
         StoreError::Rejected(text)
     }
+}
+
+/// A fresh token for one commit's writes.
+fn write_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
 }
 
 impl DynamoStore {
@@ -258,6 +285,10 @@ impl DynamoStore {
             }
             let page = q.send().await.map_err(sdk_error)?;
             for item in page.items.unwrap_or_default() {
+                let pk = item.get("pk").and_then(|v| v.as_s().ok());
+                if pk.is_some_and(|pk| keys::is_search_index(pk)) {
+                    continue;
+                }
                 out.push(Self::from_item(item)?);
             }
             match page.last_evaluated_key {
@@ -297,6 +328,10 @@ impl DynamoStore {
             }
             let page = q.send().await.map_err(sdk_error)?;
             for item in page.items.unwrap_or_default() {
+                let pk = item.get("pk").and_then(|v| v.as_s().ok());
+                if pk.is_some_and(|pk| keys::is_search_index(pk)) {
+                    continue;
+                }
                 out.push(Self::from_item(item)?);
             }
             match page.last_evaluated_key {
@@ -346,25 +381,58 @@ impl DynamoStore {
         }
     }
 
-    fn transact_item(&self, change: &Change) -> Result<TransactWriteItem, StoreError> {
+    /// The item a Create or Update puts: the record at its new version, marked with the
+    /// commit's write token.
+    fn put_item(change: &Change, token: &str) -> Result<Item, StoreError> {
+        let record = Self::written(change).expect("a write");
+        let mut item = Self::to_item(&record)?;
+        item.insert(WRITE_TOKEN.into(), s(token));
+        Ok(item)
+    }
+
+    /// After a write's condition failed: was it our own write, applied by an earlier attempt
+    /// whose reply was lost (the SDK retried, or the caller did)? Then the item carries this
+    /// commit's token. A transaction is applied whole, so one of its items tells.
+    async fn applied_before(&self, changes: &[Change], token: &str) -> Result<bool, StoreError> {
+        let Some(put) = changes
+            .iter()
+            .find(|c| matches!(c, Change::Create(_) | Change::Update(_)))
+        else {
+            return Ok(false); // nothing carries a token: the use case re-reads and sees
+        };
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(ItemKey::of(&put.key()).item()))
+            .projection_expression("#t")
+            .expression_attribute_names("#t", WRITE_TOKEN)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out
+            .item
+            .and_then(|mut i| i.remove(WRITE_TOKEN))
+            .is_some_and(|v| v.as_s().is_ok_and(|t| t == token)))
+    }
+
+    fn transact_item(&self, change: &Change, token: &str) -> Result<TransactWriteItem, StoreError> {
         let c = Condition::of(change);
         let key = ItemKey::of(&change.key()).item();
         let b = TransactWriteItem::builder();
         let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Rejected(e.to_string());
         let item = match change {
-            Change::Create(_) | Change::Update(_) => {
-                let record = Self::written(change).expect("a write");
-                b.put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(Self::to_item(&record)?))
-                        .condition_expression(c.expression)
-                        .set_expression_attribute_names(c.names)
-                        .set_expression_attribute_values(c.values)
-                        .build()
-                        .map_err(invalid)?,
-                )
-            }
+            Change::Create(_) | Change::Update(_) => b.put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(Self::put_item(change, token)?))
+                    .condition_expression(c.expression)
+                    .set_expression_attribute_names(c.names)
+                    .set_expression_attribute_values(c.values)
+                    .build()
+                    .map_err(invalid)?,
+            ),
             Change::Delete(_) => b.delete(
                 Delete::builder()
                     .table_name(&self.table)
@@ -390,7 +458,7 @@ impl DynamoStore {
     }
 
     /// One change needs no transaction: PutItem or DeleteItem with the same condition.
-    async fn write_one(&self, change: &Change) -> Result<Commit, StoreError> {
+    async fn write_one(&self, change: &Change, token: &str) -> Result<Commit, StoreError> {
         let c = Condition::of(change);
         let lost = |code: Option<&str>| code == Some("ConditionalCheckFailedException");
         let result = match change {
@@ -412,31 +480,35 @@ impl DynamoStore {
                         Some(sdk_error(e))
                     }
                 }),
-            _ => {
-                let record = Self::written(change).expect("a write");
-                self.client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(Self::to_item(&record)?))
-                    .condition_expression(c.expression)
-                    .set_expression_attribute_names(c.names)
-                    .set_expression_attribute_values(c.values)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| {
-                        if lost(e.code()) {
-                            None
-                        } else {
-                            Some(sdk_error(e))
-                        }
-                    })
-            }
+            _ => self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(Self::put_item(change, token)?))
+                .condition_expression(c.expression)
+                .set_expression_attribute_names(c.names)
+                .set_expression_attribute_values(c.values)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    if lost(e.code()) {
+                        None
+                    } else {
+                        Some(sdk_error(e))
+                    }
+                }),
         };
+        let done = || Commit::Done(Written(Self::written(change).into_iter().collect()));
         match result {
-            Ok(()) => Ok(Commit::Done(Written(
-                Self::written(change).into_iter().collect(),
-            ))),
+            Ok(()) => Ok(done()),
+            Err(None)
+                if self
+                    .applied_before(std::slice::from_ref(change), token)
+                    .await? =>
+            {
+                Ok(done())
+            }
             Err(None) => Ok(Commit::LostRace),
             Err(Some(e)) => Err(e),
         }
@@ -543,6 +615,35 @@ impl Store for DynamoStore {
             .collect())
     }
 
+    async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .segment(segment as i32)
+                .total_segments(segments as i32)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in page.items.unwrap_or_default() {
+                let pk = item.get("pk").and_then(|v| v.as_s().ok());
+                if pk.is_some_and(|pk| keys::is_search_index(pk)) {
+                    continue;
+                }
+                out.push(Self::from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
     async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
         let records = self
             .query_index(Index::ByOverdueDate, Index::overdue_after(date), None)
@@ -639,10 +740,11 @@ impl Store for DynamoStore {
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         let changes = changes.into_vec();
+        let token = write_token();
         match changes.as_slice() {
             [] => return Ok(Commit::Done(Written::default())),
             [one @ (Change::Create(_) | Change::Update(_) | Change::Delete(_))] => {
-                return self.write_one(one).await
+                return self.write_one(one, &token).await
             }
             _ => {}
         }
@@ -654,45 +756,49 @@ impl Store for DynamoStore {
         }
         let items = changes
             .iter()
-            .map(|c| self.transact_item(c))
+            .map(|c| self.transact_item(c, &token))
             .collect::<Result<Vec<_>, _>>()?;
-        match self
+        // The SDK gives the call a ClientRequestToken and keeps it across its own retries, so
+        // DynamoDB applies a retried transaction once; the write token covers the rest.
+        let result = self
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
-            .await
-        {
-            Ok(_) => Ok(Commit::Done(Written(
-                changes.iter().filter_map(Self::written).collect(),
-            ))),
+            .await;
+        let done = || Commit::Done(Written(changes.iter().filter_map(Self::written).collect()));
+        match result {
+            Ok(_) => return Ok(done()),
             Err(e) => match e.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(c))
-                    if c.cancellation_reasons().iter().any(|r| {
-                        matches!(
-                            r.code(),
-                            Some("ConditionalCheckFailed") | Some("TransactionConflict")
-                        )
-                    }) =>
-                {
-                    Ok(Commit::LostRace)
-                }
+                    if c.cancellation_reasons()
+                        .iter()
+                        .any(|r| r.code() == Some("ConditionalCheckFailed")) => {}
+                // Another transaction on the same items, or ours still being applied under
+                // the same ClientRequestToken: either way, read again.
+                Some(TransactWriteItemsError::TransactionCanceledException(c))
+                    if c.cancellation_reasons()
+                        .iter()
+                        .any(|r| r.code() == Some("TransactionConflict")) => {}
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => {}
                 Some(TransactWriteItemsError::TransactionCanceledException(c))
                     if c.cancellation_reasons().iter().any(|r| {
                         r.code()
                             .is_some_and(|code| CANCELLED_FOR_NOW.contains(&code))
                     }) =>
                 {
-                    Err(StoreError::Unavailable(format!(
+                    return Err(StoreError::Unavailable(format!(
                         "transaction cancelled: {:?}",
                         c.cancellation_reasons()
-                    )))
+                    )));
                 }
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => {
-                    Ok(Commit::LostRace)
-                }
-                _ => Err(sdk_error(e)),
+                _ => return Err(sdk_error(e)),
             },
+        };
+        if self.applied_before(&changes, &token).await? {
+            Ok(done())
+        } else {
+            Ok(Commit::LostRace)
         }
     }
 
