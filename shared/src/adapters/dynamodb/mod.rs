@@ -285,10 +285,6 @@ impl DynamoStore {
             }
             let page = q.send().await.map_err(sdk_error)?;
             for item in page.items.unwrap_or_default() {
-                let pk = item.get("pk").and_then(|v| v.as_s().ok());
-                if pk.is_some_and(|pk| keys::is_search_index(pk)) {
-                    continue;
-                }
                 out.push(Self::from_item(item)?);
             }
             match page.last_evaluated_key {
@@ -328,10 +324,6 @@ impl DynamoStore {
             }
             let page = q.send().await.map_err(sdk_error)?;
             for item in page.items.unwrap_or_default() {
-                let pk = item.get("pk").and_then(|v| v.as_s().ok());
-                if pk.is_some_and(|pk| keys::is_search_index(pk)) {
-                    continue;
-                }
                 out.push(Self::from_item(item)?);
             }
             match page.last_evaluated_key {
