@@ -158,16 +158,7 @@ pub async fn change(
         async move {
             let account =
                 Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let current = account
-                .holds
-                .iter()
-                .find(|h| &h.hold_id == hold_id)
-                .ok_or(Error::HoldNotFound)?;
-            let title = app
-                .store
-                .title(&current.bib_id)
-                .await?
-                .ok_or(Inconsistent("a hold on a title that is not in the catalog"))?;
+            let (current, title) = own_hold_and_title(app, &account, hold_id).await?;
             let mut outcome = hold::change(
                 &account.patron,
                 &title,
@@ -238,6 +229,25 @@ pub(crate) async fn serve_from_shelf(
     Ok(Some(Some(outcome)))
 }
 
+/// The caller's own hold `hold_id` (another patron's is not found) and its title.
+async fn own_hold_and_title<'a>(
+    app: &App,
+    account: &'a Account,
+    hold_id: &HoldId,
+) -> Result<(&'a Hold, Title), Error> {
+    let hold = account
+        .holds
+        .iter()
+        .find(|h| &h.hold_id == hold_id)
+        .ok_or(Error::HoldNotFound)?;
+    let title = app
+        .store
+        .title(&hold.bib_id)
+        .await?
+        .ok_or(Inconsistent("a hold on a title that is not in the catalog"))?;
+    Ok((hold, title))
+}
+
 /// DELETE /api/me/holds/{hold_id}: a waiting (or suspended) hold leaves the queue and frees
 /// a slot; a ready one is refused with the library's phone number (R-HOLD-5).
 pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), Error> {
@@ -247,16 +257,7 @@ pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), 
         async move {
             let account =
                 Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let hold = account
-                .holds
-                .iter()
-                .find(|h| &h.hold_id == hold_id)
-                .ok_or(Error::HoldNotFound)?;
-            let title = app
-                .store
-                .title(&hold.bib_id)
-                .await?
-                .ok_or(Inconsistent("a hold on a title that is not in the catalog"))?;
+            let (hold, title) = own_hold_and_title(app, &account, hold_id).await?;
             let outcome = hold::cancel(&account.patron, &title, hold).map_err(|r| match r {
                 CancelRefusal::ReadyForPickup => Error::ReadyForPickup {
                     phone: app.settings.library.phone.clone(),
