@@ -50,7 +50,8 @@ pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan,
                 .iter()
                 .find(|l| &l.loan_id == loan_id)
                 .ok_or(Error::LoanNotFound)?;
-            let (_, calendar) = with_calendar(app, Vec::new()).await?;
+            // The loan is in the account already read: the calendar is the one read left.
+            let calendar = Calendar::new(app.policy(), app.store.closed_days().await?.as_ref());
             let outcome = loan::renew(loan, today, &calendar, app.policy())?;
             Ok(committed(
                 super::commit(app, outcome.changes).await?,
