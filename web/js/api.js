@@ -73,6 +73,12 @@ export const api = {
   holds: () => request('GET', '/api/me/holds'),
   placeHold: (bibId, notify) => request('POST', '/api/me/holds', { bib_id: bibId, notify }),
   cancelHold: (holdId) => request('DELETE', `/api/me/holds/${encodeURIComponent(holdId)}`),
+  // change: any of {suspended_until, not_needed_after, notify}; null resumes / clears.
+  changeHold: (holdId, change) => request('PATCH', `/api/me/holds/${encodeURIComponent(holdId)}`, change),
+  holdCart: () => request('GET', '/api/me/hold-cart'),
+  addToCart: (bibId) => request('PUT', `/api/me/hold-cart/${encodeURIComponent(bibId)}`),
+  removeFromCart: (bibId) => request('DELETE', `/api/me/hold-cart/${encodeURIComponent(bibId)}`),
+  placeCartHolds: (notify) => request('POST', '/api/me/hold-cart/holds', { notify }),
   notifications: () => request('GET', '/api/me/notifications'),
   saveNotifications: (settings) => request('PUT', '/api/me/notifications', settings),
   ebooks: () => request('GET', '/api/me/ebooks'),

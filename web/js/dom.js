@@ -113,3 +113,15 @@ export function busyGuard(form) {
     }
   };
 }
+
+// The usual form: on submit, clear its alert box and run `work(event)`, one at a time.
+export function onSubmit(form, alertBox, work) {
+  const guard = busyGuard(form);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    guard(async () => {
+      if (alertBox) replaceChildren(alertBox);
+      await work(event);
+    });
+  });
+}

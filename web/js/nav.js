@@ -19,6 +19,7 @@ function items() {
       return [
         ['/loans', 'nav.loans'],
         ['/holds', 'nav.holds'],
+        ['/hold-cart', 'nav.holdCart'],
         ['/new-arrivals', 'nav.newArrivals'],
         ['/reading-history', 'nav.history'],
         ['/calendar', 'nav.calendar'],
@@ -78,6 +79,7 @@ function section(path) {
   // "/loans/L1/renew" belongs to 貸出一覧, "/titles/B1" to 新着図書.
   if (path.startsWith('/loans')) return '/loans';
   if (path.startsWith('/holds')) return '/holds';
+  if (path.startsWith('/hold-cart')) return '/hold-cart';
   if (path.startsWith('/titles') || path.startsWith('/new-arrivals')) return '/new-arrivals';
   return path;
 }

@@ -6,6 +6,8 @@ import * as loans from './screens/loans.js';
 import * as renew from './screens/renew.js';
 import * as holds from './screens/holds.js';
 import * as cancelHold from './screens/cancel-hold.js';
+import * as changeHold from './screens/hold-change.js';
+import * as holdCart from './screens/hold-cart.js';
 import * as newArrivals from './screens/new-arrivals.js';
 import * as search from './screens/search.js';
 import * as title from './screens/title.js';
@@ -25,6 +27,9 @@ const routes = [
   { pattern: '/loans/:loanId/renew', screen: renew, auth: true },
   { pattern: '/holds', screen: holds, auth: true },
   { pattern: '/holds/:holdId/cancel', screen: cancelHold, auth: true },
+  { pattern: '/holds/:holdId/change', screen: changeHold, auth: true },
+  { pattern: '/hold-cart', screen: holdCart, auth: true },
+  { pattern: '/hold-cart/add/:bibId', screen: holdCart, auth: true },
   { pattern: '/new-arrivals', screen: newArrivals, auth: false },
   { pattern: '/search', screen: search, auth: false },
   { pattern: '/titles/:bibId', screen: title, auth: false },

@@ -10,6 +10,9 @@ export const passwordPolicy = { minLength: 6, maxLength: 64 };
 // Notification list limits (at most 20 entries of at most 100 characters each).
 export const notificationListLimits = { maxEntries: 20, maxLength: 100 };
 
+// The hold cart holds at most this many titles (R-HOLD-10; the server answers 409 cart_full).
+export const holdCartLimit = 20;
+
 export const state = {
   config: { library_name: '', library_phone: '', library_url: '' },
   // 'unknown' | 'signed-out' | 'signed-in' | 'must-change'
@@ -34,6 +37,7 @@ export function errorText(error, variant) {
   const params = {
     phone: state.config.library_phone,
     limit: state.me?.holds?.limit ?? '',
+    cartLimit: holdCartLimit,
     min: passwordPolicy.minLength,
     code,
   };

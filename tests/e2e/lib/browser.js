@@ -145,3 +145,19 @@ export async function waitForScreen(page, hashPrefix, headingText) {
     throw error;
   }
 }
+
+// Logs in from the ログイン screen now shown.
+export async function logIn(page, card, password) {
+  await page.getByLabel('図書館カード番号').fill(card);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+}
+
+// Searches from the header's box (any screen, either language) and waits for the results.
+export async function searchFor(page, words) {
+  const box = page.getByRole('searchbox', { name: /蔵書検索|Search the catalog/ });
+  await box.fill(words);
+  await box.press('Enter');
+  await waitForScreen(page, '#/search?', null);
+  await page.locator('#main .search-summary').waitFor();
+}

@@ -92,3 +92,17 @@ export async function activatePatron(baseUrl, staff, card, password) {
   // the sessions a test opens.
   await call(baseUrl, 'DELETE', '/api/session', undefined, { Authorization: `Bearer ${login.token}` });
 }
+
+// Registers a patron's email address through the API and (unless `confirm` is false) confirms it
+// (R-MAIL-5), for patrons whose email setup is not what a test is about.
+export async function registerEmail(baseUrl, staff, card, password, email, { confirm = true } = {}) {
+  const login = await expectOk(call(baseUrl, 'POST', '/api/session', { card_number: card, password }), `login ${card}`);
+  const auth = { Authorization: `Bearer ${login.token}`, 'X-MyPage-CSRF': '1' };
+  await expectOk(call(baseUrl, 'PUT', '/api/me/email', { email }, auth), `set email of ${card}`);
+  if (confirm) {
+    const token = await staff.verificationToken(email);
+    if (!token) throw new Error(`no verification email to ${email}`);
+    await expectOk(call(baseUrl, 'POST', '/api/email-verification', { token }, { 'X-MyPage-CSRF': '1' }), `verify ${email}`);
+  }
+  await call(baseUrl, 'DELETE', '/api/session', undefined, auth);
+}

@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, staffKey } from '../lib/server.js';
 import { staffClient } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, desktop, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, searchFor, desktop, phone } from '../lib/browser.js';
 
 const NOW = '2026-11-25T10:00:00+09:00';
 const PATRON = { card: '40260001', name: '検索 花子' };
@@ -24,14 +24,6 @@ async function addTitle(body) {
 
 function hits(page) {
   return page.locator('#main li.card h2');
-}
-
-async function searchFor(page, words) {
-  const box = page.getByRole('searchbox', { name: /蔵書検索|Search the catalog/ });
-  await box.fill(words);
-  await box.press('Enter');
-  await waitForScreen(page, '#/search?', null);
-  await page.locator('#main .search-summary').waitFor();
 }
 
 before(async () => {

@@ -1,9 +1,11 @@
-// 予約候補一覧: the title to hold, the choice of 予約連絡方法 (不要 / メール; メール needs a
-// registered address, R-HOLD-3), and 予約する. Refusals come back in words (R-HOLD-2, R-HOLD-8).
+// 予約候補一覧 for one title (the 予約する link of 新着図書 and of a title page): the title, the
+// choice of 予約連絡方法 (R-HOLD-3), and 予約する. Refusals come back in words (R-HOLD-2, R-HOLD-8).
+// Several titles at once: the hold cart (hold-cart.js).
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice, linkButton, busyGuard, replaceChildren, uniqueId } from '../dom.js';
+import { h, heading, notice, linkButton, onSubmit, replaceChildren } from '../dom.js';
+import { notifyFieldset, chosenNotify, registerEmailLink } from '../notify-choice.js';
 import { setFlash, errorText, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
@@ -11,16 +13,6 @@ import { loadTitle, titleFacts } from './title.js';
 
 // Refusals that another try would not change.
 const FINAL_REFUSALS = ['hold_limit_reached', 'available_on_shelf', 'already_on_loan', 'duplicate_hold', 'title_not_found'];
-
-function radio(name, value, label, { checked, disabled, describedBy } = {}) {
-  const id = uniqueId(`notify-${value}`);
-  return h(
-    'div',
-    { class: 'choice' },
-    h('input', { type: 'radio', id, name, value, checked, disabled, 'aria-describedby': describedBy }),
-    h('label', { for: id }, label),
-  );
-}
 
 export async function render({ params }) {
   const pageTitle = t('candidates.title');
@@ -45,47 +37,25 @@ export async function render({ params }) {
     };
   }
 
-  const hasEmail = Boolean(me.email);
-  const emailHelpId = uniqueId('email-help');
-  const fieldset = h(
-    'fieldset',
-    { class: 'choices' },
-    h('legend', {}, t('candidates.method')),
-    radio('notify', 'none', t('candidates.methodNone'), { checked: !hasEmail }),
-    radio('notify', 'email', hasEmail ? t('candidates.methodEmail', { email: me.email }) : t('candidates.methodEmailNoAddress'), {
-      checked: hasEmail,
-      disabled: !hasEmail,
-      describedBy: hasEmail ? null : emailHelpId,
-    }),
-    hasEmail ? null : h('p', { class: 'field-hint', id: emailHelpId }, h('a', { href: '#/email' }, t('candidates.registerEmail'))),
-  );
+  const fieldset = notifyFieldset(me);
 
   const formAlert = notice('error');
   const submit = h('button', { type: 'submit', class: 'button' }, t('candidates.submit'));
   const form = h('form', { class: 'form' }, formAlert, fieldset, h('div', { class: 'actions' }, submit, back));
-  const guard = busyGuard(form);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      const notify = form.querySelector('input[name=notify]:checked')?.value ?? 'none';
-      try {
-        await api.placeHold(title.bib_id, notify);
-        setFlash('success', t('holds.placedFlash', { title: title.title }));
-        navigate('/holds');
-      } catch (failure) {
-        if (failure.handled) return;
-        replaceChildren(
-          formAlert,
-          errorContent(failure),
-          failure.code === 'email_not_registered' ? [' ', h('a', { href: '#/email' }, t('candidates.registerEmail'))] : null,
-        );
-        if (FINAL_REFUSALS.includes(failure.code)) {
-          submit.remove();
-          back.focus();
-        }
+  onSubmit(form, formAlert, async () => {
+    const notify = chosenNotify(form);
+    try {
+      await api.placeHold(title.bib_id, notify);
+      setFlash('success', t('holds.placedFlash', { title: title.title }));
+      navigate('/holds');
+    } catch (failure) {
+      if (failure.handled) return;
+      replaceChildren(formAlert, errorContent(failure), registerEmailLink(failure));
+      if (FINAL_REFUSALS.includes(failure.code)) {
+        submit.remove();
+        back.focus();
       }
-    });
+    }
   });
 
   const node = h(

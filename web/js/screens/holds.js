@@ -1,4 +1,5 @@
-// 予約一覧 (R-HOLD-4): each hold and its state. 予約取消 only where the API says it can be
+// 予約一覧 (R-HOLD-4): each hold and its state, its 予約の目安 (R-HOLD-14), 休止 and 不要になる日
+// (R-HOLD-11, R-HOLD-12). 変更 leads to hold-change.js; 予約取消 only where the API says it can be
 // cancelled; a ready hold is cancelled by calling the library (R-HOLD-5).
 
 import { api } from '../api.js';
@@ -12,6 +13,13 @@ export function holdStatus(hold) {
   if (hold.status === 'ready') {
     return h('strong', { class: 'status status--ready' }, t('holds.ready'));
   }
+  if (hold.status === 'suspended') {
+    return h(
+      'strong',
+      { class: 'status status--suspended' },
+      hold.suspended_until ? t('holds.suspended', { date: formatDate(hold.suspended_until) }) : t('holds.suspendedNoDate'),
+    );
+  }
   return h(
     'span',
     { class: 'status status--waiting' },
@@ -23,16 +31,29 @@ export function holdFacts(hold, closed = [], today = todayInJapan()) {
   const before = hold.status === 'ready' && hold.pickup_deadline ? closuresBefore(closed, today, hold.pickup_deadline) : null;
   return details([
     [t('holds.status'), holdStatus(hold)],
+    // A suspended hold keeps its place in the queue (R-HOLD-11).
+    hold.status === 'suspended' && hold.queue_position ? [t('holds.position'), t('holds.positionKept', { n: hold.queue_position })] : null,
+    hold.status === 'waiting' && hold.estimated_ready_on ? [t('holds.estimate'), t('holds.estimateOn', { date: formatDate(hold.estimated_ready_on) })] : null,
     hold.status === 'ready' && hold.ready_on ? [t('holds.readyOn'), formatDate(hold.ready_on)] : null,
     hold.status === 'ready' && hold.pickup_deadline ? [t('holds.pickupDeadline'), formatDate(hold.pickup_deadline)] : null,
     // R-CAL-1: the days the library is closed before the pickup deadline.
     before ? [t('calendar.closedBeforePickup'), before] : null,
+    hold.status !== 'ready' && hold.not_needed_after ? [t('holds.notNeededAfter'), t('holds.notNeededOn', { date: formatDate(hold.not_needed_after) })] : null,
     [t('holds.notify'), t(`notify.${hold.notify === 'email' ? 'email' : 'none'}`)],
   ]);
 }
 
 function holdItem(hold, closed, today) {
   const titleId = `hold-${hold.hold_id}-title`;
+  const change = h(
+    'a',
+    {
+      class: 'button button--secondary',
+      href: `#/holds/${encodeURIComponent(hold.hold_id)}/change`,
+      'aria-label': t('holds.changeButtonFor', { title: hold.title }),
+    },
+    t('holds.changeButton'),
+  );
   let action = null;
   let readyCancelNote = null;
   if (hold.cancellable) {
@@ -59,7 +80,7 @@ function holdItem(hold, closed, today) {
       hold.status === 'ready' ? h('p', { class: 'note' }, t('holds.readyNote')) : null,
       readyCancelNote,
     ),
-    action ? h('div', { class: 'card__action' }, action) : null,
+    h('div', { class: 'card__action' }, change, action),
   );
 }
 
@@ -76,7 +97,7 @@ export async function render() {
     flash ? notice(flash.kind, flash.text) : null,
     h('p', {}, me?.holds ? t('holds.summary', { active: me.holds.active, limit: me.holds.limit }) : null),
     holds.length ? h('ul', { class: 'cards' }, holds.map((x) => holdItem(x, closed, today))) : h('p', {}, t('holds.empty')),
-    h('p', {}, linkButton('#/new-arrivals', t('holds.findMore'))),
+    h('div', { class: 'actions' }, linkButton('#/hold-cart', t('holds.toCart')), linkButton('#/new-arrivals', t('holds.findMore'))),
   );
   return { title: t('holds.title'), node };
 }

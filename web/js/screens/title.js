@@ -1,10 +1,11 @@
 // A title page, /#/titles/{bib_id}: the link the library's catalog uses. No login needed to look;
-// 予約する leads to 予約候補一覧 (and to ログイン first if needed).
+// 予約する leads to 予約候補一覧 for this title, 予約候補に追加 to the hold cart (ログイン first if needed).
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, heading, notice, details, linkButton } from '../dom.js';
 import { errorText } from '../state.js';
+import { addToCartControl } from '../title-actions.js';
 
 export function titleFacts(title) {
   return details([
@@ -25,6 +26,18 @@ export async function loadTitle(bibId) {
   }
 }
 
+// 予約する (this title alone) or 予約候補に追加 (to place it with others from the cart).
+function holdActions(title) {
+  const [addButton, addFeedback] = addToCartControl(title, { secondary: true });
+  return h(
+    'div',
+    {},
+    h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/titles/${encodeURIComponent(title.bib_id)}/hold` }, t('title.holdButton')), addButton),
+    addFeedback,
+    h('p', { class: 'note' }, t('title.cartNote')),
+  );
+}
+
 export async function render({ params }) {
   const { title, missing, error } = await loadTitle(params.bibId);
   if (missing) {
@@ -41,7 +54,7 @@ export async function render({ params }) {
     heading(title.title),
     titleFacts(title),
     h('p', { class: onShelf ? 'availability availability--shelf' : 'availability' }, onShelf ? t('title.onShelf') : t('title.allOut')),
-    onShelf ? null : h('p', {}, h('a', { class: 'button', href: `#/titles/${encodeURIComponent(title.bib_id)}/hold` }, t('title.holdButton'))),
+    onShelf ? null : holdActions(title),
   );
   return { title: title.title, node };
 }
