@@ -113,3 +113,12 @@ export function busyGuard(form) {
     }
   };
 }
+
+// A form's submit, without a page load, never twice at once.
+export function onSubmit(form, work) {
+  const guard = busyGuard(form);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    guard(work);
+  });
+}

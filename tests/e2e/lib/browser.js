@@ -147,3 +147,13 @@ export async function waitForScreen(page, hashPrefix, headingText) {
     throw error;
   }
 }
+
+// Logs in with the ログイン form from a fresh start; a patron lands on 貸出一覧.
+export async function logIn(page, { card, password }) {
+  await page.goto('/#/login');
+  await waitForScreen(page, '#/login', 'ログイン');
+  await page.getByLabel('図書館カード番号').fill(card);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await waitForScreen(page, '#/loans', '貸出一覧');
+}

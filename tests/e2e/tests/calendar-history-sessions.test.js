@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, logIn, phone } from '../lib/browser.js';
 
 const TODAY = '2026-11-25T10:00:00+09:00'; // a Wednesday; the library is closed on Mondays
 const PATRON = { card: '40260001', name: '宇治 光', password: 'Uji2gawa88' };
@@ -54,13 +54,7 @@ before(async () => {
   desk = await openPage(browser, server.baseUrl);
   // The page's "today" is the server's pinned day.
   await desk.context.clock.setFixedTime(new Date(TODAY));
-  const { page } = desk;
-  await page.goto('/');
-  await waitForScreen(page, '#/login', 'ログイン');
-  await page.getByLabel('図書館カード番号').fill(PATRON.card);
-  await page.getByLabel('パスワード', { exact: true }).fill(PATRON.password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
-  await waitForScreen(page, '#/loans', '貸出一覧');
+  await logIn(desk.page, PATRON);
 });
 
 after(async () => {

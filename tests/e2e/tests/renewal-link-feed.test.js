@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, desktop, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, logIn, desktop, phone } from '../lib/browser.js';
 
 const CHECKOUT_DAY = '2026-11-25T10:00:00+09:00'; // due 14 days later: Wednesday 2026-12-09
 const REMINDER_DAY = '2026-12-06T09:00:00+09:00'; // 3 days before; a renewal then is due 12-20
@@ -65,16 +65,6 @@ async function readFeed(url) {
 
 function renewalCalls(session) {
   return session.apiWrites.filter((w) => w.path.startsWith('/api/renewal-links/'));
-}
-
-async function login(session) {
-  const { page } = session;
-  await page.goto('/#/login');
-  await waitForScreen(page, '#/login', 'ログイン');
-  await page.getByLabel('図書館カード番号').fill(PATRON.card);
-  await page.getByLabel('パスワード', { exact: true }).fill(PATRON.password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
-  await waitForScreen(page, '#/loans', '貸出一覧');
 }
 
 async function openNotifications(session) {
@@ -282,7 +272,7 @@ describe('カレンダー配信 on お知らせメール設定 (R-CAL-3)', () =>
   it('no feed at first; 新しいURLを作る makes one without titles, read as text/calendar', async () => {
     desk = await openPage(browser, server.baseUrl, desktop);
     await desk.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
-    await login(desk);
+    await logIn(desk.page, PATRON);
     const { page } = desk;
     const section = await openNotifications(desk);
     assert.match(await section.innerText(), /現在、カレンダー配信はしていません/);
@@ -386,7 +376,7 @@ describe('カレンダー配信 on お知らせメール設定 (R-CAL-3)', () =>
 
   it('the section on a 360 px phone, and in English', async () => {
     const small = await openPage(browser, server.baseUrl, phone);
-    await login(small);
+    await logIn(small.page, PATRON);
     const { page } = small;
     const section = await openNotifications(small);
     await section.getByRole('button', { name: '新しいURLを作る' }).click();

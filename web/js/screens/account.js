@@ -8,7 +8,7 @@ import { h, heading, notice, details } from '../dom.js';
 import { state, setFlash, takeFlash } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
-import { confirming } from '../confirming.js';
+import { confirming } from '../actions.js';
 
 // "Chrome（Windows）" from a User-Agent; the raw text is shown too.
 export function deviceName(userAgent) {

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, notice, field, replaceChildren, uniqueId } from '../dom.js';
 import { errorContent } from '../state.js';
-import { confirming } from '../confirming.js';
+import { confirming, onPress } from '../actions.js';
 
 // The current feed, null when there is none; other failures are the section's to show.
 export async function loadFeed() {
@@ -67,20 +67,9 @@ export function feedSection(loaded) {
     replaceChildren(status);
     const titles = includeTitlesChoice(feed ? feed.include_titles : false);
     if (!feed) {
-      const make = h('button', { type: 'button', class: 'button' }, t('feed.create'));
-      let busy = false;
-      make.addEventListener('click', async () => {
-        if (busy) return;
-        busy = true;
-        replaceChildren(alert);
-        try {
-          await create(titles.input.checked, false);
-        } catch (error) {
-          if (!error.handled) replaceChildren(alert, errorContent(error));
-        } finally {
-          busy = false;
-        }
-      });
+      const make = onPress(h('button', { type: 'button', class: 'button' }, t('feed.create')), alert, () =>
+        create(titles.input.checked, false),
+      );
       replaceChildren(content, h('p', {}, t('feed.none')), titles.node, h('p', {}, make));
       return;
     }
@@ -128,18 +117,14 @@ export function feedSection(loaded) {
     );
   }
 
-  async function retry() {
-    const again = await loadFeed();
-    if (again.error) {
-      if (!again.error.handled) replaceChildren(alert, errorContent(again.error));
-    } else {
-      show(again.feed);
-    }
-  }
-
   if (loaded.error) {
     replaceChildren(alert, errorContent(loaded.error));
-    replaceChildren(content, h('p', {}, h('button', { type: 'button', class: 'button button--secondary', onclick: retry }, t('common.retry'))));
+    const retry = onPress(h('button', { type: 'button', class: 'button button--secondary' }, t('common.retry')), alert, async () => {
+      const again = await loadFeed();
+      if (again.error) throw again.error;
+      show(again.feed);
+    });
+    replaceChildren(content, h('p', {}, retry));
   } else {
     show(loaded.feed);
   }

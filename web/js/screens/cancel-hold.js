@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice, linkButton, busyGuard, replaceChildren } from '../dom.js';
+import { h, heading, notice, linkButton, onSubmit, replaceChildren } from '../dom.js';
 import { setFlash, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { holdFacts } from './holds.js';
@@ -28,24 +28,20 @@ export async function render({ params }) {
   const formAlert = notice('error');
   const submit = h('button', { type: 'submit', class: 'button button--danger' }, t('cancel.submit'));
   const form = h('form', { class: 'form' }, formAlert, h('div', { class: 'actions' }, submit, back));
-  const guard = busyGuard(form);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      try {
-        await api.cancelHold(hold.hold_id);
-        setFlash('success', t('holds.cancelledFlash', { title: hold.title }));
-        navigate('/holds');
-      } catch (error) {
-        if (error.handled) return;
-        replaceChildren(formAlert, errorContent(error));
-        if (['ready_for_pickup', 'hold_not_found'].includes(error.code)) {
-          submit.remove();
-          back.focus();
-        }
+  onSubmit(form, async () => {
+    replaceChildren(formAlert);
+    try {
+      await api.cancelHold(hold.hold_id);
+      setFlash('success', t('holds.cancelledFlash', { title: hold.title }));
+      navigate('/holds');
+    } catch (error) {
+      if (error.handled) return;
+      replaceChildren(formAlert, errorContent(error));
+      if (['ready_for_pickup', 'hold_not_found'].includes(error.code)) {
+        submit.remove();
+        back.focus();
       }
-    });
+    }
   });
 
   const node = h('div', { class: 'screen screen--narrow' }, heading(title), h('p', {}, t('cancel.lead')), item, form);

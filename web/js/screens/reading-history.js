@@ -7,7 +7,7 @@ import { t, formatDate } from '../i18n.js';
 import { h, heading, notice, details, replaceChildren } from '../dom.js';
 import { setFlash, takeFlash, errorContent } from '../state.js';
 import { navigate } from '../router.js';
-import { confirming } from '../confirming.js';
+import { confirming, onPress } from '../actions.js';
 
 function rerender(flash) {
   if (flash) setFlash('success', flash);
@@ -82,17 +82,10 @@ export async function render() {
       },
     });
   } else {
-    const on = h('button', { type: 'button', class: 'button' }, t('history.turnOn'));
-    on.addEventListener('click', async () => {
-      replaceChildren(alert);
-      try {
-        await api.setReadingHistory(true);
-        rerender(t('history.turnedOn'));
-      } catch (error) {
-        if (!error.handled) replaceChildren(alert, errorContent(error));
-      }
+    switchControl = onPress(h('button', { type: 'button', class: 'button' }, t('history.turnOn')), alert, async () => {
+      await api.setReadingHistory(true);
+      rerender(t('history.turnedOn'));
     });
-    switchControl = on;
   }
 
   let body = null;

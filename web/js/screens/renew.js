@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { t, formatDate } from '../i18n.js';
-import { h, heading, notice, details, linkButton, busyGuard, replaceChildren } from '../dom.js';
+import { h, heading, notice, details, linkButton, onSubmit, replaceChildren } from '../dom.js';
 import { setFlash, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { reasonText } from './loans.js';
@@ -50,25 +50,21 @@ export async function render({ params }) {
       linkButton('#/loans', t('renew.cancel')),
     ),
   );
-  const guard = busyGuard(form);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      try {
-        const renewed = await api.renew(loan.loan_id);
-        setFlash('success', t('loans.renewedFlash', { title: loan.title, date: formatDate(renewed.due_date) }));
-        navigate('/loans');
-      } catch (error) {
-        if (error.handled) return;
-        replaceChildren(formAlert, errorContent(error));
-        if (error.status === 409 || error.status === 404) {
-          // A refusal is final for this loan: leave only the way back.
-          form.querySelector('button[type=submit]')?.remove();
-          form.querySelector('a')?.focus();
-        }
+  onSubmit(form, async () => {
+    replaceChildren(formAlert);
+    try {
+      const renewed = await api.renew(loan.loan_id);
+      setFlash('success', t('loans.renewedFlash', { title: loan.title, date: formatDate(renewed.due_date) }));
+      navigate('/loans');
+    } catch (error) {
+      if (error.handled) return;
+      replaceChildren(formAlert, errorContent(error));
+      if (error.status === 409 || error.status === 404) {
+        // A refusal is final for this loan: leave only the way back.
+        form.querySelector('button[type=submit]')?.remove();
+        form.querySelector('a')?.focus();
       }
-    });
+    }
   });
 
   const node = h(

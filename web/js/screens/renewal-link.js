@@ -4,7 +4,7 @@
 
 import { api } from '../api.js';
 import { t, formatDate } from '../i18n.js';
-import { h, heading, notice, details, linkButton, busyGuard, replaceChildren } from '../dom.js';
+import { h, heading, notice, details, linkButton, onSubmit, replaceChildren } from '../dom.js';
 import { state, errorContent } from '../state.js';
 import { reasonText } from './loans.js';
 
@@ -99,25 +99,21 @@ export async function render({ query }) {
     formAlert,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, t('renew.submit'))),
   );
-  const guard = busyGuard(form);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      try {
-        const renewed = await api.renewByLink(token);
-        show({ kind: 'renewed', title: preview.title, due_date: renewed.due_date });
-      } catch (error) {
-        const outcome = outcomeOf(error, preview);
-        if (!outcome) {
-          replaceChildren(formAlert, errorContent(error));
-          return;
-        }
-        show(outcome);
+  onSubmit(form, async () => {
+    replaceChildren(formAlert);
+    try {
+      const renewed = await api.renewByLink(token);
+      show({ kind: 'renewed', title: preview.title, due_date: renewed.due_date });
+    } catch (error) {
+      const outcome = outcomeOf(error, preview);
+      if (!outcome) {
+        replaceChildren(formAlert, errorContent(error));
+        return;
       }
-      // The page's content changed: start reading it again from its top.
-      node.querySelector('h1')?.focus();
-    });
+      show(outcome);
+    }
+    // The page's content changed: start reading it again from its top.
+    node.querySelector('h1')?.focus();
   });
 
   replaceChildren(

@@ -1,11 +1,29 @@
-// A button that asks first: the question and its two answers take the button's place, so an
-// action that cannot be undone never happens on one press.
+// Buttons that call the API: one press at a time, the refusal's words shown beside them, and
+// for what cannot be undone a question first.
 
 import { t } from './i18n.js';
 import { h, replaceChildren, uniqueId } from './dom.js';
 import { errorContent } from './state.js';
 
-// onYes may throw an ApiError: its words then go into `alert`.
+// Runs `work` on each press, never twice at once; an ApiError it throws goes into `alert`.
+export function onPress(button, alert, work) {
+  let busy = false;
+  button.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    replaceChildren(alert);
+    try {
+      await work();
+    } catch (error) {
+      if (!error.handled) replaceChildren(alert, errorContent(error));
+    } finally {
+      busy = false;
+    }
+  });
+  return button;
+}
+
+// A button that asks first: the question and its two answers take the button's place.
 export function confirming({ label, ariaLabel, question, yes, no = t('history.no'), danger = true, onYes, alert }) {
   const start = h('button', { type: 'button', class: 'button button--secondary', 'aria-label': ariaLabel }, label);
   const questionId = uniqueId('confirm-q');
@@ -27,18 +45,6 @@ export function confirming({ label, ariaLabel, question, yes, no = t('history.no
     start.hidden = false;
     start.focus();
   });
-  let busy = false;
-  yesButton.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    replaceChildren(alert);
-    try {
-      await onYes();
-    } catch (error) {
-      if (!error.handled) replaceChildren(alert, errorContent(error));
-    } finally {
-      busy = false;
-    }
-  });
+  onPress(yesButton, alert, onYes);
   return h('div', { class: 'confirming' }, start, box);
 }
