@@ -14,6 +14,7 @@ import * as title from './screens/title.js';
 import * as holdCandidates from './screens/hold-candidates.js';
 import * as email from './screens/email.js';
 import * as verifyEmail from './screens/verify-email.js';
+import * as renewalLink from './screens/renewal-link.js';
 import * as notifications from './screens/notifications.js';
 import * as ebooks from './screens/ebooks.js';
 import * as calendar from './screens/calendar.js';
@@ -36,6 +37,7 @@ const routes = [
   { pattern: '/titles/:bibId/hold', screen: holdCandidates, auth: true },
   { pattern: '/email', screen: email, auth: true },
   { pattern: '/verify-email', screen: verifyEmail, auth: false },
+  { pattern: '/renewal', screen: renewalLink, auth: false },
   { pattern: '/notifications', screen: notifications, auth: true },
   { pattern: '/ebooks', screen: ebooks, auth: true },
   { pattern: '/calendar', screen: calendar, auth: false },

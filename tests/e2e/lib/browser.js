@@ -69,7 +69,8 @@ export async function openPage(browser, baseUrl, options = desktop, { locale = '
   return { context, page, problems, apiWrites };
 }
 
-let shotCounter = 0;
+// Numbered per prefix, so each series of screenshots (phone-01, renewal-01, ...) counts from 1.
+const shotCounters = new Map();
 
 // Screenshot, axe, CSP and (optionally) no-horizontal-scroll check for the screen now shown.
 export async function checkScreen(session, name, { phoneLayout = false, prefix = '' } = {}) {
@@ -77,8 +78,9 @@ export async function checkScreen(session, name, { phoneLayout = false, prefix =
   await page.waitForFunction(() => !document.getElementById('main')?.hasAttribute('aria-busy'));
   await page.evaluate(() => document.fonts.ready);
   await mkdir(screenshotDir, { recursive: true });
-  shotCounter += 1;
-  const file = `${prefix}${String(shotCounter).padStart(2, '0')}-${name}.png`;
+  const count = (shotCounters.get(prefix) ?? 0) + 1;
+  shotCounters.set(prefix, count);
+  const file = `${prefix}${String(count).padStart(2, '0')}-${name}.png`;
   await page.screenshot({ path: path.join(screenshotDir, file), fullPage: true });
 
   if (phoneLayout) {
@@ -160,4 +162,12 @@ export async function searchFor(page, words) {
   await box.press('Enter');
   await waitForScreen(page, '#/search?', null);
   await page.locator('#main .search-summary').waitFor();
+}
+
+// Logs in from a fresh start: the ログイン screen, then 貸出一覧, where a patron lands.
+export async function logInAtStart(page, { card, password }) {
+  await page.goto('/#/login');
+  await waitForScreen(page, '#/login', 'ログイン');
+  await logIn(page, card, password);
+  await waitForScreen(page, '#/loans', '貸出一覧');
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, phone, logIn } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, logInAtStart, phone } from '../lib/browser.js';
 
 const TODAY = '2026-11-25T10:00:00+09:00'; // a Wednesday; the library is closed on Mondays
 const PATRON = { card: '40260001', name: '宇治 光', password: 'Uji2gawa88' };
@@ -54,11 +54,7 @@ before(async () => {
   desk = await openPage(browser, server.baseUrl);
   // The page's "today" is the server's pinned day.
   await desk.context.clock.setFixedTime(new Date(TODAY));
-  const { page } = desk;
-  await page.goto('/');
-  await waitForScreen(page, '#/login', 'ログイン');
-  await logIn(page, PATRON.card, PATRON.password);
-  await waitForScreen(page, '#/loans', '貸出一覧');
+  await logInAtStart(desk.page, PATRON);
 });
 
 after(async () => {

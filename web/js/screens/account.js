@@ -4,10 +4,11 @@
 
 import { api } from '../api.js';
 import { t, formatInstant } from '../i18n.js';
-import { h, heading, notice, details, replaceChildren } from '../dom.js';
-import { state, setFlash, takeFlash, errorContent } from '../state.js';
+import { h, heading, notice, details } from '../dom.js';
+import { state, setFlash, takeFlash } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
+import { confirming } from '../actions.js';
 
 // "Chrome（Windows）" from a User-Agent; the raw text is shown too.
 export function deviceName(userAgent) {
@@ -35,29 +36,13 @@ function sessionItem(s, alert) {
   const titleId = `session-${s.session_id}-title`;
   const name = deviceName(s.user_agent);
   const label = s.current ? t('account.endThis') : t('account.end');
-  const start = h('button', { type: 'button', class: 'button button--secondary', 'aria-label': t('account.endFor', { label, name }) }, label);
-  const questionId = `${titleId}-q`;
-  const yes = h('button', { type: 'button', class: 'button button--danger' }, t('account.endYes'));
-  const no = h('button', { type: 'button', class: 'button button--secondary' }, t('history.no'));
-  const box = h(
-    'div',
-    { class: 'confirm', hidden: true, role: 'group', 'aria-labelledby': questionId },
-    h('p', { id: questionId }, s.current ? t('account.endThisQuestion') : t('account.endQuestion', { name })),
-    h('div', { class: 'actions' }, yes, no),
-  );
-  start.addEventListener('click', () => {
-    start.hidden = true;
-    box.hidden = false;
-    no.focus();
-  });
-  no.addEventListener('click', () => {
-    box.hidden = true;
-    start.hidden = false;
-    start.focus();
-  });
-  yes.addEventListener('click', async () => {
-    replaceChildren(alert);
-    try {
+  const end = confirming({
+    label,
+    ariaLabel: t('account.endFor', { label, name }),
+    question: s.current ? t('account.endThisQuestion') : t('account.endQuestion', { name }),
+    yes: t('account.endYes'),
+    alert,
+    onYes: async () => {
       await api.endSession(s.session_id);
       if (s.current) {
         state.session = 'signed-out';
@@ -68,9 +53,7 @@ function sessionItem(s, alert) {
         setFlash('success', t('account.ended', { name }));
         navigate('/account', { replace: true });
       }
-    } catch (error) {
-      if (!error.handled) replaceChildren(alert, errorContent(error));
-    }
+    },
   });
   return h(
     'li',
@@ -85,7 +68,7 @@ function sessionItem(s, alert) {
         [t('account.userAgent'), h('span', { class: 'user-agent' }, s.user_agent || '—')],
       ]),
     ),
-    h('div', { class: 'card__action' }, start, box),
+    h('div', { class: 'card__action' }, end),
   );
 }
 

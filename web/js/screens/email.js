@@ -2,10 +2,11 @@
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice, field, busyGuard, replaceChildren } from '../dom.js';
+import { h, heading, notice, field, onSubmit, replaceChildren } from '../dom.js';
 import { setFlash, takeFlash, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
+import { confirming, onPress } from '../actions.js';
 
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -15,69 +16,34 @@ function rerender() {
 
 function deleteSection() {
   const alert = notice('error');
-  const confirmBox = h('div', { class: 'confirm', hidden: true });
-  const startButton = h('button', { type: 'button', class: 'button button--secondary' }, t('email.delete'));
-  const yes = h('button', { type: 'button', class: 'button button--danger' }, t('email.deleteYes'));
-  const no = h('button', { type: 'button', class: 'button button--secondary' }, t('email.deleteNo'));
-  replaceChildren(confirmBox, h('p', { id: 'email-delete-question' }, t('email.deleteConfirm')), h('div', { class: 'actions' }, yes, no));
-  confirmBox.setAttribute('role', 'group');
-  confirmBox.setAttribute('aria-labelledby', 'email-delete-question');
-
-  startButton.addEventListener('click', () => {
-    startButton.hidden = true;
-    confirmBox.hidden = false;
-    no.focus();
-  });
-  no.addEventListener('click', () => {
-    confirmBox.hidden = true;
-    startButton.hidden = false;
-    startButton.focus();
-  });
-  let busy = false;
-  yes.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    replaceChildren(alert);
-    try {
-      await api.deleteEmail();
-      setFlash('success', t('email.deleted'));
-      rerender();
-    } catch (error) {
-      if (!error.handled) replaceChildren(alert, errorContent(error));
-    } finally {
-      busy = false;
-    }
-  });
-
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'email-delete-heading' },
     h('h2', { id: 'email-delete-heading' }, t('email.deleteHeading')),
     h('p', {}, t('email.deleteText')),
     alert,
-    startButton,
-    confirmBox,
+    confirming({
+      label: t('email.delete'),
+      question: t('email.deleteConfirm'),
+      yes: t('email.deleteYes'),
+      no: t('email.deleteNo'),
+      alert,
+      onYes: async () => {
+        await api.deleteEmail();
+        setFlash('success', t('email.deleted'));
+        rerender();
+      },
+    }),
   );
 }
 
 // R-MAIL-5: nothing but the verification goes to an address until its link is opened.
 function resendSection(current) {
   const alert = notice('error');
-  const button = h('button', { type: 'button', class: 'button button--secondary' }, t('email.resend'));
-  let busy = false;
-  button.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    replaceChildren(alert);
-    try {
-      await api.setEmail(current);
-      setFlash('success', t('email.verificationSent', { email: current }));
-      rerender();
-    } catch (error) {
-      if (!error.handled) replaceChildren(alert, errorContent(error));
-    } finally {
-      busy = false;
-    }
+  const button = onPress(h('button', { type: 'button', class: 'button button--secondary' }, t('email.resend')), alert, async () => {
+    await api.setEmail(current);
+    setFlash('success', t('email.verificationSent', { email: current }));
+    rerender();
   });
   return h('div', { class: 'panel' }, h('p', {}, t('email.unverifiedText')), alert, button);
 }
@@ -105,37 +71,32 @@ export async function render() {
     email.wrapper,
     h('p', {}, h('button', { type: 'submit', class: 'button' }, current ? t('email.change') : t('email.register'))),
   );
-  const guard = busyGuard(form);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      email.setError(null);
-      const value = email.input.value.trim();
-      if (!value) {
-        email.setError(t('email.missing'));
-        email.input.focus();
-        return;
-      }
-      if (!LOOKS_LIKE_EMAIL.test(value)) {
+  onSubmit(form, formAlert, async () => {
+    email.setError(null);
+    const value = email.input.value.trim();
+    if (!value) {
+      email.setError(t('email.missing'));
+      email.input.focus();
+      return;
+    }
+    if (!LOOKS_LIKE_EMAIL.test(value)) {
+      email.setError(t('email.invalid'));
+      email.input.focus();
+      return;
+    }
+    try {
+      await api.setEmail(value);
+      setFlash('success', t('email.verificationSent', { email: value }));
+      rerender();
+    } catch (error) {
+      if (error.handled) return;
+      if (error.code === 'invalid_email') {
         email.setError(t('email.invalid'));
         email.input.focus();
-        return;
+      } else {
+        replaceChildren(formAlert, errorContent(error));
       }
-      try {
-        await api.setEmail(value);
-        setFlash('success', t('email.verificationSent', { email: value }));
-        rerender();
-      } catch (error) {
-        if (error.handled) return;
-        if (error.code === 'invalid_email') {
-          email.setError(t('email.invalid'));
-          email.input.focus();
-        } else {
-          replaceChildren(formAlert, errorContent(error));
-        }
-      }
-    });
+    }
   });
 
   const node = h(

@@ -1,5 +1,6 @@
 // お知らせメール設定: 返却期限日お知らせ (R-MAIL-1) and 新着図書お知らせ with authors, subjects and
-// keywords (R-MAIL-2). Lists are typed one entry a line.
+// keywords (R-MAIL-2). Lists are typed one entry a line. Below the form, カレンダー配信 (R-CAL-3),
+// which saves on its own buttons.
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
@@ -7,6 +8,7 @@ import { h, heading, notice, field, busyGuard, replaceChildren, uniqueId } from 
 import { setFlash, takeFlash, notificationListLimits, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
+import { feedSection, loadFeed } from './calendar-feed.js';
 
 const LISTS = ['authors', 'subjects', 'keywords'];
 
@@ -24,7 +26,7 @@ function linesOf(text) {
 }
 
 export async function render() {
-  const [settings, me] = await Promise.all([api.notifications(), loadMe()]);
+  const [settings, me, feed] = await Promise.all([api.notifications(), loadMe(), loadFeed()]);
   const flash = takeFlash();
   const { maxEntries, maxLength } = notificationListLimits;
   const arrivals = settings.new_arrivals ?? { enabled: false, authors: [], subjects: [], keywords: [] };
@@ -106,6 +108,8 @@ export async function render() {
       }
       const body = {
         due_reminder: due.input.checked,
+        // Not on this form: sent back as it was, so saving does not turn it off (R-MAIL-6).
+        overdue_notice: Boolean(settings.overdue_notice),
         new_arrivals: {
           enabled: arrivalsOn.input.checked,
           authors: linesOf(lists.authors.input.value),
@@ -138,6 +142,7 @@ export async function render() {
       ? null
       : notice('warning', t('notifications.noEmail'), ' ', h('a', { href: '#/email' }, t('candidates.registerEmail'))),
     form,
+    feedSection(feed),
   );
   return { title: t('notifications.title'), node };
 }

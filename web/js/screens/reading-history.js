@@ -7,48 +7,11 @@ import { t, formatDate } from '../i18n.js';
 import { h, heading, notice, details, replaceChildren } from '../dom.js';
 import { setFlash, takeFlash, errorContent } from '../state.js';
 import { navigate } from '../router.js';
+import { confirming, onPress } from '../actions.js';
 
 function rerender(flash) {
   if (flash) setFlash('success', flash);
   navigate('/reading-history', { replace: true });
-}
-
-// A button that asks first: the question and the two answers appear in its place.
-function confirming({ label, ariaLabel, question, yes, danger = true, onYes, alert }) {
-  const start = h('button', { type: 'button', class: 'button button--secondary', 'aria-label': ariaLabel }, label);
-  const questionId = `q-${Math.random().toString(36).slice(2)}`;
-  const yesButton = h('button', { type: 'button', class: `button${danger ? ' button--danger' : ''}` }, yes);
-  const noButton = h('button', { type: 'button', class: 'button button--secondary' }, t('history.no'));
-  const box = h(
-    'div',
-    { class: 'confirm', hidden: true, role: 'group', 'aria-labelledby': questionId },
-    h('p', { id: questionId }, question),
-    h('div', { class: 'actions' }, yesButton, noButton),
-  );
-  start.addEventListener('click', () => {
-    start.hidden = true;
-    box.hidden = false;
-    noButton.focus();
-  });
-  noButton.addEventListener('click', () => {
-    box.hidden = true;
-    start.hidden = false;
-    start.focus();
-  });
-  let busy = false;
-  yesButton.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    replaceChildren(alert);
-    try {
-      await onYes();
-    } catch (error) {
-      if (!error.handled) replaceChildren(alert, errorContent(error));
-    } finally {
-      busy = false;
-    }
-  });
-  return h('div', { class: 'confirming' }, start, box);
 }
 
 function entryItem(entry, alert) {
@@ -119,17 +82,10 @@ export async function render() {
       },
     });
   } else {
-    const on = h('button', { type: 'button', class: 'button' }, t('history.turnOn'));
-    on.addEventListener('click', async () => {
-      replaceChildren(alert);
-      try {
-        await api.setReadingHistory(true);
-        rerender(t('history.turnedOn'));
-      } catch (error) {
-        if (!error.handled) replaceChildren(alert, errorContent(error));
-      }
+    switchControl = onPress(h('button', { type: 'button', class: 'button' }, t('history.turnOn')), alert, async () => {
+      await api.setReadingHistory(true);
+      rerender(t('history.turnedOn'));
     });
-    switchControl = on;
   }
 
   let body = null;

@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, heading, notice, replaceChildren, linkButton } from '../dom.js';
-import { errorContent } from '../state.js';
+import { onPress } from '../actions.js';
 
 export async function render({ query }) {
   const token = typeof query.token === 'string' ? query.token : '';
@@ -13,28 +13,20 @@ export async function render({ query }) {
   const alert = notice('error');
   const button = h('button', { type: 'button', class: 'button' }, t('verify.confirm'));
   const body = h('div', {}, h('p', {}, t('verify.intro')), alert, h('p', {}, button));
-  let busy = false;
-  button.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    replaceChildren(alert);
+  const gone = () =>
+    replaceChildren(body, notice('error', t('verify.invalid')), h('p', {}, linkButton('#/email', t('verify.toEmail'))));
+  onPress(button, alert, async () => {
     try {
       await api.verifyEmail(token);
-      replaceChildren(result, t('verify.done'));
-      replaceChildren(body, result, h('p', {}, linkButton('#/notifications', t('verify.toNotifications'))));
     } catch (error) {
-      if (error.code === 'invalid_token' || error.code === 'invalid_request') {
-        replaceChildren(body, notice('error', t('verify.invalid')), h('p', {}, linkButton('#/email', t('verify.toEmail'))));
-      } else {
-        replaceChildren(alert, errorContent(error));
-      }
-    } finally {
-      busy = false;
+      if (error.code !== 'invalid_token' && error.code !== 'invalid_request') throw error;
+      gone();
+      return;
     }
+    replaceChildren(result, t('verify.done'));
+    replaceChildren(body, result, h('p', {}, linkButton('#/notifications', t('verify.toNotifications'))));
   });
-  if (!token) {
-    replaceChildren(body, notice('error', t('verify.invalid')), h('p', {}, linkButton('#/email', t('verify.toEmail'))));
-  }
+  if (!token) gone();
   const node = h('div', { class: 'screen screen--narrow' }, heading(t('verify.title')), body);
   return { title: t('verify.title'), node };
 }
