@@ -447,13 +447,15 @@ describe('マイページ: the guide, step by step', () => {
     await checkScreen(hanako, 'holds-after-cancel');
   });
 
-  it('お知らせメール設定: 返却期限日お知らせ and 新着図書お知らせ with authors, subjects, keywords (R-MAIL-1, R-MAIL-2)', async () => {
+  it('お知らせメール設定: 返却期限日お知らせ, 延滞のお知らせ and 新着図書お知らせ with authors, subjects, keywords (R-MAIL-1, R-MAIL-2, R-MAIL-6)', async () => {
     const { page } = hanako;
     await page.locator('#site-nav').getByRole('link', { name: 'お知らせメール設定' }).click();
     await waitForScreen(page, '#/notifications', 'お知らせメール設定');
     await checkScreen(hanako, 'notifications');
 
     await page.getByLabel('返却期限日お知らせメールを受け取る').check();
+    assert.equal(await page.getByLabel('延滞のお知らせメールを受け取る').isChecked(), false);
+    await page.getByLabel('延滞のお知らせメールを受け取る').check();
     await page.getByLabel('新着図書お知らせメールを受け取る').check();
     await page.getByLabel('著者').fill('鴨川 太郎\n八坂 和子');
     await page.getByLabel('テーマ（件名）').fill('京都');
@@ -470,8 +472,12 @@ describe('マイページ: the guide, step by step', () => {
     await page.reload();
     await waitForScreen(page, '#/notifications', 'お知らせメール設定');
     assert.equal(await page.getByLabel('返却期限日お知らせメールを受け取る').isChecked(), true);
+    assert.equal(await page.getByLabel('延滞のお知らせメールを受け取る').isChecked(), true);
     assert.equal(await page.getByLabel('新着図書お知らせメールを受け取る').isChecked(), true);
     assert.equal(await page.getByLabel('著者').inputValue(), '鴨川 太郎\n八坂 和子');
+    const saved = await page.evaluate(async () => (await fetch('/api/me/notifications')).json());
+    assert.equal(saved.overdue_notice, true, JSON.stringify(saved));
+    assert.equal(saved.due_reminder, true, JSON.stringify(saved));
     assert.equal(await page.getByLabel('キーワード').inputValue(), '路地\n町家');
     await checkScreen(hanako, 'notifications-saved');
 

@@ -1,4 +1,4 @@
-// お知らせメール設定: 返却期限日お知らせ (R-MAIL-1) and 新着図書お知らせ with authors, subjects and
+// お知らせメール設定: 返却期限日お知らせ (R-MAIL-1), 延滞のお知らせ (R-MAIL-6) and 新着図書お知らせ with authors, subjects and
 // keywords (R-MAIL-2). Lists are typed one entry a line. Below the form, カレンダー配信 (R-CAL-3),
 // which saves on its own buttons.
 
@@ -33,6 +33,7 @@ export async function render() {
 
   const formAlert = notice('error');
   const due = checkbox('due_reminder', t('notifications.dueLabel'), Boolean(settings.due_reminder));
+  const overdue = checkbox('overdue_notice', t('notifications.overdueLabel'), Boolean(settings.overdue_notice));
   const arrivalsOn = checkbox('new_arrivals', t('notifications.arrivalsLabel'), Boolean(arrivals.enabled));
   const lists = Object.fromEntries(
     LISTS.map((name) => [
@@ -86,6 +87,13 @@ export async function render() {
     ),
     h(
       'section',
+      { class: 'panel', 'aria-labelledby': 'overdue-heading' },
+      h('h2', { id: 'overdue-heading' }, t('notifications.overdueHeading')),
+      h('p', {}, t('notifications.overdueText')),
+      overdue.node,
+    ),
+    h(
+      'section',
       { class: 'panel', 'aria-labelledby': 'arrivals-heading' },
       h('h2', { id: 'arrivals-heading' }, t('notifications.arrivalsHeading')),
       h('p', {}, t('notifications.arrivalsText')),
@@ -108,8 +116,7 @@ export async function render() {
       }
       const body = {
         due_reminder: due.input.checked,
-        // Not on this form: sent back as it was, so saving does not turn it off (R-MAIL-6).
-        overdue_notice: Boolean(settings.overdue_notice),
+        overdue_notice: overdue.input.checked,
         new_arrivals: {
           enabled: arrivalsOn.input.checked,
           authors: linesOf(lists.authors.input.value),
