@@ -145,7 +145,7 @@ describe('予約候補一覧 (the hold cart, R-HOLD-10)', () => {
     await shot(desk, 'after-login');
   });
 
-  it('adds from the search results and a title page, and says so in a live region (added, already there)', async () => {
+  it('adds from the search results, a title page and 新着図書, and says so in a live region (added, already there)', async () => {
     const { page } = desk;
     await searchFor(page, '琵琶湖');
     const said = (title) => cardOf(page, title).getByRole('status');
@@ -164,6 +164,14 @@ describe('予約候補一覧 (the hold cart, R-HOLD-10)', () => {
     await page.getByRole('button', { name: `「${T.fest.title}」を予約候補に追加` }).click();
     await page.getByRole('status').filter({ hasText: '（4点）' }).waitFor();
     await shot(desk, 'added-from-title');
+    assert.deepEqual(await cartBibs(page), [T.boats.bib, T.fish.bib, T.birds.bib, T.fest.bib]);
+
+    // 新着図書 offers the cart too, beside its 予約する.
+    await page.goto('/#/new-arrivals');
+    await waitForScreen(page, '#/new-arrivals', '新着図書');
+    await page.getByRole('button', { name: `「${T.fish.title}」を予約候補に追加` }).click();
+    await said(T.fish.title).filter({ hasText: `「${T.fish.title}」はすでに予約候補一覧にあります` }).waitFor();
+    await shot(desk, 'added-from-new-arrivals');
     assert.deepEqual(await cartBibs(page), [T.boats.bib, T.fish.bib, T.birds.bib, T.fest.bib]);
   });
 

@@ -1,8 +1,10 @@
-// 新着図書: titles added recently (no login needed); a checked-out title can be held from here.
+// 新着図書: titles added recently (no login needed); a checked-out title can be held from here,
+// at once or through the hold cart (予約候補に追加).
 
 import { api } from '../api.js';
 import { t, formatDate } from '../i18n.js';
 import { h, heading } from '../dom.js';
+import { addToCartControl } from '../title-actions.js';
 
 function arrivalItem(title) {
   const titleId = `arrival-${title.bib_id}-title`;
@@ -34,6 +36,7 @@ function arrivalItem(title) {
             },
             t('title.holdButton'),
           ),
+          addToCartControl(title, { secondary: true }),
         ),
   );
 }
