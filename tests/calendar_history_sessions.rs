@@ -110,7 +110,7 @@ async fn r_cal_1_due_dates_move_past_weekly_and_dated_closures(#[case] kind: Sto
         .find(|l| l["bib_id"] == "RENEW")
         .unwrap();
     let id = loan["loan_id"].as_str().unwrap();
-    let r = s.renew(&t, &id).await.expect(200);
+    let r = s.renew(&t, id).await.expect(200);
     assert_eq!(due_of(&r), "2026-12-17");
 }
 

@@ -286,7 +286,7 @@ async fn r_hold_11_a_suspended_hold_counts_toward_the_ten_and_blocks_renewal(
     // A suspended hold can be cancelled, and frees its slot.
     let b = s.relog("21000032").await;
     let id = first["hold_id"].as_str().unwrap();
-    s.cancel_hold(&b, &id).await.expect(204);
+    s.cancel_hold(&b, id).await.expect(204);
     place(&s, &b, "T-10", json!({})).await;
 }
 

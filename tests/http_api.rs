@@ -455,22 +455,23 @@ async fn bad_input_gets_a_clear_4xx_never_a_500(#[case] kind: StoreKind) {
     );
     let huge = vec![b'x'; 2 * 1024 * 1024];
     const JSON: &str = "application/json";
-    // What is sent, and the refusal it gets.
+    // What is sent (method, path, content type, body), and the refusal it gets.
+    type Sent<'a> = (Method, &'a str, &'a str, &'a [u8]);
     #[rustfmt::skip]
-    let refusals: [(Method, &str, &str, &[u8], (u16, &str)); 11] = [
-        (POST, "/api/me/holds", JSON, b"{not json", (400, "malformed_json")),
-        (POST, "/api/me/holds", JSON, br#"{"bib_id": 5, "notify": "none"}"#, (400, "invalid_request")),
-        (POST, "/api/me/holds", JSON, br#"{"bib_id": "B-1", "notify": "pigeon"}"#, (400, "invalid_request")),
-        (POST, "/api/me/holds", JSON, br#"{"bib_id": "B-1", "notify": "none", "extra": 1}"#, (400, "invalid_request")),
-        (POST, "/api/me/holds", JSON, br#"{"bib_id": "../etc", "notify": "none"}"#, (400, "invalid_request")),
-        (POST, "/api/me/holds", "text/plain", br#"{"bib_id": "B-1", "notify": "none"}"#, (415, "unsupported_media_type")),
-        (POST, "/api/me/holds", JSON, big.as_bytes(), (413, "payload_too_large")),
-        (POST, "/api/me/holds", JSON, &huge, (413, "payload_too_large")),
-        (PUT, "/api/me/email", JSON, br#"{"email": null}"#, (400, "invalid_request")),
-        (PUT, "/api/me/email", JSON, b"[]", (400, "invalid_request")),
-        (POST, "/api/session", JSON, b"{}", (400, "invalid_request")),
+    let refusals: [(Sent, (u16, &str)); 11] = [
+        ((POST, "/api/me/holds", JSON, b"{not json"), (400, "malformed_json")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": 5, "notify": "none"}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": "B-1", "notify": "pigeon"}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": "B-1", "notify": "none", "extra": 1}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": "../etc", "notify": "none"}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", "text/plain", br#"{"bib_id": "B-1", "notify": "none"}"#), (415, "unsupported_media_type")),
+        ((POST, "/api/me/holds", JSON, big.as_bytes()), (413, "payload_too_large")),
+        ((POST, "/api/me/holds", JSON, &huge), (413, "payload_too_large")),
+        ((PUT, "/api/me/email", JSON, br#"{"email": null}"#), (400, "invalid_request")),
+        ((PUT, "/api/me/email", JSON, b"[]"), (400, "invalid_request")),
+        ((POST, "/api/session", JSON, b"{}"), (400, "invalid_request")),
     ];
-    for (method, path, ctype, body, (status, error)) in refusals {
+    for ((method, path, ctype, body), (status, error)) in refusals {
         let what = format!(
             "{method} {path} {ctype} {}",
             String::from_utf8_lossy(&body[..body.len().min(80)])
