@@ -2,20 +2,14 @@
 //! route sees (ASVS 5.0 chapters V2, V3, V6 and V16; each test names the rows it covers).
 //! Login tests run on both stores and end with the store checker.
 
+use mypage_tests::both_stores;
 use mypage_tests::{
     client_from, device_cookie, own_password, reply, test_config, StoreKind, TestServer,
 };
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::{json, Value};
-
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 const WRONG: &str = "Wrong12345";
 

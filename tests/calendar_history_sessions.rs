@@ -6,23 +6,15 @@ use chrono::Weekday;
 use mypage::domain::policy::ClosedWeekdays;
 use mypage::domain::types::{CardNumber, SessionId};
 use mypage::domain::{Changes, HistoryEntry, Key, Record};
+use mypage_tests::both_stores;
 use mypage_tests::{own_password, test_config, Reply, StoreKind, TestServer, STAFF_KEY};
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::{json, Value};
 
-const GET: Method = Method::GET;
 const PUT: Method = Method::PUT;
 const DELETE: Method = Method::DELETE;
-
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 /// A server whose library is closed on Tuesdays (today, 2026-12-01, is a Tuesday).
 async fn closed_on_tuesdays(kind: StoreKind) -> TestServer {
@@ -76,10 +68,7 @@ fn due_of(r: &Reply) -> String {
 }
 
 async fn loans(s: &TestServer, token: &str) -> Vec<Value> {
-    s.call(GET, "/api/me/loans", Some(token), None)
-        .await
-        .expect(200)
-        .body["loans"]
+    s.get("/api/me/loans", Some(token)).await.expect(200).body["loans"]
         .as_array()
         .unwrap()
         .clone()
@@ -121,15 +110,7 @@ async fn r_cal_1_due_dates_move_past_weekly_and_dated_closures(#[case] kind: Sto
         .find(|l| l["bib_id"] == "RENEW")
         .unwrap();
     let id = loan["loan_id"].as_str().unwrap();
-    let r = s
-        .call(
-            Method::POST,
-            &format!("/api/me/loans/{id}/renewal"),
-            Some(&t),
-            None,
-        )
-        .await
-        .expect(200);
+    let r = s.renew(&t, id).await.expect(200);
     assert_eq!(due_of(&r), "2026-12-17");
 }
 
@@ -142,22 +123,12 @@ async fn r_cal_1_r_hold_6_a_pickup_deadline_moves_past_weekly_and_dated_closures
     let waiting = s.patron("50000003").await;
     s.title("POP", 1).await;
     s.check_out("50000002", "POP-1").await.expect(201);
-    s.call(
-        Method::POST,
-        "/api/me/holds",
-        Some(&waiting),
-        Some(json!({"bib_id": "POP", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    s.place_hold(&waiting, "POP", "none").await.expect(201);
     // Ready on Tue 12-01: a week is Tue 12-08, closed weekly; Wed 12-09 closed for the day.
     close(&s, "2026-12-09", "臨時休館").await.expect(204);
     let r = s.check_in("POP-1").await.expect(200);
     assert_eq!(r.body["hold_ready"]["pickup_deadline"], "2026-12-10");
-    let holds = s
-        .call(GET, "/api/me/holds", Some(&waiting), None)
-        .await
-        .expect(200);
+    let holds = s.get("/api/me/holds", Some(&waiting)).await.expect(200);
     assert_eq!(holds.body["holds"][0]["pickup_deadline"], "2026-12-10");
 }
 
@@ -229,14 +200,9 @@ async fn r_cal_1_a_closure_that_would_close_more_than_60_days_in_a_row_is_refuse
     .await
     .expect_error(403, "staff_only");
     let t = s.patron("50000005").await;
-    s.call(
-        DELETE,
-        "/api/staff/calendar/closed-days/2027-01-01",
-        Some(&t),
-        None,
-    )
-    .await
-    .expect_error(403, "staff_only");
+    s.delete("/api/staff/calendar/closed-days/2027-01-01", &t)
+        .await
+        .expect_error(403, "staff_only");
 }
 
 #[apply(both_stores)]
@@ -245,12 +211,7 @@ async fn r_cal_2_the_closed_days_of_a_period_are_public(#[case] kind: StoreKind)
     close(&s, "2026-12-08", "蔵書点検").await.expect(204); // a Tuesday: its own reason
     close(&s, "2026-12-10", "館内整理").await.expect(204);
     let r = s
-        .call(
-            GET,
-            "/api/catalog/calendar?from=2026-12-01&to=2026-12-16",
-            None,
-            None,
-        )
+        .get("/api/catalog/calendar?from=2026-12-01&to=2026-12-16", None)
         .await
         .expect(200);
     assert_eq!(
@@ -264,12 +225,7 @@ async fn r_cal_2_the_closed_days_of_a_period_are_public(#[case] kind: StoreKind)
     );
     // 366 dates, both ends counted, is the most.
     let year = s
-        .call(
-            GET,
-            "/api/catalog/calendar?from=2026-12-01&to=2027-12-01",
-            None,
-            None,
-        )
+        .get("/api/catalog/calendar?from=2026-12-01&to=2027-12-01", None)
         .await
         .expect(200);
     assert_eq!(year.body["closed"].as_array().unwrap().len(), 53 + 2 - 1);
@@ -282,7 +238,7 @@ async fn r_cal_2_the_closed_days_of_a_period_are_public(#[case] kind: StoreKind)
         "from=yesterday&to=today",
         "",
     ] {
-        s.call(GET, &format!("/api/catalog/calendar?{q}"), None, None)
+        s.get(&format!("/api/catalog/calendar?{q}"), None)
             .await
             .expect_error(400, "invalid_request");
     }
@@ -291,13 +247,8 @@ async fn r_cal_2_the_closed_days_of_a_period_are_public(#[case] kind: StoreKind)
 // ------------------------------------------------------------------- reading history
 
 async fn history(s: &TestServer, token: &str, query: &str) -> Reply {
-    s.call(
-        GET,
-        &format!("/api/me/reading-history{query}"),
-        Some(token),
-        None,
-    )
-    .await
+    s.get(&format!("/api/me/reading-history{query}"), Some(token))
+        .await
 }
 
 async fn switch(s: &TestServer, token: &str, on: bool) {
@@ -443,7 +394,7 @@ async fn r_hist_1_turning_it_off_deletes_everything_at_once_and_records_nothing_
         "deleted, not hidden"
     );
     let export = s
-        .call(GET, "/api/me/reading-history/export", Some(&t), None)
+        .get("/api/me/reading-history/export", Some(&t))
         .await
         .expect(200);
     assert_eq!(
@@ -481,21 +432,19 @@ async fn r_hist_1_one_entry_or_all_of_them_can_be_deleted(#[case] kind: StoreKin
         .to_owned();
     let path = format!("/api/me/reading-history/{id}");
     // Another patron cannot delete it (and learns nothing: the same 404 as no entry).
-    s.call(DELETE, &path, Some(&other), None)
+    s.delete(&path, &other)
         .await
         .expect_error(404, "entry_not_found");
-    s.call(DELETE, &path, Some(&t), None).await.expect(204);
-    s.call(DELETE, &path, Some(&t), None)
+    s.delete(&path, &t).await.expect(204);
+    s.delete(&path, &t)
         .await
         .expect_error(404, "entry_not_found");
-    s.call(DELETE, "/api/me/reading-history/not-an-id!", Some(&t), None)
+    s.delete("/api/me/reading-history/not-an-id!", &t)
         .await
         .expect_error(404, "entry_not_found");
     assert_eq!(titles(&history(&s, &t, "").await.expect(200)), vec!["二"]);
     // Delete all: the history stays on and keeps recording.
-    s.call(DELETE, "/api/me/reading-history", Some(&t), None)
-        .await
-        .expect(204);
+    s.delete("/api/me/reading-history", &t).await.expect(204);
     let r = history(&s, &t, "").await.expect(200);
     assert_eq!(
         (r.body["enabled"].clone(), titles(&r).len()),
@@ -529,7 +478,7 @@ async fn r_hist_1_the_csv_export_round_trips_commas_quotes_and_line_breaks(
         borrow_and_return(&s, "51000007", &format!("CSV-{i}"), name).await;
     }
     let r = s
-        .call(GET, "/api/me/reading-history/export", Some(&t), None)
+        .get("/api/me/reading-history/export", Some(&t))
         .await
         .expect(200);
     assert!(r.headers["content-type"]
@@ -598,7 +547,7 @@ async fn r_hist_1_a_title_with_a_line_break_round_trips(#[case] kind: StoreKind)
         .unwrap();
     assert_eq!(stored_entries(&s, "51000008").await.len(), 1);
     let r = s
-        .call(GET, "/api/me/reading-history/export", Some(&t), None)
+        .get("/api/me/reading-history/export", Some(&t))
         .await
         .expect(200);
     let text = r.body.as_str().unwrap();
@@ -684,7 +633,7 @@ async fn log_in_with(s: &TestServer, card: &str, user_agent: &str) -> String {
 }
 
 async fn sessions(s: &TestServer, token: &str) -> Vec<Value> {
-    s.call(GET, "/api/me/sessions", Some(token), None)
+    s.get("/api/me/sessions", Some(token))
         .await
         .expect(200)
         .body["sessions"]
@@ -751,30 +700,23 @@ async fn r_acct_9_a_session_ended_from_the_list_is_over_at_once(#[case] kind: St
         .as_str()
         .unwrap()
         .to_owned();
-    s.call(GET, "/api/me", Some(&library_pc), None)
-        .await
-        .expect(200);
+    s.get("/api/me", Some(&library_pc)).await.expect(200);
     // Another patron cannot end it (404, as if it did not exist), nor can a made-up id.
     let path = format!("/api/me/sessions/{pc_id}");
-    s.call(DELETE, &path, Some(&other), None)
+    s.delete(&path, &other)
         .await
         .expect_error(404, "session_not_found");
-    s.call(
-        DELETE,
-        "/api/me/sessions/S-nosuchsession",
-        Some(&home),
-        None,
-    )
-    .await
-    .expect_error(404, "session_not_found");
-    s.call(DELETE, "/api/me/sessions/%20", Some(&home), None)
+    s.delete("/api/me/sessions/S-nosuchsession", &home)
         .await
         .expect_error(404, "session_not_found");
-    s.call(DELETE, &path, Some(&home), None).await.expect(204);
-    s.call(GET, "/api/me", Some(&library_pc), None)
+    s.delete("/api/me/sessions/%20", &home)
+        .await
+        .expect_error(404, "session_not_found");
+    s.delete(&path, &home).await.expect(204);
+    s.get("/api/me", Some(&library_pc))
         .await
         .expect_error(401, "unauthenticated");
-    s.call(DELETE, &path, Some(&home), None)
+    s.delete(&path, &home)
         .await
         .expect_error(404, "session_not_found");
     assert_eq!(sessions(&s, &home).await.len(), 1);
@@ -783,18 +725,13 @@ async fn r_acct_9_a_session_ended_from_the_list_is_over_at_once(#[case] kind: St
         .as_str()
         .unwrap()
         .to_owned();
-    s.call(
-        DELETE,
-        &format!("/api/me/sessions/{mine}"),
-        Some(&home),
-        None,
-    )
-    .await
-    .expect(204);
-    s.call(GET, "/api/me", Some(&home), None)
+    s.delete(&format!("/api/me/sessions/{mine}"), &home)
+        .await
+        .expect(204);
+    s.get("/api/me", Some(&home))
         .await
         .expect_error(401, "unauthenticated");
-    s.call(GET, "/api/me", Some(&other), None).await.expect(200);
+    s.get("/api/me", Some(&other)).await.expect(200);
 }
 
 #[apply(both_stores)]
@@ -816,7 +753,7 @@ async fn r_acct_9_a_session_stored_before_sessions_had_ids_is_listed_and_can_be_
     v.as_object_mut().unwrap().remove("user_agent");
     let before: Record = serde_json::from_value(v).unwrap();
     let _ = store.commit(Changes::none().update(before)).await.unwrap();
-    s.call(GET, "/api/me", Some(&old), None).await.expect(200);
+    s.get("/api/me", Some(&old)).await.expect(200);
     let list = sessions(&s, &home).await;
     assert_eq!(list.len(), 2);
     let named = list.iter().find(|x| x["current"] == false).unwrap();
@@ -825,10 +762,10 @@ async fn r_acct_9_a_session_stored_before_sessions_had_ids_is_listed_and_can_be_
     // The id it was given now stays.
     let again = sessions(&s, &home).await;
     assert!(again.iter().any(|x| x["session_id"] == id.as_str()));
-    s.call(DELETE, &format!("/api/me/sessions/{id}"), Some(&home), None)
+    s.delete(&format!("/api/me/sessions/{id}"), &home)
         .await
         .expect(204);
-    s.call(GET, "/api/me", Some(&old), None)
+    s.get("/api/me", Some(&old))
         .await
         .expect_error(401, "unauthenticated");
 }

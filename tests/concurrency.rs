@@ -4,20 +4,13 @@
 //! holds on the whole store.
 
 use futures::future::join_all;
+use mypage_tests::both_stores;
 use mypage_tests::StoreKind;
 use mypage_tests::{own_password, TestServer};
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::json;
-
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 #[apply(both_stores)]
 async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_says(
@@ -53,12 +46,7 @@ async fn r_renew_8_fifty_concurrent_renewals_renew_once(#[case] kind: StoreKind)
     let s = TestServer::start(kind).await;
     let t = s.patron("40000002").await;
     s.title("B-1", 1).await;
-    s.advance_days(-3);
-    let loan = s.check_out("40000002", "B-1-1").await.expect(201).body["loan_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.advance_days(3);
+    let loan = s.loan_id_days_ago("40000002", "B-1-1", 3).await;
     let path = format!("/api/me/loans/{loan}/renewal");
     let answers = join_all((0..50).map(|_| s.call(Method::POST, &path, Some(&t), None))).await;
     let ok = answers.iter().filter(|r| r.status == 200).count();
@@ -75,10 +63,7 @@ async fn r_renew_8_fifty_concurrent_renewals_renew_once(#[case] kind: StoreKind)
             .map(|r| (r.status.as_u16(), r.code().to_owned()))
             .collect::<Vec<_>>()
     );
-    let loans = s
-        .call(Method::GET, "/api/me/loans", Some(&t), None)
-        .await
-        .expect(200);
+    let loans = s.get("/api/me/loans", Some(&t)).await.expect(200);
     assert_eq!(loans.body["loans"][0]["due_date"], "2026-12-15");
     assert_eq!(loans.body["loans"][0]["renewed"], true);
     mypage_tests::checker::assert_store_sound(&s).await;
@@ -90,21 +75,11 @@ async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreK
     let borrower = s.patron("40000003").await;
     let waiter = s.patron("40000004").await;
     s.title("B-1", 1).await;
-    s.advance_days(-3);
-    let loan = s.check_out("40000003", "B-1-1").await.expect(201).body["loan_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.advance_days(3);
+    let loan = s.loan_id_days_ago("40000003", "B-1-1", 3).await;
     let path = format!("/api/me/loans/{loan}/renewal");
     let (renewal, hold) = tokio::join!(
         s.call(Method::POST, &path, Some(&borrower), None),
-        s.call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&waiter),
-            Some(json!({"bib_id": "B-1", "notify": "none"}))
-        )
+        s.place_hold(&waiter, "B-1", "none")
     );
     hold.expect(201);
     // Either the renewal came first (and was allowed), or it saw the hold and refused.
@@ -162,27 +137,13 @@ async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreK
             .map(|r| (r.status.as_u16(), r.code().to_owned()))
             .collect::<Vec<_>>()
     );
-    let holds = s
-        .call(Method::GET, "/api/me/holds", Some(&t), None)
-        .await
-        .expect(200);
+    let holds = s.get("/api/me/holds", Some(&t)).await.expect(200);
     assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
-    assert_eq!(
-        s.call(Method::GET, "/api/me", Some(&t), None).await.body["holds"]["active"],
-        10
-    );
+    assert_eq!(s.get("/api/me", Some(&t)).await.body["holds"]["active"], 10);
     // Every title's queue agrees with the holds that exist.
     let mut queued = 0;
     for i in 0..30 {
-        queued += s
-            .call(
-                Method::GET,
-                &format!("/api/catalog/titles/T{i}"),
-                None,
-                None,
-            )
-            .await
-            .body["waiting_holds"]
+        queued += s.get(&format!("/api/catalog/titles/T{i}"), None).await.body["waiting_holds"]
             .as_u64()
             .unwrap();
     }
@@ -197,28 +158,15 @@ async fn r_hold_8_concurrent_duplicate_holds_make_one(#[case] kind: StoreKind) {
     s.patron("40000008").await;
     s.title("B-1", 1).await;
     s.check_out("40000008", "B-1-1").await.expect(201);
-    let answers = join_all((0..10).map(|_| {
-        s.call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&t),
-            Some(json!({"bib_id": "B-1", "notify": "none"})),
-        )
-    }))
-    .await;
+    let answers = join_all((0..10).map(|_| s.place_hold(&t, "B-1", "none"))).await;
     assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
     assert!(answers
         .iter()
         .filter(|r| r.status != 201)
         .all(|r| r.code() == "duplicate_hold"));
+    assert_eq!(s.get("/api/me", Some(&t)).await.body["holds"]["active"], 1);
     assert_eq!(
-        s.call(Method::GET, "/api/me", Some(&t), None).await.body["holds"]["active"],
-        1
-    );
-    assert_eq!(
-        s.call(Method::GET, "/api/catalog/titles/B-1", None, None)
-            .await
-            .body["waiting_holds"],
+        s.get("/api/catalog/titles/B-1", None).await.body["waiting_holds"],
         1
     );
     mypage_tests::checker::assert_store_sound(&s).await;
@@ -233,14 +181,7 @@ async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(#[case] kind: 
     s.title("B-1", 2).await;
     s.check_out("40000009", "B-1-1").await.expect(201);
     s.check_out("40000010", "B-1-2").await.expect(201);
-    s.call(
-        Method::POST,
-        "/api/me/holds",
-        Some(&waiter),
-        Some(json!({"bib_id": "B-1", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    s.place_hold(&waiter, "B-1", "none").await.expect(201);
     let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-2"));
     let (a, b) = (a.expect(200), b.expect(200));
     let readied = [&a, &b]
@@ -252,18 +193,12 @@ async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(#[case] kind: 
         "one copy for the one hold: {} / {}",
         a.body, b.body
     );
-    let title = s
-        .call(Method::GET, "/api/catalog/titles/B-1", None, None)
-        .await
-        .body;
+    let title = s.get("/api/catalog/titles/B-1", None).await.body;
     assert_eq!(
         (title["available"].clone(), title["waiting_holds"].clone()),
         (json!(1), json!(0))
     );
-    let holds = s
-        .call(Method::GET, "/api/me/holds", Some(&waiter), None)
-        .await
-        .body;
+    let holds = s.get("/api/me/holds", Some(&waiter)).await.body;
     assert_eq!(holds["holds"][0]["status"], "ready");
     mypage_tests::checker::assert_store_sound(&s).await;
 }
@@ -276,39 +211,15 @@ async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind:
     let second = s.patron("40000014").await;
     s.title("B-1", 1).await;
     s.check_out("40000012", "B-1-1").await.expect(201);
-    s.call(
-        Method::POST,
-        "/api/me/holds",
-        Some(&first),
-        Some(json!({"bib_id": "B-1", "notify": "none"})),
-    )
-    .await
-    .expect(201);
-    s.call(
-        Method::POST,
-        "/api/me/holds",
-        Some(&second),
-        Some(json!({"bib_id": "B-1", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    s.place_hold(&first, "B-1", "none").await.expect(201);
+    s.place_hold(&second, "B-1", "none").await.expect(201);
     // The same copy checked in twice at once (a double scan): one closes the loan.
     let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-1"));
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
-    assert_eq!(
-        s.call(Method::GET, "/api/me/holds", Some(&first), None)
-            .await
-            .body["holds"][0]["status"],
-        "ready"
-    );
-    assert_eq!(
-        s.call(Method::GET, "/api/me/holds", Some(&second), None)
-            .await
-            .body["holds"][0]["queue_position"],
-        1
-    );
+    assert_eq!(s.holds(&first).await[0]["status"], "ready");
+    assert_eq!(s.holds(&second).await[0]["queue_position"], 1);
     mypage_tests::checker::assert_store_sound(&s).await;
 }
 
@@ -364,20 +275,11 @@ async fn r_hold_10_a_cart_of_twelve_placed_twice_at_once_gives_exactly_ten_holds
             .collect::<std::collections::BTreeSet<_>>(),
         want
     );
-    let holds = s
-        .call(Method::GET, "/api/me/holds", Some(&t), None)
-        .await
-        .expect(200);
+    let holds = s.get("/api/me/holds", Some(&t)).await.expect(200);
     assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
-    let me = s
-        .call(Method::GET, "/api/me", Some(&t), None)
-        .await
-        .expect(200);
+    let me = s.get("/api/me", Some(&t)).await.expect(200);
     assert_eq!(me.body["holds"]["active"], 10);
-    let cart = s
-        .call(Method::GET, "/api/me/hold-cart", Some(&t), None)
-        .await
-        .expect(200);
+    let cart = s.get("/api/me/hold-cart", Some(&t)).await.expect(200);
     assert_eq!(cart.body["items"].as_array().unwrap().len(), 2);
 }
 
@@ -390,23 +292,8 @@ async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
     let b = s.patron("40000032").await;
     let c = s.patron("40000033").await;
     holdable(&s, "R-1", "40000031").await;
-    let hb = s
-        .call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&b),
-            Some(json!({"bib_id": "R-1", "notify": "none"})),
-        )
-        .await
-        .expect(201);
-    s.call(
-        Method::POST,
-        "/api/me/holds",
-        Some(&c),
-        Some(json!({"bib_id": "R-1", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    let hb = s.place_hold(&b, "R-1", "none").await.expect(201);
+    s.place_hold(&c, "R-1", "none").await.expect(201);
     let path = format!("/api/me/holds/{}", hb.body["hold_id"].as_str().unwrap());
     let (suspend, checkin) = tokio::join!(
         s.call(
@@ -421,12 +308,7 @@ async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
     let status_of = |t: &str| {
         let t = t.to_owned();
         let s = &s;
-        async move {
-            s.call(Method::GET, "/api/me/holds", Some(&t), None)
-                .await
-                .body["holds"][0]
-                .clone()
-        }
+        async move { s.holds(&t).await[0].clone() }
     };
     let (sb, sc) = (status_of(&b).await, status_of(&c).await);
     match suspend.status.as_u16() {
@@ -449,10 +331,7 @@ async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
         }
         other => panic!("unexpected {other}: {}", suspend.body),
     }
-    let t = s
-        .call(Method::GET, "/api/catalog/titles/R-1", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/R-1", None).await.expect(200);
     assert_eq!(
         (
             t.body["available"].as_u64(),
@@ -512,12 +391,7 @@ async fn r_cal_1_two_closures_racing_cannot_close_more_than_60_days_in_a_row(
         "exactly one of the two closures is refused"
     );
     let r = s
-        .call(
-            Method::GET,
-            "/api/catalog/calendar?from=2027-01-01&to=2027-03-31",
-            None,
-            None,
-        )
+        .get("/api/catalog/calendar?from=2027-01-01&to=2027-03-31", None)
         .await
         .expect(200);
     assert_eq!(r.body["closed"].as_array().unwrap().len(), 61);
@@ -563,10 +437,7 @@ async fn r_hist_1_a_check_in_racing_the_switch_off_leaves_no_entry(#[case] kind:
             "round {round}: {} entries left",
             stored.len()
         );
-        let r = s
-            .call(Method::GET, "/api/me/reading-history", Some(&t), None)
-            .await
-            .expect(200);
+        let r = s.get("/api/me/reading-history", Some(&t)).await.expect(200);
         assert_eq!(r.body["entries"], json!([]));
     }
 }
@@ -577,10 +448,7 @@ async fn r_acct_9_two_requests_ending_one_session_end_it_once(#[case] kind: Stor
     let home = s.patron("40000021").await;
     let phone = s.relog("40000021").await;
     let pc = s.relog("40000021").await;
-    let list = s
-        .call(Method::GET, "/api/me/sessions", Some(&pc), None)
-        .await
-        .expect(200);
+    let list = s.get("/api/me/sessions", Some(&pc)).await.expect(200);
     let pc_id = list.body["sessions"]
         .as_array()
         .unwrap()
@@ -591,20 +459,13 @@ async fn r_acct_9_two_requests_ending_one_session_end_it_once(#[case] kind: Stor
         .unwrap()
         .to_owned();
     let path = format!("/api/me/sessions/{pc_id}");
-    let (a, b) = tokio::join!(
-        s.call(Method::DELETE, &path, Some(&home), None),
-        s.call(Method::DELETE, &path, Some(&phone), None)
-    );
+    let (a, b) = tokio::join!(s.delete(&path, &home), s.delete(&path, &phone));
     let mut codes = [a.status.as_u16(), b.status.as_u16()];
     codes.sort();
     assert_eq!(codes, [204, 404], "{} / {}", a.body, b.body);
-    s.call(Method::GET, "/api/me", Some(&pc), None)
+    s.get("/api/me", Some(&pc))
         .await
         .expect_error(401, "unauthenticated");
-    s.call(Method::GET, "/api/me", Some(&home), None)
-        .await
-        .expect(200);
-    s.call(Method::GET, "/api/me", Some(&phone), None)
-        .await
-        .expect(200);
+    s.get("/api/me", Some(&home)).await.expect(200);
+    s.get("/api/me", Some(&phone)).await.expect(200);
 }

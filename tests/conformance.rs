@@ -7,9 +7,10 @@ use mypage::domain::search;
 use mypage::domain::types::*;
 use mypage::domain::*;
 use mypage::ports::{Commit, Store, StoreError};
+use mypage_tests::both_stores;
 use mypage_tests::{at, store, StoreKind};
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -34,6 +35,16 @@ fn title(bib: &str, added_on: &str) -> Title {
         vec!["主題".into()],
         format!("{added_on}T00:00:00Z").parse().unwrap(),
     )
+}
+
+/// The stored patron `n`, who must exist.
+async fn stored_patron(s: &Arc<dyn Store>, n: &str) -> Patron {
+    s.patron(&card(n)).await.unwrap().unwrap()
+}
+
+/// The stored title `bib`, which must exist.
+async fn stored_title(s: &Arc<dyn Store>, bib: &str) -> Title {
+    s.title(&BibId::parse(bib).unwrap()).await.unwrap().unwrap()
 }
 
 /// Records as a store may hold them, whatever the domain would make: built from JSON.
@@ -87,19 +98,11 @@ fn new() -> Changes {
     Changes::none()
 }
 
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
-
 #[apply(both_stores)]
 async fn create_then_read_back_at_version_one(#[case] kind: StoreKind) {
     let s = store(kind).await;
     written(&s, new().create(patron("100001"))).await;
-    let p = s.patron(&card("100001")).await.unwrap().unwrap();
+    let p = stored_patron(&s, "100001").await;
     assert_eq!(p.version, 1);
     assert_eq!(p.name, "試験 太郎");
     assert_eq!(p.email.unwrap().as_str(), "t@example.jp");
@@ -128,41 +131,30 @@ async fn a_commit_answers_with_the_records_at_their_new_versions(#[case] kind: S
     };
     let versions: Vec<u64> = w.into_records().iter().map(Record::version).collect();
     assert_eq!(versions, vec![1, 1]);
-    let p = s.patron(&card("100001")).await.unwrap().unwrap();
-    let t = s
-        .title(&BibId::parse("B-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let p = stored_patron(&s, "100001").await;
+    let t = stored_title(&s, "B-1").await;
     let Commit::Done(w) = commit(&s, new().update(p).check(t)).await else {
         panic!("written")
     };
     let back = w.into_records();
     assert_eq!(back.len(), 1, "a checked record is not written");
     assert_eq!(back[0].version(), 2);
-    assert_eq!(s.patron(&card("100001")).await.unwrap().unwrap().version, 2);
+    assert_eq!(stored_patron(&s, "100001").await.version, 2);
 }
 
 #[apply(both_stores)]
 async fn updates_need_the_version_read(#[case] kind: StoreKind) {
     let s = store(kind).await;
     written(&s, new().create(patron("100001"))).await;
-    let mut p = s.patron(&card("100001")).await.unwrap().unwrap();
+    let mut p = stored_patron(&s, "100001").await;
     let stale = p.clone();
     p.credential_version = 3;
     written(&s, new().update(p)).await;
-    let now = s.patron(&card("100001")).await.unwrap().unwrap();
+    let now = stored_patron(&s, "100001").await;
     assert_eq!((now.credential_version, now.version), (3, 2));
     // A write based on the old read loses.
     lost(&s, new().update(stale)).await;
-    assert_eq!(
-        s.patron(&card("100001"))
-            .await
-            .unwrap()
-            .unwrap()
-            .credential_version,
-        3
-    );
+    assert_eq!(stored_patron(&s, "100001").await.credential_version, 3);
     // Updating what does not exist is a conflict too.
     let mut ghost = patron("100009");
     ghost.version = 1;
@@ -179,12 +171,8 @@ async fn a_transaction_is_all_or_nothing(#[case] kind: StoreKind) {
             .create(title("B-1", "2026-12-01")),
     )
     .await;
-    let p = s.patron(&card("100001")).await.unwrap().unwrap();
-    let mut stale_title = s
-        .title(&BibId::parse("B-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let p = stored_patron(&s, "100001").await;
+    let mut stale_title = stored_title(&s, "B-1").await;
     stale_title.version = 7; // not the stored version
     let mut p2 = p.clone();
     p2.credential_version = 1;
@@ -198,14 +186,7 @@ async fn a_transaction_is_all_or_nothing(#[case] kind: StoreKind) {
     .await;
     let after = s.account(&card("100001")).await.unwrap();
     assert_eq!(after.len(), 1, "no hold was written");
-    assert_eq!(
-        s.patron(&card("100001"))
-            .await
-            .unwrap()
-            .unwrap()
-            .credential_version,
-        0
-    );
+    assert_eq!(stored_patron(&s, "100001").await.credential_version, 0);
 }
 
 #[apply(both_stores)]
@@ -218,12 +199,8 @@ async fn deletes_and_checks_compare_versions(#[case] kind: StoreKind) {
             .create(title("B-1", "2026-12-01")),
     )
     .await;
-    let t = s
-        .title(&BibId::parse("B-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let p = s.patron(&card("100001")).await.unwrap().unwrap();
+    let t = stored_title(&s, "B-1").await;
+    let p = stored_patron(&s, "100001").await;
     let mut wrong_version = p.clone();
     wrong_version.version = 5;
     lost(&s, new().delete(wrong_version)).await;
@@ -390,7 +367,7 @@ async fn concurrent_read_modify_writes_lose_no_update(#[case] kind: StoreKind) {
             let s = s.clone();
             tokio::spawn(async move {
                 loop {
-                    let mut p = s.patron(&card("100001")).await.unwrap().unwrap();
+                    let mut p = stored_patron(&s, "100001").await;
                     p.credential_version += 1;
                     match s.commit(new().update(p)).await {
                         Ok(Commit::Done(_)) => return,
@@ -404,7 +381,7 @@ async fn concurrent_read_modify_writes_lose_no_update(#[case] kind: StoreKind) {
     for t in tasks {
         t.await.unwrap();
     }
-    let p = s.patron(&card("100001")).await.unwrap().unwrap();
+    let p = stored_patron(&s, "100001").await;
     assert_eq!(p.credential_version, 20);
     assert_eq!(p.version, 21);
 }
@@ -633,11 +610,7 @@ async fn titles_waiting_for_their_postings_are_listed_until_marked_indexed(
             .create(titled("DONE", "犬", "2026-01-01T00:00:00Z")),
     )
     .await;
-    let done = s
-        .title(&BibId::parse("DONE").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let done = stored_title(&s, "DONE").await;
     assert!(done.search_pending());
     written(&s, search::mark_indexed(&done).unwrap()).await;
     let pending: Vec<String> = s
@@ -648,11 +621,7 @@ async fn titles_waiting_for_their_postings_are_listed_until_marked_indexed(
         .map(|t| t.bib_id.to_string())
         .collect();
     assert_eq!(pending, ["WAIT"]);
-    let done = s
-        .title(&BibId::parse("DONE").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let done = stored_title(&s, "DONE").await;
     assert!(!done.search_pending());
     assert_eq!(search::mark_indexed(&done), None);
 }
@@ -717,7 +686,7 @@ async fn the_embedded_store_survives_a_restart() {
     let (s, fresh) = mypage::adapters::MemoryStore::open(&path).unwrap();
     assert!(!fresh);
     let s: Arc<dyn Store> = Arc::new(s);
-    assert_eq!(s.patron(&card("100001")).await.unwrap().unwrap().version, 1);
+    assert_eq!(stored_patron(&s, "100001").await.version, 1);
     assert!(s
         .title(&BibId::parse("B-1").unwrap())
         .await
@@ -767,7 +736,7 @@ async fn the_store_checker_finds_a_corruption_planted_on_purpose(#[case] kind: S
     let sound = run();
     assert_eq!(sound.status.code(), Some(0), "{sound:?}");
     // Plant: the patron counts three active holds and has none; a loan belongs to nobody.
-    let p = s.patron(&card("100001")).await.unwrap().unwrap();
+    let p = stored_patron(&s, "100001").await;
     let mut v = serde_json::to_value(Record::Patron(p)).unwrap();
     v["active_holds"] = 3.into();
     let bad: Record = serde_json::from_value(v).unwrap();

@@ -50,22 +50,20 @@ async fn a_transient_aws_fault_is_a_503_with_retry_after_and_a_bug_stays_a_500()
     ] {
         f.set_plan(1.0, vec![kind]);
         let r = s
-            .call(Method::GET, "/api/catalog/titles/B-1", None, None)
+            .get("/api/catalog/titles/B-1", None)
             .await
             .expect_error(503, "service_unavailable");
         assert_eq!(r.headers["retry-after"], "1", "{kind:?}");
     }
     f.set_plan(1.0, vec![Fault::Validation]);
     let r = s
-        .call(Method::GET, "/api/catalog/titles/B-1", None, None)
+        .get("/api/catalog/titles/B-1", None)
         .await
         .expect_error(500, "internal_error");
     assert!(!r.headers.contains_key("retry-after"));
     assert_eq!(r.body["error"]["message"], "internal error");
     f.set(false);
-    s.call(Method::GET, "/api/catalog/titles/B-1", None, None)
-        .await
-        .expect(200);
+    s.get("/api/catalog/titles/B-1", None).await.expect(200);
 }
 
 /// A write whose reply is lost is applied once and answered as done: the SDK retries a
@@ -81,20 +79,9 @@ async fn a_write_whose_reply_was_lost_is_answered_as_done_not_as_a_lost_race() {
     s.check_out("50000002", "B-1-1").await.expect(201);
     // Placing a hold is one TransactWriteItems (hold, patron count, title queue).
     f.once("TransactWriteItems", Fault::DropReply);
-    let placed = s
-        .call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&t),
-            Some(json!({"bib_id": "B-1", "notify": "none"})),
-        )
-        .await
-        .expect(201);
+    let placed = s.place_hold(&t, "B-1", "none").await.expect(201);
     assert_eq!(placed.body["queue_position"], 1);
-    let holds = s
-        .call(Method::GET, "/api/me/holds", Some(&t), None)
-        .await
-        .expect(200);
+    let holds = s.get("/api/me/holds", Some(&t)).await.expect(200);
     assert_eq!(holds.body["holds"].as_array().unwrap().len(), 1);
     // A single conditional PutItem (the profile, switching the reading history on) has no
     // request token: the write token tells.
@@ -108,7 +95,7 @@ async fn a_write_whose_reply_was_lost_is_answered_as_done_not_as_a_lost_race() {
     .await
     .expect(204);
     let history = s
-        .call(Method::GET, "/api/me/reading-history", Some(&other), None)
+        .get("/api/me/reading-history", Some(&other))
         .await
         .expect(200);
     assert_eq!(history.body["enabled"], true);
@@ -205,10 +192,7 @@ async fn fault_suite() {
             .expect(201);
     }
     s.advance_days(11);
-    let loans = s
-        .call(Method::GET, "/api/me/loans", Some(&tokens[0]), None)
-        .await
-        .expect(200);
+    let loans = s.get("/api/me/loans", Some(&tokens[0])).await.expect(200);
     let loan_ids: Vec<String> = loans.body["loans"]
         .as_array()
         .unwrap()
@@ -239,46 +223,23 @@ async fn fault_suite() {
     assert!(renewals.iter().filter(|r| r.status == 200).count() <= 1);
     answers.extend(renewals);
     // R-HOLD-2: patron 1 tries 12 holds at once; patrons 2..7 hold B-2 (a queue).
-    let holds = join_all((1..=12).map(|b| {
-        s.call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&tokens[1]),
-            Some(json!({"bib_id": format!("B-{b}"), "notify": "email"})),
-        )
-    }))
-    .await;
+    let bibs: Vec<String> = (1..=12).map(|b| format!("B-{b}")).collect();
+    let holds = join_all(bibs.iter().map(|b| s.place_hold(&tokens[1], b, "email"))).await;
     no_500(&holds, "place holds");
     answers.extend(holds);
-    let queue = join_all((2..8).map(|p| {
-        s.call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&tokens[p]),
-            Some(json!({"bib_id": "B-2", "notify": "email"})),
-        )
-    }))
-    .await;
+    let queue = join_all((2..8).map(|p| s.place_hold(&tokens[p], "B-2", "email"))).await;
     no_500(&queue, "queue on B-2");
     answers.extend(queue);
     // R-HOLD-8: duplicates at once make one.
-    let dups = join_all((0..5).map(|_| {
-        s.call(
-            Method::POST,
-            "/api/me/holds",
-            Some(&tokens[2]),
-            Some(json!({"bib_id": "B-3", "notify": "none"})),
-        )
-    }))
-    .await;
+    let dups = join_all((0..5).map(|_| s.place_hold(&tokens[2], "B-3", "none"))).await;
     no_500(&dups, "duplicate holds");
     answers.extend(dups);
     // Lists, and the rest of the loans renewed.
     let reads = join_all(tokens.iter().flat_map(|t| {
         [
-            s.call(Method::GET, "/api/me/loans", Some(t), None),
-            s.call(Method::GET, "/api/me/holds", Some(t), None),
-            s.call(Method::GET, "/api/me", Some(t), None),
+            s.get("/api/me/loans", Some(t)),
+            s.get("/api/me/holds", Some(t)),
+            s.get("/api/me", Some(t)),
         ]
     }))
     .await;
@@ -309,24 +270,14 @@ async fn fault_suite() {
     let (s_ref, tokens_ref) = (&s, &tokens);
     let cancels = join_all((5..8).map(|b| async move {
         let (s, tokens) = (s_ref, tokens_ref);
-        let list = s
-            .call(Method::GET, "/api/me/holds", Some(&tokens[1]), None)
-            .await;
+        let list = s.get("/api/me/holds", Some(&tokens[1])).await;
         let id = list.body["holds"]
             .as_array()
             .and_then(|h| h.iter().find(|h| h["bib_id"] == format!("B-{b}")))
             .and_then(|h| h["hold_id"].as_str())
             .map(str::to_owned);
         match id {
-            Some(id) => {
-                s.call(
-                    Method::DELETE,
-                    &format!("/api/me/holds/{id}"),
-                    Some(&tokens[1]),
-                    None,
-                )
-                .await
-            }
+            Some(id) => s.cancel_hold(&tokens[1], &id).await,
             None => list,
         }
     }))
@@ -350,18 +301,12 @@ async fn fault_suite() {
 
     // ---- after: the data is right
     mypage_tests::checker::assert_store_sound(&s).await;
-    let h = s
-        .call(Method::GET, "/api/me", Some(&tokens[1]), None)
-        .await
-        .expect(200);
+    let h = s.get("/api/me", Some(&tokens[1])).await.expect(200);
     assert!(
         h.body["holds"]["active"].as_u64().unwrap() <= 10,
         "R-HOLD-2"
     );
-    let l = s
-        .call(Method::GET, "/api/me/loans", Some(&tokens[0]), None)
-        .await
-        .expect(200);
+    let l = s.get("/api/me/loans", Some(&tokens[0])).await.expect(200);
     let first = l.body["loans"]
         .as_array()
         .unwrap()
@@ -383,10 +328,7 @@ async fn fault_suite() {
     )
     .await
     .expect(200);
-    let outbox = s
-        .call(Method::GET, "/dev/outbox", None, None)
-        .await
-        .expect(200);
+    let outbox = s.get("/dev/outbox", None).await.expect(200);
     let reminders = outbox
         .body
         .as_array()

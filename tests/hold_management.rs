@@ -2,25 +2,16 @@
 //! resuming, not-needed-after dates, the contact method, the estimate (R-HOLD-11..14), and the
 //! hold cart, 予約候補一覧 (R-HOLD-10). Test names carry the rule IDs of docs/rules.md.
 
+use mypage_tests::both_stores;
 use mypage_tests::{StoreKind, TestServer};
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::{json, Value};
 
-const GET: Method = Method::GET;
 const POST: Method = Method::POST;
 const PUT: Method = Method::PUT;
 const PATCH: Method = Method::PATCH;
-const DELETE: Method = Method::DELETE;
-
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 /// The test clock starts on 2026-12-01 in Japan.
 const TODAY: &str = "2026-12-01";
@@ -51,13 +42,7 @@ async fn place(s: &TestServer, token: &str, bib: &str, extra: Value) -> Value {
 }
 
 async fn holds(s: &TestServer, token: &str) -> Vec<Value> {
-    s.call(GET, "/api/me/holds", Some(token), None)
-        .await
-        .expect(200)
-        .body["holds"]
-        .as_array()
-        .unwrap()
-        .clone()
+    s.holds(token).await.as_array().unwrap().clone()
 }
 
 async fn hold_on(s: &TestServer, token: &str, bib: &str) -> Option<Value> {
@@ -123,10 +108,7 @@ async fn r_hold_11_a_suspended_hold_keeps_its_place_and_is_passed_over_at_check_
     );
     assert_eq!(hold_on(&s, &c, "S-1").await.unwrap()["status"], "ready");
     // Waiting holds of a title count the suspended one.
-    let t = s
-        .call(GET, "/api/catalog/titles/S-1", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/S-1", None).await.expect(200);
     assert_eq!(t.body["waiting_holds"], 1);
     // From its date on, it is waiting again, by itself.
     s.advance_days(10);
@@ -212,10 +194,7 @@ async fn r_hold_11_a_hold_that_resumes_while_a_copy_is_on_the_shelf_becomes_read
     // Everyone waiting is suspended: the copy goes to the shelf.
     let r = s.check_in("S-3-1").await.expect(200);
     assert_eq!(r.body["hold_ready"], Value::Null);
-    let t = s
-        .call(GET, "/api/catalog/titles/S-3", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/S-3", None).await.expect(200);
     assert_eq!(
         (
             t.body["available"].as_u64(),
@@ -240,10 +219,7 @@ async fn r_hold_11_a_hold_that_resumes_while_a_copy_is_on_the_shelf_becomes_read
         1,
         "its expiry is scheduled"
     );
-    let t = s
-        .call(GET, "/api/catalog/titles/S-3", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/S-3", None).await.expect(200);
     assert_eq!(t.body["available"], 0);
     // C's suspension ends by date while another copy waits on the shelf: the daily run serves it.
     s.staff(
@@ -252,10 +228,7 @@ async fn r_hold_11_a_hold_that_resumes_while_a_copy_is_on_the_shelf_becomes_read
     )
     .await
     .expect(201);
-    let t = s
-        .call(GET, "/api/catalog/titles/S-3", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/S-3", None).await.expect(200);
     assert_eq!(
         t.body["available"], 1,
         "C is still suspended: the new copy is shelved"
@@ -289,23 +262,15 @@ async fn r_hold_11_a_suspended_hold_counts_toward_the_ten_and_blocks_renewal(
     for i in 1..10 {
         place(&s, &b, &format!("T-{i}"), json!({})).await;
     }
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&b),
-        Some(json!({"bib_id": "T-10", "notify": "none"})),
-    )
-    .await
-    .expect_error(409, "hold_limit_reached");
-    let me = s.call(GET, "/api/me", Some(&b), None).await.expect(200);
+    s.place_hold(&b, "T-10", "none")
+        .await
+        .expect_error(409, "hold_limit_reached");
+    let me = s.get("/api/me", Some(&b)).await.expect(200);
     assert_eq!(me.body["holds"]["active"], 10);
     // R-RENEW-3: a suspended hold is another patron waiting.
     s.advance_days(3);
     let a = s.relog("21000031").await;
-    let loans = s
-        .call(GET, "/api/me/loans", Some(&a), None)
-        .await
-        .expect(200);
+    let loans = s.get("/api/me/loans", Some(&a)).await.expect(200);
     let t0 = loans.body["loans"]
         .as_array()
         .unwrap()
@@ -321,9 +286,7 @@ async fn r_hold_11_a_suspended_hold_counts_toward_the_ten_and_blocks_renewal(
     // A suspended hold can be cancelled, and frees its slot.
     let b = s.relog("21000032").await;
     let id = first["hold_id"].as_str().unwrap();
-    s.call(DELETE, &format!("/api/me/holds/{id}"), Some(&b), None)
-        .await
-        .expect(204);
+    s.cancel_hold(&b, id).await.expect(204);
     place(&s, &b, "T-10", json!({})).await;
 }
 
@@ -366,10 +329,7 @@ async fn r_hold_12_a_hold_past_its_not_needed_after_date_lapses_but_a_ready_one_
     assert_eq!(swept["sweep"]["lapsed_unneeded"], 2, "{swept}");
     let b = s.relog("21000042").await;
     assert!(holds(&s, &b).await.is_empty());
-    assert_eq!(
-        s.call(GET, "/api/me", Some(&b), None).await.body["holds"]["active"],
-        0
-    );
+    assert_eq!(s.get("/api/me", Some(&b)).await.body["holds"]["active"], 0);
     // A ready hold keeps its pickup week whatever its date says.
     let c = s.relog("21000043").await;
     let ready = hold_on(&s, &c, "N-1").await.unwrap();
@@ -472,7 +432,7 @@ async fn r_hold_14_the_estimate_counts_the_holds_ahead_that_are_not_suspended(
 // ---------------------------------------------------------------- R-HOLD-10 the hold cart
 
 async fn cart(s: &TestServer, token: &str) -> Vec<String> {
-    s.call(GET, "/api/me/hold-cart", Some(token), None)
+    s.get("/api/me/hold-cart", Some(token))
         .await
         .expect(200)
         .body["items"]
@@ -515,21 +475,12 @@ async fn r_hold_10_the_cart_keeps_twenty_titles_in_the_order_added_on_every_devi
     let other = s.relog("21000071").await;
     assert_ne!(other, t);
     assert_eq!(cart(&s, &other).await, want);
-    s.call(DELETE, "/api/me/hold-cart/C-05", Some(&other), None)
-        .await
-        .expect(204);
-    s.call(DELETE, "/api/me/hold-cart/C-05", Some(&other), None)
-        .await
-        .expect(204);
+    s.delete("/api/me/hold-cart/C-05", &other).await.expect(204);
+    s.delete("/api/me/hold-cart/C-05", &other).await.expect(204);
     s.call(PUT, "/api/me/hold-cart/C-20", Some(&t), None)
         .await
         .expect(204);
-    let items = s
-        .call(GET, "/api/me/hold-cart", Some(&t), None)
-        .await
-        .expect(200)
-        .body["items"]
-        .clone();
+    let items = s.get("/api/me/hold-cart", Some(&t)).await.expect(200).body["items"].clone();
     assert_eq!(items.as_array().unwrap().len(), 20);
     assert_eq!(
         items[19],

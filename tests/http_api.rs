@@ -2,14 +2,14 @@
 //! stores. Test names carry the rule IDs of docs/rules.md they prove.
 
 use mypage::ports::Clock;
+use mypage_tests::both_stores;
 use mypage_tests::StoreKind;
 use mypage_tests::{own_password, TestServer};
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::{json, Value};
 
-const GET: Method = Method::GET;
 const POST: Method = Method::POST;
 const PUT: Method = Method::PUT;
 const DELETE: Method = Method::DELETE;
@@ -22,14 +22,6 @@ fn loans_by_bib(body: &Value) -> std::collections::HashMap<String, Value> {
         .map(|l| (l["bib_id"].as_str().unwrap().to_owned(), l.clone()))
         .collect()
 }
-
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 // ---------------------------------------------------------------- accounts (R-ACCT-*)
 
@@ -47,18 +39,13 @@ async fn r_acct_3_temporary_password_reaches_only_the_password_change(#[case] ki
         "/api/me/notifications",
         "/api/me/ebooks",
     ] {
-        s.call(GET, path, Some(&t), None)
+        s.get(path, Some(&t))
             .await
             .expect_error(403, "password_change_required");
     }
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&t),
-        Some(json!({"bib_id": "B-1", "notify": "none"})),
-    )
-    .await
-    .expect_error(403, "password_change_required");
+    s.place_hold(&t, "B-1", "none")
+        .await
+        .expect_error(403, "password_change_required");
     // The rules still apply to the new password (R-ACCT-4).
     s.call(
         PUT,
@@ -93,9 +80,7 @@ async fn r_acct_3_temporary_password_reaches_only_the_password_change(#[case] ki
     .await
     .expect(204);
     // This session continues with the patron's own password; the temporary one is gone.
-    s.call(GET, "/api/me/loans", Some(&t), None)
-        .await
-        .expect(200);
+    s.get("/api/me/loans", Some(&t)).await.expect(200);
     s.log_in("20000001", &temp)
         .await
         .expect_error(401, "invalid_credentials");
@@ -201,7 +186,7 @@ async fn r_acct_2_a_new_temporary_password_lifts_a_lock_and_ends_sessions(#[case
         .as_str()
         .unwrap()
         .to_owned();
-    s.call(GET, "/api/me", Some(&t), None)
+    s.get("/api/me", Some(&t))
         .await
         .expect_error(401, "unauthenticated");
     s.log_in("20000006", &own_password("20000006"))
@@ -244,22 +229,18 @@ async fn r_acct_8_password_change_ends_the_other_sessions(#[case] kind: StoreKin
     )
     .await
     .expect(204);
-    s.call(GET, "/api/me", Some(&first), None)
+    s.get("/api/me", Some(&first))
         .await
         .expect_error(401, "unauthenticated");
-    s.call(GET, "/api/me", Some(&second), None)
-        .await
-        .expect(200);
+    s.get("/api/me", Some(&second)).await.expect(200);
 }
 
 #[apply(both_stores)]
 async fn r_acct_8_sessions_end_by_logout_idleness_and_age(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("20000009").await;
-    s.call(DELETE, "/api/session", Some(&t), None)
-        .await
-        .expect(204);
-    s.call(GET, "/api/me", Some(&t), None)
+    s.delete("/api/session", &t).await.expect(204);
+    s.get("/api/me", Some(&t))
         .await
         .expect_error(401, "unauthenticated");
     // Idle for 30 minutes: gone. Active every 20 minutes: kept, up to 12 hours.
@@ -268,7 +249,7 @@ async fn r_acct_8_sessions_end_by_logout_idleness_and_age(#[case] kind: StoreKin
         .unwrap()
         .to_owned();
     s.clock.advance(chrono::Duration::minutes(31));
-    s.call(GET, "/api/me", Some(&t), None)
+    s.get("/api/me", Some(&t))
         .await
         .expect_error(401, "unauthenticated");
     let t = s.log_in("20000009", &own_password("20000009")).await.body["token"]
@@ -277,10 +258,10 @@ async fn r_acct_8_sessions_end_by_logout_idleness_and_age(#[case] kind: StoreKin
         .to_owned();
     for _ in 0..35 {
         s.clock.advance(chrono::Duration::minutes(20));
-        s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+        s.get("/api/me", Some(&t)).await.expect(200);
     }
     s.clock.advance(chrono::Duration::minutes(20)); // 12 h 0 min since login
-    s.call(GET, "/api/me", Some(&t), None)
+    s.get("/api/me", Some(&t))
         .await
         .expect_error(401, "unauthenticated");
     // Tokens that are not ours at all.
@@ -290,11 +271,11 @@ async fn r_acct_8_sessions_end_by_logout_idleness_and_age(#[case] kind: StoreKin
         "20000009.short",
         &format!("20000009.{}", "A".repeat(43)),
     ] {
-        s.call(GET, "/api/me", Some(bad), None)
+        s.get("/api/me", Some(bad))
             .await
             .expect_error(401, "unauthenticated");
     }
-    s.call(GET, "/api/me", None, None)
+    s.get("/api/me", None)
         .await
         .expect_error(401, "unauthenticated");
 }
@@ -428,21 +409,16 @@ async fn r_acct_6_email_can_be_set_changed_and_removed(#[case] kind: StoreKind) 
     )
     .await
     .expect(202);
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    let me = s.get("/api/me", Some(&t)).await.expect(200);
     assert_eq!(me.body["email"], "hanako@example.jp");
     assert_eq!(me.body["card_number"], "20000011");
     assert_eq!(me.body["holds"], json!({"active": 0, "limit": 10}));
     s.call(PUT, "/api/notifications".replace("/api", "/api/me").as_str(), Some(&t), Some(json!({"due_reminder": true, "new_arrivals": {"enabled": true, "authors": ["村上春樹"]}}))).await.expect(204);
-    s.call(DELETE, "/api/me/email", Some(&t), None)
-        .await
-        .expect(204);
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    s.delete("/api/me/email", &t).await.expect(204);
+    let me = s.get("/api/me", Some(&t)).await.expect(200);
     assert_eq!(me.body["email"], Value::Null);
     // Without an address both email services stop (R-MAIL-1, R-MAIL-2).
-    let n = s
-        .call(GET, "/api/me/notifications", Some(&t), None)
-        .await
-        .expect(200);
+    let n = s.get("/api/me/notifications", Some(&t)).await.expect(200);
     assert_eq!(n.body["due_reminder"], false);
     assert_eq!(n.body["new_arrivals"]["enabled"], false);
     assert_eq!(
@@ -473,161 +449,55 @@ async fn bad_input_gets_a_clear_4xx_never_a_500(#[case] kind: StoreKind) {
         let v: Value = r.json().await.unwrap_or(Value::Null);
         (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
     };
-    assert_eq!(
-        code(
-            raw(
-                POST,
-                "/api/me/holds",
-                "application/json",
-                b"{not json".to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (400, "malformed_json".into())
-    );
-    assert_eq!(
-        code(
-            raw(
-                POST,
-                "/api/me/holds",
-                "application/json",
-                br#"{"bib_id": 5, "notify": "none"}"#.to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    assert_eq!(
-        code(
-            raw(
-                POST,
-                "/api/me/holds",
-                "application/json",
-                br#"{"bib_id": "B-1", "notify": "pigeon"}"#.to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    assert_eq!(
-        code(
-            raw(
-                POST,
-                "/api/me/holds",
-                "application/json",
-                br#"{"bib_id": "B-1", "notify": "none", "extra": 1}"#.to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    assert_eq!(
-        code(
-            raw(
-                POST,
-                "/api/me/holds",
-                "application/json",
-                br#"{"bib_id": "../etc", "notify": "none"}"#.to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    assert_eq!(
-        code(
-            raw(
-                POST,
-                "/api/me/holds",
-                "text/plain",
-                br#"{"bib_id": "B-1", "notify": "none"}"#.to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (415, "unsupported_media_type".into())
-    );
     let big = format!(
         r#"{{"bib_id": "B-1", "notify": "none", "pad": "{}"}}"#,
         "x".repeat(17 * 1024)
     );
-    assert_eq!(
-        code(
-            raw(POST, "/api/me/holds", "application/json", big.into_bytes())
-                .await
-                .unwrap()
-        )
-        .await,
-        (413, "payload_too_large".into())
-    );
     let huge = vec![b'x'; 2 * 1024 * 1024];
-    assert_eq!(
-        code(
-            raw(POST, "/api/me/holds", "application/json", huge)
-                .await
-                .unwrap()
-        )
-        .await,
-        (413, "payload_too_large".into())
-    );
-    assert_eq!(
-        code(
-            raw(
-                PUT,
-                "/api/me/email",
-                "application/json",
-                br#"{"email": null}"#.to_vec()
-            )
-            .await
-            .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    assert_eq!(
-        code(
-            raw(PUT, "/api/me/email", "application/json", b"[]".to_vec())
-                .await
-                .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    assert_eq!(
-        code(
-            raw(POST, "/api/session", "application/json", b"{}".to_vec())
-                .await
-                .unwrap()
-        )
-        .await,
-        (400, "invalid_request".into())
-    );
-    s.call(GET, "/api/nowhere", Some(&t), None)
+    const JSON: &str = "application/json";
+    // What is sent (method, path, content type, body), and the refusal it gets.
+    type Sent<'a> = (Method, &'a str, &'a str, &'a [u8]);
+    #[rustfmt::skip]
+    let refusals: [(Sent, (u16, &str)); 11] = [
+        ((POST, "/api/me/holds", JSON, b"{not json"), (400, "malformed_json")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": 5, "notify": "none"}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": "B-1", "notify": "pigeon"}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": "B-1", "notify": "none", "extra": 1}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", JSON, br#"{"bib_id": "../etc", "notify": "none"}"#), (400, "invalid_request")),
+        ((POST, "/api/me/holds", "text/plain", br#"{"bib_id": "B-1", "notify": "none"}"#), (415, "unsupported_media_type")),
+        ((POST, "/api/me/holds", JSON, big.as_bytes()), (413, "payload_too_large")),
+        ((POST, "/api/me/holds", JSON, &huge), (413, "payload_too_large")),
+        ((PUT, "/api/me/email", JSON, br#"{"email": null}"#), (400, "invalid_request")),
+        ((PUT, "/api/me/email", JSON, b"[]"), (400, "invalid_request")),
+        ((POST, "/api/session", JSON, b"{}"), (400, "invalid_request")),
+    ];
+    for ((method, path, ctype, body), (status, error)) in refusals {
+        let what = format!(
+            "{method} {path} {ctype} {}",
+            String::from_utf8_lossy(&body[..body.len().min(80)])
+        );
+        assert_eq!(
+            code(raw(method, path, ctype, body.to_vec()).await.unwrap()).await,
+            (status, error.into()),
+            "{what}"
+        );
+    }
+    s.get("/api/nowhere", Some(&t))
         .await
         .expect_error(404, "not_found");
     s.call(PUT, "/api/me/loans", Some(&t), None)
         .await
         .expect_error(405, "method_not_allowed");
-    s.call(GET, "/api/catalog/new-arrivals?days=0", None, None)
+    s.get("/api/catalog/new-arrivals?days=0", None)
         .await
         .expect_error(400, "invalid_request");
-    s.call(GET, "/api/catalog/new-arrivals?days=abc", None, None)
+    s.get("/api/catalog/new-arrivals?days=abc", None)
         .await
         .expect_error(400, "invalid_request");
-    s.call(GET, "/api/catalog/titles/nope", None, None)
+    s.get("/api/catalog/titles/nope", None)
         .await
         .expect_error(404, "title_not_found");
-    s.call(GET, "/api/catalog/titles/%E6%9C%AC", None, None)
+    s.get("/api/catalog/titles/%E6%9C%AC", None)
         .await
         .expect_error(404, "title_not_found");
     let n = s.call(PUT, "/api/me/notifications", Some(&t), Some(json!({"due_reminder": false, "new_arrivals": {"enabled": false, "authors": vec!["a"; 21]}}))).await;
@@ -775,64 +645,23 @@ async fn another_patrons_loans_and_holds_are_not_reachable(#[case] kind: StoreKi
     let b = s.patron("20000015").await;
     s.title("B-1", 1).await;
     s.title("B-2", 1).await;
-    s.advance_days(-2);
-    let loan_a = s.check_out("20000014", "B-1-1").await.expect(201).body["loan_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.advance_days(2);
+    let loan_a = s.loan_id_days_ago("20000014", "B-1-1", 2).await;
     s.check_out("20000015", "B-2-1").await.expect(201);
-    let hold_a = s
-        .call(
-            POST,
-            "/api/me/holds",
-            Some(&a),
-            Some(json!({"bib_id": "B-2", "notify": "none"})),
-        )
+    let hold_a = s.hold_id(&a, "B-2", "none").await;
+    s.renew(&b, &loan_a)
         .await
-        .expect(201)
-        .body["hold_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.call(
-        POST,
-        &format!("/api/me/loans/{loan_a}/renewal"),
-        Some(&b),
-        None,
-    )
-    .await
-    .expect_error(404, "loan_not_found");
-    s.call(DELETE, &format!("/api/me/holds/{hold_a}"), Some(&b), None)
+        .expect_error(404, "loan_not_found");
+    s.cancel_hold(&b, &hold_a)
         .await
         .expect_error(404, "hold_not_found");
-    let loans_b = s
-        .call(GET, "/api/me/loans", Some(&b), None)
-        .await
-        .expect(200);
+    let loans_b = s.get("/api/me/loans", Some(&b)).await.expect(200);
     assert_eq!(loans_b.body["loans"].as_array().unwrap().len(), 1);
     assert!(!loans_b.body.to_string().contains(&loan_a));
-    let holds_b = s
-        .call(GET, "/api/me/holds", Some(&b), None)
-        .await
-        .expect(200);
+    let holds_b = s.get("/api/me/holds", Some(&b)).await.expect(200);
     assert_eq!(holds_b.body["holds"], json!([]));
     // A's hold and loan are untouched.
-    s.call(
-        POST,
-        &format!("/api/me/loans/{loan_a}/renewal"),
-        Some(&a),
-        None,
-    )
-    .await
-    .expect(200);
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&a), None).await.body["holds"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    s.renew(&a, &loan_a).await.expect(200);
+    assert_eq!(s.holds(&a).await.as_array().unwrap().len(), 1);
 }
 
 // ---------------------------------------------------------------- loans and renewal
@@ -860,12 +689,7 @@ async fn r_loan_1_and_r_renew_1_to_6_the_guides_cases(#[case] kind: StoreKind) {
     .await
     .expect(201);
 
-    let loans = loans_by_bib(
-        &s.call(GET, "/api/me/loans", Some(&t), None)
-            .await
-            .expect(200)
-            .body,
-    );
+    let loans = loans_by_bib(&s.get("/api/me/loans", Some(&t)).await.expect(200).body);
     assert_eq!(loans.len(), 5);
     let reason = |b: &str| loans[b]["not_renewable_reason"].clone();
     assert_eq!(
@@ -884,10 +708,7 @@ async fn r_loan_1_and_r_renew_1_to_6_the_guides_cases(#[case] kind: StoreKind) {
     let id = |b: &str| loans[b]["loan_id"].as_str().unwrap().to_owned();
     let renew = |b: String| {
         let (s, t) = (&s, t.clone());
-        async move {
-            s.call(POST, &format!("/api/me/loans/{b}/renewal"), Some(&t), None)
-                .await
-        }
+        async move { s.renew(&t, &b).await }
     };
     // R-RENEW-6: due on the day of renewal + 14.
     let r = renew(id("RENEW")).await.expect(200);
@@ -912,12 +733,7 @@ async fn r_loan_1_and_r_renew_1_to_6_the_guides_cases(#[case] kind: StoreKind) {
         .await
         .expect_error(404, "loan_not_found");
     // Read-your-writes: the list shows 延長済 and the new date at once.
-    let loans = loans_by_bib(
-        &s.call(GET, "/api/me/loans", Some(&t), None)
-            .await
-            .expect(200)
-            .body,
-    );
+    let loans = loans_by_bib(&s.get("/api/me/loans", Some(&t)).await.expect(200).body);
     assert_eq!(
         (
             loans["RENEW"]["renewed"].clone(),
@@ -952,14 +768,7 @@ async fn r_hold_1_and_r_hold_8_what_can_be_held(#[case] kind: StoreKind) {
     s.check_out("20000018", "MINE-1").await.expect(201);
     s.check_out("20000019", "OUT-1").await.expect(201);
     s.check_out("20000019", "SHELF-1").await.expect(201);
-    let place = |bib: &str| {
-        s.call(
-            POST,
-            "/api/me/holds",
-            Some(&t),
-            Some(json!({"bib_id": bib, "notify": "none"})),
-        )
-    };
+    let place = |bib: &'static str| s.place_hold(&t, bib, "none");
     place("SHELF").await.expect_error(409, "available_on_shelf"); // one of two copies is on the shelf
     place("MINE").await.expect_error(409, "already_on_loan");
     place("NOPE").await.expect_error(404, "title_not_found");
@@ -973,10 +782,7 @@ async fn r_hold_1_and_r_hold_8_what_can_be_held(#[case] kind: StoreKind) {
     )
     .await
     .expect_error(409, "duplicate_hold");
-    let title = s
-        .call(GET, "/api/catalog/titles/OUT", None, None)
-        .await
-        .expect(200);
+    let title = s.get("/api/catalog/titles/OUT", None).await.expect(200);
     assert_eq!(
         (
             title.body["copies"].clone(),
@@ -1000,14 +806,7 @@ async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(#[case] 
     }
     for i in 0..10 {
         if i % 2 == 0 {
-            s.call(
-                POST,
-                "/api/me/holds",
-                Some(&t),
-                Some(json!({"bib_id": format!("T{i}"), "notify": "none"})),
-            )
-            .await
-            .expect(201);
+            s.place_hold(&t, &format!("T{i}"), "none").await.expect(201);
         } else {
             s.staff(
                 "/api/staff/holds",
@@ -1017,14 +816,9 @@ async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(#[case] 
             .expect(201);
         }
     }
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&t),
-        Some(json!({"bib_id": "T10", "notify": "none"})),
-    )
-    .await
-    .expect_error(409, "hold_limit_reached");
+    s.place_hold(&t, "T10", "none")
+        .await
+        .expect_error(409, "hold_limit_reached");
     s.staff(
         "/api/staff/holds",
         json!({"card_number": "20000020", "bib_id": "T11", "notify": "none"}),
@@ -1032,29 +826,17 @@ async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(#[case] 
     .await
     .expect_error(409, "hold_limit_reached");
     assert_eq!(
-        s.call(GET, "/api/me", Some(&t), None).await.body["holds"],
+        s.get("/api/me", Some(&t)).await.body["holds"],
         json!({"active": 10, "limit": 10})
     );
     // Cancelling one frees a slot (R-HOLD-5).
-    let holds = s
-        .call(GET, "/api/me/holds", Some(&t), None)
-        .await
-        .expect(200);
+    let holds = s.get("/api/me/holds", Some(&t)).await.expect(200);
     let first = holds.body["holds"][0]["hold_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    s.call(DELETE, &format!("/api/me/holds/{first}"), Some(&t), None)
-        .await
-        .expect(204);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&t),
-        Some(json!({"bib_id": "T10", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    s.cancel_hold(&t, &first).await.expect(204);
+    s.place_hold(&t, "T10", "none").await.expect(201);
 }
 
 #[apply(both_stores)]
@@ -1064,14 +846,9 @@ async fn r_hold_3_email_notice_needs_a_registered_address(#[case] kind: StoreKin
     s.patron("20000023").await;
     s.title("OUT", 1).await;
     s.check_out("20000023", "OUT-1").await.expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&t),
-        Some(json!({"bib_id": "OUT", "notify": "email"})),
-    )
-    .await
-    .expect_error(400, "email_not_registered");
+    s.place_hold(&t, "OUT", "email")
+        .await
+        .expect_error(400, "email_not_registered");
     s.call(
         PUT,
         "/api/me/email",
@@ -1080,15 +857,7 @@ async fn r_hold_3_email_notice_needs_a_registered_address(#[case] kind: StoreKin
     )
     .await
     .expect(202);
-    let h = s
-        .call(
-            POST,
-            "/api/me/holds",
-            Some(&t),
-            Some(json!({"bib_id": "OUT", "notify": "email"})),
-        )
-        .await
-        .expect(201);
+    let h = s.place_hold(&t, "OUT", "email").await.expect(201);
     assert_eq!(h.body["notify"], "email");
 }
 
@@ -1104,29 +873,10 @@ async fn r_hold_4_queue_positions_are_exact_and_move_up(#[case] kind: StoreKind)
     s.check_out("20000024", "POP-1").await.expect(201);
     let mut ids = Vec::new();
     for t in &tokens {
-        ids.push(
-            s.call(
-                POST,
-                "/api/me/holds",
-                Some(t),
-                Some(json!({"bib_id": "POP", "notify": "none"})),
-            )
-            .await
-            .expect(201)
-            .body["hold_id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        ids.push(s.hold_id(t, "POP", "none").await);
     }
     let sr = &s;
-    let pos = move |t: String| async move {
-        sr.call(GET, "/api/me/holds", Some(&t), None)
-            .await
-            .expect(200)
-            .body["holds"][0]
-            .clone()
-    };
+    let pos = move |t: String| async move { sr.holds(&t).await[0].clone() };
     for (i, t) in tokens.iter().enumerate() {
         let h = pos(t.clone()).await;
         assert_eq!(
@@ -1157,9 +907,7 @@ async fn r_hold_4_queue_positions_are_exact_and_move_up(#[case] kind: StoreKind)
     assert_eq!(pos(tokens[1].clone()).await["queue_position"], 1);
     assert_eq!(pos(tokens[2].clone()).await["queue_position"], 2);
     assert_eq!(
-        s.call(GET, "/api/catalog/titles/POP", None, None)
-            .await
-            .body["waiting_holds"],
+        s.get("/api/catalog/titles/POP", None).await.body["waiting_holds"],
         2
     );
 }
@@ -1172,33 +920,14 @@ async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(#[case] kind
     let second = s.patron("20000030").await;
     s.title("POP", 1).await;
     s.check_out("20000028", "POP-1").await.expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&first),
-        Some(json!({"bib_id": "POP", "notify": "email"})),
-    )
-    .await
-    .expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&second),
-        Some(json!({"bib_id": "POP", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    s.place_hold(&first, "POP", "email").await.expect(201);
+    s.place_hold(&second, "POP", "none").await.expect(201);
     let mark = s.mail_mark();
     let r = s.check_in("POP-1").await.expect(200);
     assert_eq!(r.body["loan_closed"], true);
     assert_eq!(r.body["hold_ready"]["card_number"], "20000029");
     assert_eq!(r.body["hold_ready"]["pickup_deadline"], "2026-12-08"); // R-HOLD-6: one week
-    let h = s
-        .call(GET, "/api/me/holds", Some(&first), None)
-        .await
-        .expect(200)
-        .body["holds"][0]
-        .clone();
+    let h = s.holds(&first).await[0].clone();
     assert_eq!(
         (
             h["status"].clone(),
@@ -1222,7 +951,7 @@ async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(#[case] kind
     // R-HOLD-5: a ready hold is not cancelled online; the answer gives the phone number.
     let id = h["hold_id"].as_str().unwrap().to_owned();
     let refused = s
-        .call(DELETE, &format!("/api/me/holds/{id}"), Some(&first), None)
+        .cancel_hold(&first, &id)
         .await
         .expect_error(409, "ready_for_pickup");
     assert!(refused.body["error"]["message"]
@@ -1230,15 +959,10 @@ async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(#[case] kind
         .unwrap()
         .contains("075-762-4655"));
     // The second patron moved up and was not emailed (notify none).
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&second), None).await.body["holds"][0]["queue_position"],
-        1
-    );
+    assert_eq!(s.holds(&second).await[0]["queue_position"], 1);
     // The copy is kept: not on the shelf, and only its patron may borrow it.
     assert_eq!(
-        s.call(GET, "/api/catalog/titles/POP", None, None)
-            .await
-            .body["available"],
+        s.get("/api/catalog/titles/POP", None).await.body["available"],
         0
     );
     s.check_out("20000028", "POP-1")
@@ -1255,13 +979,10 @@ async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(#[case] kind
     let loan = s.check_out("20000029", "POP-1").await.expect(201);
     assert_eq!(loan.body["fulfilled_hold"], json!(id));
     assert_eq!(
-        s.call(GET, "/api/me", Some(&first), None).await.body["holds"]["active"],
+        s.get("/api/me", Some(&first)).await.body["holds"]["active"],
         0
     );
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"],
-        json!([])
-    );
+    assert_eq!(s.holds(&first).await, json!([]));
     assert!(
         s.dev.scheduler.schedules().is_empty(),
         "the fulfilled hold's schedule is deleted"
@@ -1278,22 +999,8 @@ async fn r_hold_6_an_uncollected_hold_lapses_and_the_copy_goes_to_the_next_patro
     let second = s.patron_with_email("20000033").await;
     s.title("POP", 1).await;
     s.check_out("20000031", "POP-1").await.expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&first),
-        Some(json!({"bib_id": "POP", "notify": "none"})),
-    )
-    .await
-    .expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&second),
-        Some(json!({"bib_id": "POP", "notify": "email"})),
-    )
-    .await
-    .expect(201);
+    s.place_hold(&first, "POP", "none").await.expect(201);
+    s.place_hold(&second, "POP", "email").await.expect(201);
     let mark = s.mail_mark();
     s.check_in("POP-1").await.expect(200);
     assert!(
@@ -1304,24 +1011,18 @@ async fn r_hold_6_an_uncollected_hold_lapses_and_the_copy_goes_to_the_next_patro
     s.advance_days(7);
     s.dev.run_hold_expiry().await.unwrap();
     let first = s.relog("20000032").await;
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"][0]["status"],
-        "ready"
-    );
+    assert_eq!(s.holds(&first).await[0]["status"], "ready");
     // The day after, the hold lapses and the second patron's becomes ready, with its email.
     s.advance_days(1);
     let r = s.dev.run_hold_expiry().await.unwrap();
     let (first, second) = (s.relog("20000032").await, s.relog("20000033").await);
     assert_eq!(r["schedules_run"], 1);
+    assert_eq!(s.holds(&first).await, json!([]));
     assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&first), None).await.body["holds"],
-        json!([])
-    );
-    assert_eq!(
-        s.call(GET, "/api/me", Some(&first), None).await.body["holds"]["active"],
+        s.get("/api/me", Some(&first)).await.body["holds"]["active"],
         0
     );
-    let h = s.call(GET, "/api/me/holds", Some(&second), None).await.body["holds"][0].clone();
+    let h = s.holds(&second).await[0].clone();
     assert_eq!(
         (
             h["status"].clone(),
@@ -1337,10 +1038,7 @@ async fn r_hold_6_an_uncollected_hold_lapses_and_the_copy_goes_to_the_next_patro
     // When nobody else waits, the copy goes back to the shelf.
     s.advance_days(8);
     s.dev.run_hold_expiry().await.unwrap();
-    let title = s
-        .call(GET, "/api/catalog/titles/POP", None, None)
-        .await
-        .body;
+    let title = s.get("/api/catalog/titles/POP", None).await.body;
     assert_eq!(
         (title["available"].clone(), title["waiting_holds"].clone()),
         (json!(1), json!(0))
@@ -1355,28 +1053,15 @@ async fn r_desk_2_a_new_copy_serves_the_queue_first(#[case] kind: StoreKind) {
     let t = s.patron("20000035").await;
     s.title("POP", 1).await;
     s.check_out("20000034", "POP-1").await.expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&t),
-        Some(json!({"bib_id": "POP", "notify": "none"})),
-    )
-    .await
-    .expect(201);
+    s.place_hold(&t, "POP", "none").await.expect(201);
     s.staff(
         "/api/staff/copies",
         json!({"barcode": "POP-2", "bib_id": "POP"}),
     )
     .await
     .expect(201);
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&t), None).await.body["holds"][0]["status"],
-        "ready"
-    );
-    let title = s
-        .call(GET, "/api/catalog/titles/POP", None, None)
-        .await
-        .body;
+    assert_eq!(s.holds(&t).await[0]["status"], "ready");
+    let title = s.get("/api/catalog/titles/POP", None).await.body;
     assert_eq!(
         (title["copies"].clone(), title["available"].clone()),
         (json!(2), json!(0))
@@ -1389,7 +1074,7 @@ async fn r_desk_2_a_new_copy_serves_the_queue_first(#[case] kind: StoreKind) {
 async fn r_ebook_1_only_eligible_patrons_get_a_signed_short_lived_link(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let no = s.patron("20000036").await;
-    s.call(GET, "/api/me/ebooks", Some(&no), None)
+    s.get("/api/me/ebooks", Some(&no))
         .await
         .expect_error(403, "not_eligible");
     let temp = s.register("20000037", "府民", true).await;
@@ -1405,10 +1090,7 @@ async fn r_ebook_1_only_eligible_patrons_get_a_signed_short_lived_link(#[case] k
     )
     .await
     .expect(204);
-    let r = s
-        .call(GET, "/api/me/ebooks", Some(&t), None)
-        .await
-        .expect(200);
+    let r = s.get("/api/me/ebooks", Some(&t)).await.expect(200);
     let url = r.body["launch_url"].as_str().unwrap();
     assert!(
         !url.contains("20000037"),
@@ -1438,10 +1120,7 @@ async fn catalog_shows_titles_and_new_arrivals(#[case] kind: StoreKind) {
     s.title("RECENT", 2).await;
     s.advance_days(5);
     s.title("TODAY", 1).await;
-    let r = s
-        .call(GET, "/api/catalog/new-arrivals", None, None)
-        .await
-        .expect(200);
+    let r = s.get("/api/catalog/new-arrivals", None).await.expect(200);
     let ids: Vec<&str> = r.body["titles"]
         .as_array()
         .unwrap()
@@ -1450,19 +1129,16 @@ async fn catalog_shows_titles_and_new_arrivals(#[case] kind: StoreKind) {
         .collect();
     assert_eq!(ids, vec!["TODAY", "RECENT"]);
     let r = s
-        .call(GET, "/api/catalog/new-arrivals?days=1", None, None)
+        .get("/api/catalog/new-arrivals?days=1", None)
         .await
         .expect(200);
     assert_eq!(r.body["titles"].as_array().unwrap().len(), 1);
     let r = s
-        .call(GET, "/api/catalog/new-arrivals?days=30", None, None)
+        .get("/api/catalog/new-arrivals?days=30", None)
         .await
         .expect(200);
     assert_eq!(r.body["titles"].as_array().unwrap().len(), 3);
-    let t = s
-        .call(GET, "/api/catalog/titles/RECENT", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/RECENT", None).await.expect(200);
     assert_eq!(t.body["subjects"], json!(["テスト"]));
     assert_eq!(
         (t.body["copies"].clone(), t.body["available"].clone()),
@@ -1500,7 +1176,7 @@ async fn notification_settings_need_an_address_and_round_trip(#[case] kind: Stor
         .await
         .expect(204);
     assert_eq!(
-        s.call(GET, "/api/me/notifications", Some(&t), None)
+        s.get("/api/me/notifications", Some(&t))
             .await
             .expect(200)
             .body,
@@ -1520,27 +1196,9 @@ async fn the_whole_cycle_from_checkout_to_a_lapsed_hold() {
     s.advance_days(-3);
     s.check_out("30000001", "CYCLE-1").await.expect(201);
     s.advance_days(3);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&waiter),
-        Some(json!({"bib_id": "CYCLE", "notify": "email"})),
-    )
-    .await
-    .expect(201);
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(&next),
-        Some(json!({"bib_id": "CYCLE", "notify": "email"})),
-    )
-    .await
-    .expect(201);
-    let loan = s
-        .call(GET, "/api/me/loans", Some(&borrower), None)
-        .await
-        .body["loans"][0]
-        .clone();
+    s.place_hold(&waiter, "CYCLE", "email").await.expect(201);
+    s.place_hold(&next, "CYCLE", "email").await.expect(201);
+    let loan = s.get("/api/me/loans", Some(&borrower)).await.body["loans"][0].clone();
     assert_eq!(loan["not_renewable_reason"], "on_hold_for_other_patron");
     s.call(
         POST,
@@ -1562,14 +1220,8 @@ async fn the_whole_cycle_from_checkout_to_a_lapsed_hold() {
     s.advance_days(8);
     s.dev.run_hold_expiry().await.unwrap();
     let (waiter, next) = (s.relog("30000002").await, s.relog("30000003").await);
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&waiter), None).await.body["holds"],
-        json!([])
-    );
-    assert_eq!(
-        s.call(GET, "/api/me/holds", Some(&next), None).await.body["holds"][0]["status"],
-        "ready"
-    );
+    assert_eq!(s.holds(&waiter).await, json!([]));
+    assert_eq!(s.holds(&next).await[0]["status"], "ready");
     let mail = s.mail_since(mark);
     assert_eq!(mail.len(), 2);
     assert_eq!(mail[1].message.to.as_str(), "p30000003@example.jp");

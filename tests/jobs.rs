@@ -13,9 +13,10 @@ use mypage::domain::types::{
 };
 use mypage::domain::{Changes, ClaimState, HoldNotice, MailClaim, NewArrivalSettings};
 use mypage::ports::{Clock, EmailMessage, MailError, Mailer};
+use mypage_tests::both_stores;
 use mypage_tests::{at, aws_app, store, test_config, StoreKind, NOW};
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -197,14 +198,6 @@ impl Library {
             .unwrap()
     }
 }
-
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 #[apply(both_stores)]
 async fn r_mail_1_only_loans_due_in_exactly_three_days(#[case] kind: StoreKind) {
@@ -667,6 +660,32 @@ async fn ses_adapter_sends_the_hold_ready_email() {
     assert!(sent[0]["body"].as_str().unwrap().contains("羅生門"));
 }
 
+/// 60000002's hold on S1, made ready: 60000001 borrows the copy, the hold is placed, the copy
+/// comes back.
+async fn ready_hold_on_s1(app: &App) -> mypage::app::holds::HoldStatus {
+    counter::check_out(
+        app,
+        &card("60000001"),
+        &Barcode::parse("S1-1").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let hold = mypage::app::holds::place(
+        app,
+        &card("60000002"),
+        None,
+        &BibId::parse("S1").unwrap(),
+        HoldNotice::NotNeeded.into(),
+    )
+    .await
+    .unwrap();
+    counter::check_in(app, &Barcode::parse("S1-1").unwrap())
+        .await
+        .unwrap();
+    hold
+}
+
 /// R-HOLD-6 with EventBridge Scheduler (moto): a ready hold gets a one-time schedule in
 /// Asia/Tokyo that deletes itself; moto never fires it, so the test invokes `hold-expiry`
 /// with the schedule's own input, as the schedule would.
@@ -712,26 +731,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
     )
     .await
     .unwrap();
-    counter::check_out(
-        &app,
-        &card("60000001"),
-        &Barcode::parse("S1-1").unwrap(),
-        None,
-    )
-    .await
-    .unwrap();
-    let hold = mypage::app::holds::place(
-        &app,
-        &card("60000002"),
-        None,
-        &BibId::parse("S1").unwrap(),
-        HoldNotice::NotNeeded.into(),
-    )
-    .await
-    .unwrap();
-    counter::check_in(&app, &Barcode::parse("S1-1").unwrap())
-        .await
-        .unwrap();
+    let hold = ready_hold_on_s1(&app).await;
 
     let name = mypage::ports::scheduler::schedule_name(&hold.hold.hold_id);
     let s = scheduler
@@ -783,26 +783,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
     assert_eq!(title.on_shelf(), 1);
 
     // A hold picked up before its deadline has its schedule deleted.
-    counter::check_out(
-        &app,
-        &card("60000001"),
-        &Barcode::parse("S1-1").unwrap(),
-        None,
-    )
-    .await
-    .unwrap();
-    let h2 = mypage::app::holds::place(
-        &app,
-        &card("60000002"),
-        None,
-        &BibId::parse("S1").unwrap(),
-        HoldNotice::NotNeeded.into(),
-    )
-    .await
-    .unwrap();
-    counter::check_in(&app, &Barcode::parse("S1-1").unwrap())
-        .await
-        .unwrap();
+    let h2 = ready_hold_on_s1(&app).await;
     let n2 = mypage::ports::scheduler::schedule_name(&h2.hold.hold_id);
     assert!(scheduler
         .get_schedule()

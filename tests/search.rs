@@ -9,23 +9,16 @@ use mypage::domain::search::{self, PageToken, Query};
 use mypage::domain::types::BibId;
 use mypage::domain::{Changes, Title};
 use mypage::ports::Clock;
+use mypage_tests::both_stores;
 use mypage_tests::{test_config, StoreKind, TestServer};
 use proptest::prelude::*;
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
 const GET: Method = Method::GET;
-
-/// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
 
 async fn add(s: &TestServer, body: Value) {
     s.staff("/api/staff/titles", body).await.expect(201);
@@ -201,21 +194,14 @@ async fn r_find_1_an_empty_or_too_long_query_is_invalid_query(#[case] kind: Stor
             enc(&format!("猫{}", " ".repeat(200)))
         ),
     ] {
-        s.call(GET, &path, None, None)
-            .await
-            .expect_error(400, "invalid_query");
+        s.get(&path, None).await.expect_error(400, "invalid_query");
     }
     let two_hundred = find(&s, &format!("猫{}", "　".repeat(199))).await;
     assert_eq!(bibs(&two_hundred), ["NEKO"], "200 characters are allowed");
     for limit in ["0", "51", "x", "-1"] {
-        s.call(
-            GET,
-            &format!("/api/catalog/search?q=a&limit={limit}"),
-            None,
-            None,
-        )
-        .await
-        .expect_error(400, "invalid_request");
+        s.get(&format!("/api/catalog/search?q=a&limit={limit}"), None)
+            .await
+            .expect_error(400, "invalid_request");
     }
 }
 
@@ -385,14 +371,11 @@ async fn r_find_2_a_title_added_at_the_counter_is_findable_at_once(#[case] kind:
     .await;
     assert_eq!(found(&s, "銀河鉄道").await, ["GINGA"]);
     assert_eq!(found(&s, "みやざわけんじ").await, ["GINGA"]);
-    let t = s
-        .call(GET, "/api/catalog/titles/GINGA", None, None)
-        .await
-        .expect(200);
+    let t = s.get("/api/catalog/titles/GINGA", None).await.expect(200);
     assert_eq!(t.body["title_reading"], "ギンガ テツドウ ノ ヨル");
     assert_eq!(t.body["author_reading"], "ミヤザワ ケンジ");
     assert_eq!(
-        s.call(GET, "/api/catalog/titles/NEKO", None, None)
+        s.get("/api/catalog/titles/NEKO", None)
             .await
             .expect(200)
             .body["title_reading"],
@@ -424,7 +407,7 @@ async fn r_find_2_a_page_token_the_server_did_not_issue_is_400(#[case] kind: Sto
         .await;
     }
     let page = s
-        .call(GET, "/api/catalog/search?q=%E7%8C%AB&limit=1", None, None)
+        .get("/api/catalog/search?q=%E7%8C%AB&limit=1", None)
         .await
         .expect(200)
         .body;
@@ -440,28 +423,22 @@ async fn r_find_2_a_page_token_the_server_did_not_issue_is_400(#[case] kind: Sto
         tampered,
         "A".repeat(4000),
     ] {
-        s.call(
-            GET,
+        s.get(
             &format!("/api/catalog/search?q=%E7%8C%AB&page_token={forged}"),
-            None,
             None,
         )
         .await
         .expect_error(400, "invalid_request");
     }
     // A token is for the query it came with.
-    s.call(
-        GET,
+    s.get(
         &format!("/api/catalog/search?q=%E6%9C%AC&page_token={token}"),
-        None,
         None,
     )
     .await
     .expect_error(400, "invalid_request");
-    s.call(
-        GET,
+    s.get(
         &format!("/api/catalog/search?q=%E7%8C%AB&limit=1&page_token={token}"),
-        None,
         None,
     )
     .await

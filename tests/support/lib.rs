@@ -22,6 +22,17 @@ pub const LOGIN_SECRET: &[u8] = b"test-login-secret";
 /// 2026-12-01 10:00 in Japan.
 pub const NOW: &str = "2026-12-01T01:00:00Z";
 
+/// Each test that applies it (`#[apply(both_stores)]`, with a `#[case] kind: StoreKind`
+/// argument) runs once on the embedded store and once on DynamoDB (moto). The file applying
+/// it imports `rstest::rstest` and `rstest_reuse::apply` along with it.
+#[rstest_reuse::template]
+#[export]
+#[rstest]
+#[case::memory(StoreKind::Memory)]
+#[case::dynamodb(StoreKind::Dynamo)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+pub async fn both_stores(#[case] kind: StoreKind) {}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreKind {
     Memory,
@@ -393,6 +404,84 @@ impl TestServer {
     pub fn advance_days(&self, days: i64) {
         self.clock.advance(chrono::Duration::days(days));
     }
+
+    /// A GET, as `token`'s holder if given.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    /// A DELETE as `token`'s holder.
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// The patron's own GET of `path` (`/api/me`, `/api/me/loans`, ...), answered with 200.
+    pub async fn mine(&self, path: &str, token: &str) -> Value {
+        self.get(path, Some(token)).await.expect(200).body
+    }
+
+    /// The patron's holds as `GET /api/me/holds` lists them (answered with 200).
+    pub async fn holds(&self, token: &str) -> Value {
+        self.mine("/api/me/holds", token).await["holds"].clone()
+    }
+
+    /// `POST /api/me/holds` for `bib`, to be told as `notify` says (`"none"`, `"email"`).
+    pub async fn place_hold(&self, token: &str, bib: &str, notify: &str) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/me/holds",
+            Some(token),
+            Some(json!({ "bib_id": bib, "notify": notify })),
+        )
+        .await
+    }
+
+    /// A hold placed as [`TestServer::place_hold`] (answered with 201): its id.
+    pub async fn hold_id(&self, token: &str, bib: &str, notify: &str) -> String {
+        id_in(
+            &self.place_hold(token, bib, notify).await.expect(201),
+            "hold_id",
+        )
+    }
+
+    /// `DELETE /api/me/holds/<id>`: the patron cancels a hold.
+    pub async fn cancel_hold(&self, token: &str, hold_id: &str) -> Reply {
+        self.delete(&format!("/api/me/holds/{hold_id}"), token)
+            .await
+    }
+
+    /// A loan made at the counter (answered with 201): its id.
+    pub async fn loan_id(&self, card: &str, barcode: &str) -> String {
+        id_in(&self.check_out(card, barcode).await.expect(201), "loan_id")
+    }
+
+    /// A loan made at the counter `days` days ago (the clock goes back and forth): its id.
+    pub async fn loan_id_days_ago(&self, card: &str, barcode: &str, days: i64) -> String {
+        self.advance_days(-days);
+        let loan = self.loan_id(card, barcode).await;
+        self.advance_days(days);
+        loan
+    }
+
+    /// `POST /api/me/loans/<id>/renewal`: the patron renews a loan.
+    pub async fn renew(&self, token: &str, loan_id: &str) -> Reply {
+        self.call(
+            Method::POST,
+            &format!("/api/me/loans/{loan_id}/renewal"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+}
+
+/// The string `field` of an answer's body (an id, say).
+#[track_caller]
+pub fn id_in(r: &Reply, field: &str) -> String {
+    r.body[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in {}", r.body))
+        .to_owned()
 }
 
 /// The answer as a `Reply`: status, headers, and the body as JSON (or as a string).

@@ -4,7 +4,8 @@
 use super::calendar::with_calendar;
 use super::sessions::Caller;
 use super::{
-    commit_outcome, committed, first_in_line, follow_up, until_committed, Account, App, Attempt,
+    commit_outcome, committed, first_in_line, follow_up, until_committed, until_committed_for,
+    Account, App, Attempt,
 };
 use crate::domain::catalog::Inconsistent;
 use crate::domain::circulation;
@@ -152,40 +153,34 @@ pub async fn change(
     request: &HoldChange,
 ) -> Result<HoldStatus, Error> {
     let today = app.clock.today();
-    let mut first = Some(caller.account.clone());
-    let (changed, follow_ups) = until_committed(|| {
-        let first = first.take();
-        async move {
-            let account =
-                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let (current, title) = own_hold_and_title(app, &account, hold_id).await?;
-            let mut outcome = hold::change(
-                &account.patron,
-                &title,
-                current,
-                request,
-                today,
-                app.policy(),
-            )?;
-            let after = outcome
-                .changes
-                .iter()
-                .find_map(|c| c.record().clone().into_title())
-                .unwrap_or_else(|| title.clone());
-            if let Some(served) = serve_from_shelf(app, &after, Some(&outcome.value)).await? {
-                let Some(served) = served else {
-                    return Ok(Attempt::LostRace);
-                };
-                let changes = outcome.changes.and(served.changes);
-                if served.value.hold_id == outcome.value.hold_id {
-                    outcome.value = served.value.clone();
-                }
-                outcome = Outcome::new(outcome.value, changes).then(served.follow_ups);
+    let (changed, follow_ups) = until_committed_for(app, caller, move |account| async move {
+        let (current, title) = own_hold_and_title(app, &account, hold_id).await?;
+        let mut outcome = hold::change(
+            &account.patron,
+            &title,
+            current,
+            request,
+            today,
+            app.policy(),
+        )?;
+        let after = outcome
+            .changes
+            .iter()
+            .find_map(|c| c.record().clone().into_title())
+            .unwrap_or_else(|| title.clone());
+        if let Some(served) = serve_from_shelf(app, &after, Some(&outcome.value)).await? {
+            let Some(served) = served else {
+                return Ok(Attempt::LostRace);
+            };
+            let changes = outcome.changes.and(served.changes);
+            if served.value.hold_id == outcome.value.hold_id {
+                outcome.value = served.value.clone();
             }
-            let shown = status_after(app, &outcome.value, &outcome.changes, &after);
-            let outcome = outcome.map(|_| shown);
-            commit_outcome(app, outcome).await
+            outcome = Outcome::new(outcome.value, changes).then(served.follow_ups);
         }
+        let shown = status_after(app, &outcome.value, &outcome.changes, &after);
+        let outcome = outcome.map(|_| shown);
+        commit_outcome(app, outcome).await
     })
     .await?;
     follow_up(app, follow_ups).await;
@@ -251,21 +246,15 @@ async fn own_hold_and_title<'a>(
 /// DELETE /api/me/holds/{hold_id}: a waiting (or suspended) hold leaves the queue and frees
 /// a slot; a ready one is refused with the library's phone number (R-HOLD-5).
 pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), Error> {
-    let mut first = Some(caller.account.clone());
-    until_committed(|| {
-        let first = first.take();
-        async move {
-            let account =
-                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let (hold, title) = own_hold_and_title(app, &account, hold_id).await?;
-            let outcome = hold::cancel(&account.patron, &title, hold).map_err(|r| match r {
-                CancelRefusal::ReadyForPickup => Error::ReadyForPickup {
-                    phone: app.settings.library.phone.clone(),
-                },
-                CancelRefusal::Inconsistent(i) => Error::Inconsistent(i),
-            })?;
-            Ok(committed(super::commit(app, outcome.changes).await?, ()))
-        }
+    until_committed_for(app, caller, move |account| async move {
+        let (hold, title) = own_hold_and_title(app, &account, hold_id).await?;
+        let outcome = hold::cancel(&account.patron, &title, hold).map_err(|r| match r {
+            CancelRefusal::ReadyForPickup => Error::ReadyForPickup {
+                phone: app.settings.library.phone.clone(),
+            },
+            CancelRefusal::Inconsistent(i) => Error::Inconsistent(i),
+        })?;
+        Ok(committed(super::commit(app, outcome.changes).await?, ()))
     })
     .await
 }

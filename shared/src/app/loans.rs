@@ -2,7 +2,7 @@
 
 use super::calendar::with_calendar;
 use super::sessions::Caller;
-use super::{committed, until_committed, Account, App};
+use super::{committed, until_committed, until_committed_for, App};
 use crate::credentials::sha256_hex;
 use crate::domain::loan::{self, RenewalRefusal};
 use crate::domain::renewal_link::{self, LinkRefusal, RenewalLink};
@@ -39,25 +39,19 @@ pub fn list(app: &App, caller: &Caller) -> Vec<LoanStatus> {
 /// patron's loan id is simply not among them.
 pub async fn renew(app: &App, caller: &Caller, loan_id: &LoanId) -> Result<Loan, Error> {
     let today = app.clock.today();
-    let mut first = Some(caller.account.clone());
-    until_committed(|| {
-        let first = first.take();
-        async move {
-            let account =
-                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let loan = account
-                .loans
-                .iter()
-                .find(|l| &l.loan_id == loan_id)
-                .ok_or(Error::LoanNotFound)?;
-            // The loan is in the account already read: the calendar is the one read left.
-            let calendar = Calendar::new(app.policy(), app.store.closed_days().await?.as_ref());
-            let outcome = loan::renew(loan, today, &calendar, app.policy())?;
-            Ok(committed(
-                super::commit(app, outcome.changes).await?,
-                outcome.value,
-            ))
-        }
+    until_committed_for(app, caller, move |account| async move {
+        let loan = account
+            .loans
+            .iter()
+            .find(|l| &l.loan_id == loan_id)
+            .ok_or(Error::LoanNotFound)?;
+        // The loan is in the account already read: the calendar is the one read left.
+        let calendar = Calendar::new(app.policy(), app.store.closed_days().await?.as_ref());
+        let outcome = loan::renew(loan, today, &calendar, app.policy())?;
+        Ok(committed(
+            super::commit(app, outcome.changes).await?,
+            outcome.value,
+        ))
     })
     .await
 }

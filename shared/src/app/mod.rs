@@ -86,6 +86,30 @@ where
     Err(Error::Busy)
 }
 
+/// Runs `attempt` on the caller's account until it does not lose a race: the first attempt
+/// on the account the request arrived with, every later one on the account read afresh.
+pub(crate) async fn until_committed_for<T, F, Fut>(
+    app: &App,
+    caller: &sessions::Caller,
+    attempt: F,
+) -> Result<T, Error>
+where
+    F: Fn(Account) -> Fut,
+    Fut: Future<Output = Result<Attempt<T>, Error>>,
+{
+    let mut first = Some(caller.account.clone());
+    until_committed(|| {
+        let first = first.take();
+        let attempt = &attempt;
+        async move {
+            let account =
+                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
+            attempt(account).await
+        }
+    })
+    .await
+}
+
 /// Everything in a patron's account, read in one round trip (docs/access-patterns.md #2).
 #[derive(Debug, Clone)]
 pub struct Account {

@@ -1,6 +1,6 @@
 //! Logging in and out, authenticating a request, changing the password (R-ACCT-3, -5, -7, -8).
 
-use super::{blocking, committed, until_committed, Account, App, Attempt};
+use super::{blocking, committed, until_committed, until_committed_for, Account, App, Attempt};
 use crate::credentials::{
     hash_password_for, keyed_hash, keyed_mac, random_token, same_secret, sha256_hex,
     verify_password,
@@ -460,27 +460,21 @@ pub struct ListedSession {
 /// sessions had ids is given one now.
 pub async fn list(app: &App, caller: &Caller) -> Result<Vec<ListedSession>, Error> {
     let now = app.clock.now();
-    let mut first = Some(caller.account.clone());
-    let sessions = until_committed(|| {
-        let first = first.take();
-        async move {
-            let account =
-                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let outcome = session::list_sessions(
-                &account.sessions,
-                &account.patron,
-                now,
-                app.policy(),
-                SessionId::generate,
-            );
-            if outcome.changes.is_empty() {
-                return Ok(Attempt::Done(outcome.value));
-            }
-            Ok(committed(
-                app.store.commit(outcome.changes).await?,
-                outcome.value,
-            ))
+    let sessions = until_committed_for(app, caller, move |account| async move {
+        let outcome = session::list_sessions(
+            &account.sessions,
+            &account.patron,
+            now,
+            app.policy(),
+            SessionId::generate,
+        );
+        if outcome.changes.is_empty() {
+            return Ok(Attempt::Done(outcome.value));
         }
+        Ok(committed(
+            app.store.commit(outcome.changes).await?,
+            outcome.value,
+        ))
     })
     .await?;
     let mine = &caller.session.token_hash;
@@ -497,25 +491,19 @@ pub async fn list(app: &App, caller: &Caller) -> Result<Vec<ListedSession>, Erro
 /// 401. Another patron's session is not among the caller's: 404 like one that never was.
 pub async fn end(app: &App, caller: &Caller, session_id: &SessionId) -> Result<(), Error> {
     let now = app.clock.now();
-    let mut first = Some(caller.account.clone());
-    until_committed(|| {
-        let first = first.take();
-        async move {
-            let account =
-                Account::for_attempt(app, caller.card(), first, || Error::Unauthenticated).await?;
-            let s = account
-                .sessions
-                .iter()
-                .find(|s| {
-                    s.session_id.as_ref() == Some(session_id)
-                        && session::is_alive(s, &account.patron, now, app.policy())
-                })
-                .ok_or(Error::SessionNotFound)?;
-            Ok(committed(
-                app.store.commit(session::end_session(s)).await?,
-                (),
-            ))
-        }
+    until_committed_for(app, caller, move |account| async move {
+        let s = account
+            .sessions
+            .iter()
+            .find(|s| {
+                s.session_id.as_ref() == Some(session_id)
+                    && session::is_alive(s, &account.patron, now, app.policy())
+            })
+            .ok_or(Error::SessionNotFound)?;
+        Ok(committed(
+            app.store.commit(session::end_session(s)).await?,
+            (),
+        ))
     })
     .await
 }

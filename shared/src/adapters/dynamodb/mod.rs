@@ -269,35 +269,16 @@ impl DynamoStore {
         condition: &str,
         values: &[(&str, AttributeValue)],
     ) -> Result<Vec<Record>, StoreError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(|i| i.name().to_owned()))
-                .key_condition_expression(condition)
-                .consistent_read(index.is_none())
-                .set_exclusive_start_key(start.take());
-            for (k, v) in values {
-                q = q.expression_attribute_values(*k, v.clone());
-            }
-            let page = q.send().await.map_err(sdk_error)?;
-            for item in page.items.unwrap_or_default() {
-                out.push(Self::from_item(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+        self.query_pages(index, condition, values, true, None, None)
+            .await
     }
 
-    /// A Query of the table in one direction, from after `start`, for at most `limit` items
-    /// (None: to the end), one page after another.
-    async fn query_range(
+    /// A Query of the table or of an index (whose reads cannot be consistent), one page after
+    /// another: in one direction, from after `start`, for at most `limit` items (None: to the
+    /// end).
+    async fn query_pages(
         &self,
+        index: Option<Index>,
         condition: &str,
         values: &[(&str, AttributeValue)],
         forward: bool,
@@ -314,8 +295,9 @@ impl DynamoStore {
                 .client
                 .query()
                 .table_name(&self.table)
+                .set_index_name(index.map(|i| i.name().to_owned()))
                 .key_condition_expression(condition)
-                .consistent_read(true)
+                .consistent_read(index.is_none())
                 .scan_index_forward(forward)
                 .set_limit(want.map(|w| w.min(1000) as i32))
                 .set_exclusive_start_key(start.take());
@@ -673,7 +655,8 @@ impl Store for DynamoStore {
         let start = after
             .map(|e| ItemKey::of(&Key::HistoryEntry(card.clone(), generation, e.clone())).item());
         let records = self
-            .query_range(
+            .query_pages(
+                None,
                 "pk = :pk AND begins_with(sk, :prefix)",
                 &[
                     (":pk", s(ItemKey::account(card))),
@@ -698,7 +681,8 @@ impl Store for DynamoStore {
     ) -> Result<Vec<HistoryEntry>, StoreError> {
         // Every older generation's prefix sorts before this one's.
         let records = self
-            .query_range(
+            .query_pages(
+                None,
                 "pk = :pk AND sk BETWEEN :from AND :to",
                 &[
                     (":pk", s(ItemKey::account(card))),
