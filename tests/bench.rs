@@ -187,7 +187,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
     let mut placed = None;
     rows.push((
         "6",
-        "place a hold (auth included)",
+        "place a hold (auth included; the first one waiting: the title's loans learn of it)",
         measure(meter, async {
             let c = sessions::authenticate(&app, &token).await.unwrap();
             placed = Some(
@@ -207,10 +207,45 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
     let hold_id = placed.unwrap().hold.hold_id;
     rows.push((
         "7",
-        "cancel a hold (auth included)",
+        "cancel a hold (auth included; the last one waiting: the loan's fact flips back)",
         measure(meter, async {
             let c = sessions::authenticate(&app, &token).await.unwrap();
             holds::cancel(&app, &c, &hold_id).await.unwrap();
+        })
+        .await,
+    ));
+    // B6 already has a waiting hold: a hold behind it changes no loan's "someone is waiting".
+    let second = sessions::log_in(&app, card(2).as_str(), attempt(), &client, None)
+        .await
+        .unwrap()
+        .token;
+    let mut behind = None;
+    rows.push((
+        "6",
+        "place a hold behind another (auth included; no loan's fact flips)",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &second).await.unwrap();
+            behind = Some(
+                holds::place(
+                    &app,
+                    &card(2),
+                    Some(c.account),
+                    &BibId::parse("B6").unwrap(),
+                    HoldNotice::NotNeeded.into(),
+                )
+                .await
+                .unwrap(),
+            );
+        })
+        .await,
+    ));
+    let behind_id = behind.unwrap().hold.hold_id;
+    rows.push((
+        "7",
+        "cancel a hold with another still waiting (auth included; no flip)",
+        measure(meter, async {
+            let c = sessions::authenticate(&app, &second).await.unwrap();
+            holds::cancel(&app, &c, &behind_id).await.unwrap();
         })
         .await,
     ));
