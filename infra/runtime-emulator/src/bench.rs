@@ -3,7 +3,7 @@
 
 use crate::cold_start::{run_once, RunCfg};
 use crate::events::EventSpec;
-use crate::template::{event_for, template_routes};
+use crate::template::{event_for, template_routes, template_schedule_inputs};
 use clap::builder::BoolishValueParser;
 use clap::{value_parser, Args};
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ pub struct BenchArgs {
     #[arg(long)]
     zip_dir: Option<PathBuf>,
     /// The SAM template: a function's HttpApi events choose its HTTP event (a GET route if
-    /// it has one, else its first); a function without any gets the scheduled event.
+    /// it has one, else its first); a function without any gets its schedule's `Input`.
     #[arg(long)]
     template: Option<PathBuf>,
     /// The bare function the others are compared with; it gets the scheduled event.
@@ -107,9 +107,9 @@ pub struct Row {
 }
 
 pub async fn bench(a: BenchArgs) -> Result<i32, String> {
-    let routes = match &a.template {
-        Some(t) => template_routes(t)?,
-        None => BTreeMap::new(),
+    let (routes, inputs) = match &a.template {
+        Some(t) => (template_routes(t)?, template_schedule_inputs(t)?),
+        None => (BTreeMap::new(), BTreeMap::new()),
     };
     let set_env = crate::aws_stub::endpoint_env(a.aws_stub).await?;
     if let Some(d) = &a.log_dir {
@@ -129,7 +129,7 @@ pub async fn bench(a: BenchArgs) -> Result<i32, String> {
             if a.template.is_some() && !routes.contains_key(&name) {
                 eprintln!("{name}: not in the template, sending it the scheduled event");
             }
-            event_for(&name, &routes)
+            event_for(&name, &routes, &inputs)
         };
         let bootstrap = a.bin_dir.join(&name).join("bootstrap");
         let missing = !bootstrap.exists();

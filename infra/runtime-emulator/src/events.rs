@@ -11,7 +11,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventSpec {
     Scheduled,
-    Http { method: String, route: String },
+    /// A scheduled invocation with the JSON its schedule sends (`Input` in the template).
+    Input(String),
+    Http {
+        method: String,
+        route: String,
+    },
     File(PathBuf),
 }
 
@@ -21,6 +26,9 @@ impl FromStr for EventSpec {
     fn from_str(spec: &str) -> Result<Self, String> {
         if spec == "scheduled" {
             return Ok(EventSpec::Scheduled);
+        }
+        if let Some(input) = spec.strip_prefix("scheduled:") {
+            return Ok(EventSpec::Input(input.to_string()));
         }
         if let Some(rest) = spec.strip_prefix("http:") {
             let (method, route) = rest
@@ -38,6 +46,7 @@ impl fmt::Display for EventSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EventSpec::Scheduled => f.write_str("scheduled"),
+            EventSpec::Input(json) => write!(f, "scheduled:{json}"),
             EventSpec::Http { method, route } => write!(f, "http:{method}:{route}"),
             EventSpec::File(p) => write!(f, "{}", p.display()),
         }
@@ -56,6 +65,11 @@ impl EventSpec {
     pub fn payload(&self) -> Result<String, String> {
         match self {
             EventSpec::Scheduled => Ok(scheduled_event().to_string()),
+            EventSpec::Input(json) => {
+                serde_json::from_str::<Value>(json)
+                    .map_err(|e| format!("schedule input {json}: not JSON: {e}"))?;
+                Ok(json.clone())
+            }
             EventSpec::Http { method, route } => Ok(http_event(method, route).to_string()),
             EventSpec::File(p) => {
                 let text =

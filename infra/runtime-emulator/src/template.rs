@@ -1,4 +1,5 @@
-//! Which event each function gets, from the HttpApi events of the SAM template.
+//! Which event each function gets, from the SAM template: an HttpApi route, or the `Input`
+//! its schedule sends (a job with typed input refuses any other).
 
 use crate::events::EventSpec;
 use deploy_checks::{Route, TemplateFunction};
@@ -29,12 +30,33 @@ pub fn template_routes(template: &Path) -> Result<BTreeMap<String, Vec<Route>>, 
         .collect())
 }
 
-/// A GET route of the function if it has one (it needs no request body), else its first.
-pub fn event_for(name: &str, routes: &BTreeMap<String, Vec<Route>>) -> EventSpec {
+/// Each scheduled function's first schedule `Input`, where the template names one.
+pub fn template_schedule_inputs(template: &Path) -> Result<BTreeMap<String, String>, String> {
+    let doc = deploy_checks::parse_yaml(template)?;
+    let functions = deploy_checks::template_functions(&doc)?;
+    Ok(functions
+        .iter()
+        .filter_map(|f| {
+            let input = f.schedule_inputs.iter().flatten().next()?;
+            Some((function_name(f), input.clone()))
+        })
+        .collect())
+}
+
+/// A GET route of the function if it has one (it needs no request body), else its first;
+/// without routes, what its schedule sends.
+pub fn event_for(
+    name: &str,
+    routes: &BTreeMap<String, Vec<Route>>,
+    inputs: &BTreeMap<String, String>,
+) -> EventSpec {
     let mine = routes.get(name).map(Vec::as_slice).unwrap_or_default();
     match mine.iter().find(|(m, _)| m == "GET").or(mine.first()) {
         Some((method, path)) => EventSpec::http(method, path),
-        None => EventSpec::Scheduled,
+        None => match inputs.get(name) {
+            Some(input) => EventSpec::Input(input.clone()),
+            None => EventSpec::Scheduled,
+        },
     }
 }
 
@@ -67,6 +89,12 @@ Resources:
     Properties:
       Events:
         Daily: {Type: ScheduleV2, Properties: {ScheduleExpression: cron(0 0 * * ? *)}}
+  ExpiryFunction:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildProperties: {Binary: hold-expiry}}
+    Properties:
+      Events:
+        Sweep: {Type: ScheduleV2, Properties: {ScheduleExpression: cron(0 1 * * ? *), Input: '{"sweep": {}}'}}
 "#;
 
     #[test]
@@ -75,23 +103,35 @@ Resources:
             std::env::temp_dir().join(format!("emulator-{}-template.yaml", std::process::id()));
         std::fs::write(&path, TEMPLATE).unwrap();
         let routes = template_routes(&path);
+        let inputs = template_schedule_inputs(&path);
         let _ = std::fs::remove_file(&path);
-        let routes = routes.unwrap();
+        let (routes, inputs) = (routes.unwrap(), inputs.unwrap());
         assert_eq!(
             routes.keys().collect::<Vec<_>>(),
-            ["due-reminders", "holds", "session"]
+            ["due-reminders", "hold-expiry", "holds", "session"]
         );
         // The first route when there is no GET, a GET wherever it stands, else scheduled.
         assert_eq!(
-            event_for("session", &routes).to_string(),
+            event_for("session", &routes, &inputs).to_string(),
             "http:POST:/api/session"
         );
         assert_eq!(
-            event_for("holds", &routes).to_string(),
+            event_for("holds", &routes, &inputs).to_string(),
             "http:GET:/api/me/holds"
         );
-        assert_eq!(event_for("due-reminders", &routes), EventSpec::Scheduled);
-        assert_eq!(event_for("elsewhere", &routes), EventSpec::Scheduled);
+        assert_eq!(
+            event_for("due-reminders", &routes, &inputs),
+            EventSpec::Scheduled
+        );
+        assert_eq!(
+            event_for("elsewhere", &routes, &inputs),
+            EventSpec::Scheduled
+        );
+        // A schedule's Input is what the job is sent.
+        let sweep = event_for("hold-expiry", &routes, &inputs);
+        assert_eq!(sweep.to_string(), r#"scheduled:{"sweep": {}}"#);
+        assert_eq!(sweep.payload().unwrap(), r#"{"sweep": {}}"#);
+        assert_eq!(sweep.to_string().parse::<EventSpec>().unwrap(), sweep);
     }
 
     #[test]
