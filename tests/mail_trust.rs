@@ -80,12 +80,7 @@ fn all_services() -> Value {
 
 /// A new title (one copy, `<bib>-1`) whose name matches the `猫` alert.
 async fn cat_title(s: &TestServer, bib: &str) {
-    s.staff(
-        "/api/staff/titles",
-        json!({"bib_id": bib, "title": format!("猫の本 {bib}"), "author": "著者", "subjects": []}),
-    )
-    .await
-    .expect(201);
+    s.title_named(bib, &format!("猫の本 {bib}"), 1).await;
 }
 
 fn job_sent(report: &Value) -> u64 {
@@ -884,6 +879,13 @@ async fn feed_body(s: &TestServer, url: &str) -> String {
     r.text().await.unwrap()
 }
 
+/// The patron has no feed: `GET /api/me/calendar-feed` is 404.
+async fn no_feed(s: &TestServer, token: &str) {
+    s.call(GET, "/api/me/calendar-feed", Some(token), None)
+        .await
+        .expect_error(404, "feed_not_found");
+}
+
 async fn feed_status(s: &TestServer, url: &str) -> u16 {
     fetch_feed(s, url).await.status().as_u16()
 }
@@ -1019,18 +1021,7 @@ async fn r_cal_3_awkward_titles_round_trip_through_an_independent_parser(#[case]
     let punctuated = "京都, 奈良; 大阪\\神戸: \"関西\" の旅";
     let long = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。";
     for (bib, name) in [("PUNCT", punctuated), ("LONG", long)] {
-        s.staff(
-            "/api/staff/titles",
-            json!({"bib_id": bib, "title": name, "author": "著者", "subjects": []}),
-        )
-        .await
-        .expect(201);
-        s.staff(
-            "/api/staff/copies",
-            json!({"barcode": format!("{bib}-1"), "bib_id": bib}),
-        )
-        .await
-        .expect(201);
+        s.title_named(bib, name, 1).await;
         lend(&s, card, &format!("{bib}-1")).await;
     }
     // The counter refuses control characters; a line break can only come from data stored
@@ -1082,9 +1073,7 @@ async fn r_cal_3_awkward_titles_round_trip_through_an_independent_parser(#[case]
 async fn r_cal_3_a_new_feed_or_a_deletion_stops_the_old_url(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("74000006").await;
-    s.call(GET, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect_error(404, "feed_not_found");
+    no_feed(&s, &t).await;
     let first = make_feed(&s, &t, false).await;
     assert_eq!(feed_status(&s, &first).await, 200);
     let second = make_feed(&s, &t, false).await;
@@ -1100,9 +1089,7 @@ async fn r_cal_3_a_new_feed_or_a_deletion_stops_the_old_url(#[case] kind: StoreK
         .await
         .expect(204);
     assert_eq!(feed_status(&s, &second).await, 404);
-    s.call(GET, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect_error(404, "feed_not_found");
+    no_feed(&s, &t).await;
     s.call(DELETE, "/api/me/calendar-feed", Some(&t), None)
         .await
         .expect(204);
@@ -1125,9 +1112,7 @@ async fn r_cal_3_a_password_change_deletes_the_feed(#[case] kind: StoreKind) {
     .await
     .expect(204);
     assert_eq!(feed_status(&s, &url).await, 404);
-    s.call(GET, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect_error(404, "feed_not_found");
+    no_feed(&s, &t).await;
     assert_store_sound_after_expiry(&s).await;
 }
 
@@ -1138,9 +1123,7 @@ async fn r_cal_3_another_patrons_feed_and_forged_secrets_are_unreachable(#[case]
     let b = s.patron("74000009").await;
     let url = make_feed(&s, &a, true).await;
     // B sees and deletes only their own (none).
-    s.call(GET, "/api/me/calendar-feed", Some(&b), None)
-        .await
-        .expect_error(404, "feed_not_found");
+    no_feed(&s, &b).await;
     s.call(DELETE, "/api/me/calendar-feed", Some(&b), None)
         .await
         .expect(204);

@@ -424,9 +424,17 @@ impl TestServer {
 
     /// A title with `copies` copies on the shelf, barcodes `<bib>-1`, `<bib>-2`, ...
     pub async fn title(&self, bib: &str, copies: u32) {
-        self.staff("/api/staff/titles", json!({ "bib_id": bib, "title": format!("本 {bib}"), "author": "著者", "subjects": ["テスト"] }))
-            .await
-            .expect(201);
+        self.title_named(bib, &format!("本 {bib}"), copies).await;
+    }
+
+    /// A title named `name` with `copies` copies on the shelf, barcodes as [`Self::title`]'s.
+    pub async fn title_named(&self, bib: &str, name: &str, copies: u32) {
+        self.staff(
+            "/api/staff/titles",
+            json!({ "bib_id": bib, "title": name, "author": "著者", "subjects": ["テスト"] }),
+        )
+        .await
+        .expect(201);
         for n in 1..=copies {
             self.staff(
                 "/api/staff/copies",
