@@ -214,6 +214,16 @@ async fn r_mail_5_an_unverified_address_gets_the_verification_and_nothing_else(
     assert_store_sound_after_expiry(&s).await;
 }
 
+/// What SES accepted, each message once: on a slow moto the SDK may retry a send whose
+/// first attempt got through, and moto keeps both.
+fn distinct(messages: Vec<Value>) -> Vec<Value> {
+    let mut seen = std::collections::BTreeSet::new();
+    messages
+        .into_iter()
+        .filter(|m| seen.insert((m["subject"].to_string(), m["body"].to_string())))
+        .collect()
+}
+
 /// The same through SES v2 on moto: what SES accepted for the address is the verification
 /// alone until it is verified.
 #[apply(both_stores)]
@@ -229,16 +239,18 @@ async fn r_mail_5_through_ses_an_unverified_address_gets_only_the_verification(
     s.check_in("HELD-1").await.expect(200);
     advance_to(&s, due - Days::new(3));
     assert_eq!(job_sent(&s.run_job("due-reminders", None).await), 0);
-    let sent = mypage_tests::ses_messages_to(&addr).await;
-    assert_eq!(sent.len(), 1, "{sent:?}");
-    assert!(sent[0]["subject"]
-        .as_str()
-        .unwrap()
-        .contains("メールアドレスの確認"));
-    // The link expired meanwhile: a fresh one, read from what SES accepted, verifies it.
+    // The link expired meanwhile: the patron asks for a fresh one.
     let t = s.relog(card).await;
     s.set_email_unverified(&t, &addr).await;
-    let sent = mypage_tests::ses_messages_to(&addr).await;
+    let sent = distinct(mypage_tests::ses_messages_to(&addr).await);
+    assert_eq!(sent.len(), 2, "two verifications, nothing else: {sent:?}");
+    for m in &sent {
+        assert!(m["subject"]
+            .as_str()
+            .unwrap()
+            .contains("メールアドレスの確認"));
+    }
+    // The fresh link, read from what SES accepted, verifies the address.
     let token = link_tokens(sent[1]["body"].as_str().unwrap(), "verify-email?token=")
         .pop()
         .expect("a verification link in what SES sent");
@@ -248,7 +260,7 @@ async fn r_mail_5_through_ses_an_unverified_address_gets_only_the_verification(
     s.check_out("71000005", "HELD2-1").await.expect(201);
     hold(&s, &t, "HELD2", "email").await.expect(201);
     s.check_in("HELD2-1").await.expect(200);
-    let sent = mypage_tests::ses_messages_to(&addr).await;
+    let sent = distinct(mypage_tests::ses_messages_to(&addr).await);
     assert_eq!(sent.len(), 3, "{sent:?}");
     assert!(sent[2]["subject"]
         .as_str()
