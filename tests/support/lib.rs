@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use dev_server::DevServer;
 use mypage::adapters::{DynamoStore, MemoryStore, PinnedClock, TableDesign};
 use mypage::config::Settings;
-use mypage::ports::{Clock, Store};
+use mypage::ports::{Clock, Mailer, Store};
 use mypage::App;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -69,9 +69,14 @@ pub async fn store(kind: StoreKind) -> Arc<dyn Store> {
         StoreKind::Dynamo => {
             let client = aws_sdk_dynamodb::Client::new(&aws().await);
             let table = unique("mypage-test");
-            TableDesign::create(&client, &table)
-                .await
-                .expect("create the test table");
+            if let Err(e) = TableDesign::create(&client, &table).await {
+                // The name is fresh: "already exists" is this create's own first attempt,
+                // retried by the SDK after a slow moto answered late.
+                assert!(
+                    format!("{e:?}").contains("ResourceInUseException"),
+                    "create the test table: {e:?}"
+                );
+            }
             Arc::new(DynamoStore::new(client, table))
         }
     }
@@ -162,12 +167,41 @@ impl TestServer {
         web_root: Option<std::path::PathBuf>,
         limits: dev_server::serve::Limits,
     ) -> TestServer {
+        Self::launch(kind, store, config, web_root, limits, None).await
+    }
+
+    /// The dev server on a fresh store of `kind`, mailing through `mailer` (SES on moto, say)
+    /// instead of the outbox.
+    pub async fn start_mailing_through(kind: StoreKind, mailer: Arc<dyn Mailer>) -> TestServer {
+        let store = store(kind).await;
+        Self::launch(
+            kind,
+            store,
+            test_config(),
+            None,
+            test_limits(),
+            Some(mailer),
+        )
+        .await
+    }
+
+    async fn launch(
+        kind: StoreKind,
+        store: Arc<dyn Store>,
+        config: Settings,
+        web_root: Option<std::path::PathBuf>,
+        limits: dev_server::serve::Limits,
+        mailer: Option<Arc<dyn Mailer>>,
+    ) -> TestServer {
         let clock = Arc::new(PinnedClock::new(at(NOW)));
         let mypage::adapters::Embedded {
-            app,
+            mut app,
             outbox,
             scheduler,
         } = mypage::adapters::embedded(config, store, clock.clone() as Arc<dyn Clock>);
+        if let Some(m) = mailer {
+            app.mailer = m;
+        }
         let dev = DevServer {
             app,
             outbox,
@@ -321,6 +355,15 @@ impl TestServer {
 
     /// Sets the address and opens the link emailed to it, as the patron would.
     pub async fn set_email(&self, token: &str, email: &str) {
+        self.set_email_unverified(token, email).await;
+        let link_token = self
+            .verification_token_sent_to(email)
+            .expect("a verification email to the new address");
+        self.verify_email(&link_token).await.expect(204);
+    }
+
+    /// Sets the address without opening the link sent to it (R-MAIL-5: it stays unverified).
+    pub async fn set_email_unverified(&self, token: &str, email: &str) {
         let r = self
             .call(
                 Method::PUT,
@@ -331,9 +374,10 @@ impl TestServer {
             .await
             .expect(202);
         assert_eq!(r.body["verified"], false);
-        let link_token = self
-            .verification_token_sent_to(email)
-            .expect("a verification email to the new address");
+    }
+
+    /// Opens a verification link: POST /api/email-verification with its token, no login.
+    pub async fn verify_email(&self, link_token: &str) -> Reply {
         self.call(
             Method::POST,
             "/api/email-verification",
@@ -341,7 +385,39 @@ impl TestServer {
             Some(json!({ "token": link_token })),
         )
         .await
+    }
+
+    /// The patron's email services, as `PUT /api/me/notifications` takes them.
+    pub async fn set_notifications(&self, token: &str, settings: Value) {
+        self.call(
+            Method::PUT,
+            "/api/me/notifications",
+            Some(token),
+            Some(settings),
+        )
+        .await
         .expect(204);
+    }
+
+    /// Runs a scheduled job through the dev server (`due-reminders`, `overdue-notices`, ...)
+    /// for today, or for `date` as a rerun names it: the job's report.
+    pub async fn run_job(&self, job: &str, date: Option<&str>) -> Value {
+        let input = date.map(|d| json!({ "date": d }));
+        self.call(Method::POST, &format!("/dev/run/{job}"), None, input)
+            .await
+            .expect(200)
+            .body
+    }
+
+    /// The emails sent so far to `to`, oldest first.
+    pub fn mail_to(&self, to: &str) -> Vec<mypage::ports::EmailMessage> {
+        self.dev
+            .outbox
+            .messages()
+            .into_iter()
+            .map(|m| m.message)
+            .filter(|m| m.to.as_str() == to)
+            .collect()
     }
 
     /// How many emails have gone out so far: a mark for [`Server::mail_since`].
@@ -356,28 +432,25 @@ impl TestServer {
 
     /// The token in the last verification email sent to `email`, if any.
     pub fn verification_token_sent_to(&self, email: &str) -> Option<String> {
-        self.dev
-            .outbox
-            .messages()
+        self.mail_to(email)
             .iter()
             .rev()
-            .filter(|m| m.message.to.as_str() == email)
-            .find_map(|m| {
-                let at = m.message.text.find("verify-email?token=")? + "verify-email?token=".len();
-                Some(
-                    m.message.text[at..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                        .collect(),
-                )
-            })
+            .find_map(|m| link_tokens(&m.text, "verify-email?token=").pop())
     }
 
     /// A title with `copies` copies on the shelf, barcodes `<bib>-1`, `<bib>-2`, ...
     pub async fn title(&self, bib: &str, copies: u32) {
-        self.staff("/api/staff/titles", json!({ "bib_id": bib, "title": format!("本 {bib}"), "author": "著者", "subjects": ["テスト"] }))
-            .await
-            .expect(201);
+        self.title_named(bib, &format!("本 {bib}"), copies).await;
+    }
+
+    /// A title named `name` with `copies` copies on the shelf, barcodes as [`Self::title`]'s.
+    pub async fn title_named(&self, bib: &str, name: &str, copies: u32) {
+        self.staff(
+            "/api/staff/titles",
+            json!({ "bib_id": bib, "title": name, "author": "著者", "subjects": ["テスト"] }),
+        )
+        .await
+        .expect(201);
         for n in 1..=copies {
             self.staff(
                 "/api/staff/copies",
@@ -482,6 +555,54 @@ pub fn id_in(r: &Reply, field: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no {field} in {}", r.body))
         .to_owned()
+}
+
+/// The tokens of the links in `text` that follow `marker` (e.g. `renewal?token=`), in order.
+pub fn link_tokens(text: &str, marker: &str) -> Vec<String> {
+    text.match_indices(marker)
+        .map(|(at, _)| {
+            text[at + marker.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+/// The AWS settings of a library that mails through SES v2 on the local endpoint, its
+/// sending domain registered there.
+pub async fn ses_settings(sdk: &aws_config::SdkConfig) -> mypage::config::AwsSettings {
+    let ses = aws_sdk_sesv2::Client::new(sdk);
+    // Another test may have registered it already: either way it is there.
+    let _ = ses
+        .create_email_identity()
+        .email_identity("library.example.jp")
+        .send()
+        .await;
+    let mut aws = mypage::config::AwsSettings::from_lookup(|_| None).expect("defaults are valid");
+    aws.mail_from = Some("京都市立図書館 <info@library.example.jp>".into());
+    aws
+}
+
+/// The emails SES on the local endpoint (moto) accepted for `to`, as moto records them
+/// (`subject`, `body`, `source`, `destinations`).
+pub async fn ses_messages_to(to: &str) -> Vec<Value> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the local AWS endpoint");
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .expect("moto answers")
+        .json()
+        .await
+        .expect("moto's data as JSON");
+    data["ses"]["Message"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|m| m["destinations"]["ToAddresses"][0] == to)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The answer as a `Reply`: status, headers, and the body as JSON (or as a string).

@@ -9,6 +9,7 @@
 //! flight) the first pass is already exact (infra/DEPLOY.md).
 
 use super::App;
+use crate::credentials::sha256_hex;
 use crate::domain::invariants::{self, Violation};
 use crate::domain::types::{BibId, CardNumber};
 use crate::domain::{CopyState, HoldState, Key, Record};
@@ -95,6 +96,16 @@ pub async fn check_store(
     }
     for v in &first {
         keys.insert(v.key.clone());
+        // A feed and its lookup are replaced together: read both again (R-CAL-3).
+        match world.get(&v.key) {
+            Some(Record::CalendarFeed(f)) => {
+                keys.insert(Key::FeedLookup(sha256_hex(&f.secret)));
+            }
+            Some(Record::FeedLookup(l)) => {
+                keys.insert(Key::CalendarFeed(l.card_number.clone()));
+            }
+            _ => {}
+        }
     }
     let keys: Vec<Key> = keys.into_iter().collect();
     let mut read = Vec::new();
@@ -171,6 +182,20 @@ fn involved(
             Some(Record::Title(t)) => {
                 bibs.insert(t.bib_id.clone());
                 cards.extend(t.queue().iter().map(|q| q.card_number.clone()));
+            }
+            // Keyed by a hash, they name their patron inside: that patron's account is read
+            // again (whether the patron exists).
+            Some(Record::EmailVerification(e)) => {
+                cards.insert(e.card_number.clone());
+            }
+            Some(Record::RenewalLink(l)) => {
+                cards.insert(l.card_number.clone());
+            }
+            Some(Record::FeedLookup(l)) => {
+                cards.insert(l.card_number.clone());
+            }
+            Some(Record::CalendarFeed(f)) => {
+                cards.insert(f.card_number.clone());
             }
             _ => {}
         }

@@ -139,6 +139,12 @@ pub async fn render(app: &App, secret: &str) -> Result<String, Error> {
     Ok(ics(app, &account, f.include_titles))
 }
 
+/// The end of an all-day event on `day`: RFC 5545 wants DTEND after DTSTART, and an end on
+/// the same date (what `EventLike::all_day` writes) makes an event of no length.
+fn day_after(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    day.succ_opt().unwrap_or(day)
+}
+
 /// One all-day event per loan (its due date) and per ready hold (its pickup deadline), with
 /// a UID stable per loan or hold, so a phone updates an event rather than adding one.
 fn ics(app: &App, account: &Account, include_titles: bool) -> String {
@@ -167,7 +173,8 @@ fn ics(app: &App, account: &Account, include_titles: bool) -> String {
             Event::new()
                 .uid(&format!("loan-{}@{host}", l.loan_id))
                 .timestamp(now)
-                .all_day(l.due_date)
+                .starts(l.due_date)
+                .ends(day_after(l.due_date))
                 .summary(&summary)
                 .description(&format!("{library}（{}）", app.settings.library.phone))
                 .done(),
@@ -186,7 +193,8 @@ fn ics(app: &App, account: &Account, include_titles: bool) -> String {
             Event::new()
                 .uid(&format!("hold-{}@{host}", h.hold_id))
                 .timestamp(now)
-                .all_day(deadline)
+                .starts(deadline)
+                .ends(day_after(deadline))
                 .summary(&summary)
                 .description(&format!("{library}（{}）", app.settings.library.phone))
                 .done(),

@@ -4,9 +4,12 @@
 //! store checker checks them on a whole table.
 
 use super::catalog::CopyState;
+use super::dates::japan_date;
+use super::feed::{CalendarFeed, FeedLookup};
 use super::hold::HoldState;
-use super::loan::reminder_contact;
+use super::loan::{overdue_contact, reminder_contact};
 use super::record::{Key, Record};
+use super::renewal_link::end_of;
 use super::types::{BibId, CardNumber};
 use super::{HistoryEntry, Hold, Loan, Patron, PhysicalCopy, Policy, Title};
 use chrono::{DateTime, Duration, Utc};
@@ -39,6 +42,14 @@ struct Library<'a> {
     loans: Vec<&'a Loan>,
     holds: Vec<&'a Hold>,
     history: Vec<&'a HistoryEntry>,
+    feeds: Vec<&'a CalendarFeed>,
+    lookups: Vec<&'a FeedLookup>,
+}
+
+/// How a feed's URL secret is found again (`credentials::sha256_hex`, which the app uses).
+fn secret_hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// Every violation among `records` (a whole store's worth), in key order, under the default
@@ -66,6 +77,26 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
             Record::Loan(l) => lib.loans.push(l),
             Record::Hold(h) => lib.holds.push(h),
             Record::HistoryEntry(e) => lib.history.push(e),
+            Record::CalendarFeed(f) => lib.feeds.push(f),
+            Record::FeedLookup(f) => lib.lookups.push(f),
+            // R-MAIL-5: a link good for longer than the policy's hours was never one it made.
+            Record::EmailVerification(v)
+                if v.expires_at > now + Duration::hours(policy.verification_link_hours) =>
+            {
+                flag(
+                    r.key(),
+                    "verification link outlives its hours",
+                    format!("expires {}", v.expires_at),
+                )
+            }
+            // R-MAIL-7: a link stops at the end of its due date. One whose loan was renewed or
+            // returned since is dead already (it names the due date it was made for) and is
+            // left to its expiry, not a fault.
+            Record::RenewalLink(l) if l.expires_at > end_of(l.due_date) => flag(
+                r.key(),
+                "renewal link outlives its due date",
+                format!("due {}, expires {}", l.due_date, l.expires_at),
+            ),
             Record::HoldCart(c) if c.items.len() > policy.hold_cart_max as usize => flag(
                 r.key(),
                 "hold cart over its size",
@@ -86,9 +117,13 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
     for r in records {
         let key = r.key();
         // A login guard needs no patron: a card nobody holds is guarded too (R-ACCT-7).
-        let owner = match &key {
-            Key::MailClaim(_, c) => Some(c),
-            other => other.owner(),
+        // Records keyed by a token's hash name their patron inside.
+        let owner = match (&key, r) {
+            (Key::MailClaim(_, c), _) => Some(c),
+            (_, Record::EmailVerification(v)) => Some(&v.card_number),
+            (_, Record::RenewalLink(l)) => Some(&l.card_number),
+            (_, Record::FeedLookup(f)) => Some(&f.card_number),
+            (other, _) => other.owner(),
         };
         if let Some(card) = owner {
             if !lib.patrons.contains_key(card) {
@@ -269,6 +304,24 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
                     String::new(),
                 );
             }
+            if l.overdue != overdue_contact(p) {
+                flag(
+                    key(),
+                    "overdue contact vs the patron's settings",
+                    String::new(),
+                );
+            }
+        }
+        // R-MAIL-6: a notice goes the day after a due date the loan had (an overdue loan is
+        // never renewed, so its due date cannot have moved on since).
+        if let Some(noticed) = l.overdue_noticed_for {
+            if noticed > l.due_date || noticed >= japan_date(now) {
+                flag(
+                    key(),
+                    "overdue notice for a due date not yet past",
+                    format!("noticed for {noticed}, due {}", l.due_date),
+                );
+            }
         }
     }
     for h in &lib.holds {
@@ -291,6 +344,35 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
                     barcode.to_string(),
                 );
             }
+        }
+    }
+    // R-CAL-3: a feed and the lookup that finds it from its URL point at each other, one to
+    // one; a lookup left behind would be a URL that outlived its feed.
+    for f in &lib.feeds {
+        let hash = secret_hash(&f.secret);
+        let found = lib
+            .lookups
+            .iter()
+            .any(|l| l.secret_hash == hash && l.card_number == f.card_number);
+        if !found {
+            flag(
+                Key::CalendarFeed(f.card_number.clone()),
+                "calendar feed without its lookup",
+                String::new(),
+            );
+        }
+    }
+    for l in &lib.lookups {
+        let found = lib
+            .feeds
+            .iter()
+            .any(|f| f.card_number == l.card_number && secret_hash(&f.secret) == l.secret_hash);
+        if !found {
+            flag(
+                Key::FeedLookup(l.secret_hash.clone()),
+                "feed lookup without its feed",
+                String::new(),
+            );
         }
     }
     // R-HIST-1: an entry is in the history its patron keeps now, or waits for the purge
@@ -316,4 +398,165 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each fact about the mail and feed records, seen flagged on a store that breaks it and
+    //! not on one that keeps it.
+    use super::*;
+    use crate::domain::loan::ReminderContact;
+    use crate::domain::patron::EmailVerification;
+    use crate::domain::renewal_link::RenewalLink;
+    use crate::domain::types::{Barcode, EmailAddress, LoanId};
+
+    const CARD: &str = "10000001";
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-01T01:00:00Z".parse().unwrap()
+    }
+    fn card() -> CardNumber {
+        CardNumber::parse(CARD).unwrap()
+    }
+    fn patron() -> Record {
+        Record::Patron(Patron::register(card(), "n".into(), false, now()))
+    }
+    fn facts(records: &[Record]) -> Vec<&'static str> {
+        check(records, now()).into_iter().map(|v| v.fact).collect()
+    }
+    fn loan(due: &str) -> Loan {
+        Loan {
+            loan_id: LoanId::parse("L-1").unwrap(),
+            card_number: card(),
+            barcode: Barcode::parse("C1").unwrap(),
+            bib_id: BibId::parse("B1").unwrap(),
+            title: "t".into(),
+            author: "a".into(),
+            checked_out_on: "2026-11-10".parse().unwrap(),
+            due_date: due.parse().unwrap(),
+            renewals: 0,
+            interlibrary: false,
+            reminded_for: None,
+            reminder: None,
+            others_waiting: false,
+            overdue: None,
+            overdue_noticed_for: None,
+            version: 1,
+        }
+    }
+    fn verification(expires_at: DateTime<Utc>) -> Record {
+        Record::EmailVerification(EmailVerification {
+            token_hash: "h".into(),
+            card_number: card(),
+            email: EmailAddress::parse("p@example.jp").unwrap(),
+            expires_at,
+            version: 1,
+        })
+    }
+    fn link(due: &str) -> RenewalLink {
+        RenewalLink::for_loan(&loan(due), "h".into())
+    }
+    fn feed(secret: &str) -> Record {
+        Record::CalendarFeed(CalendarFeed {
+            card_number: card(),
+            secret: secret.into(),
+            include_titles: false,
+            created_at: now(),
+            version: 1,
+        })
+    }
+    fn lookup(secret: &str, card_number: &str) -> Record {
+        Record::FeedLookup(FeedLookup {
+            secret_hash: secret_hash(secret),
+            card_number: CardNumber::parse(card_number).unwrap(),
+            version: 1,
+        })
+    }
+
+    #[test]
+    fn r_mail_5_a_verification_needs_its_patron_and_lives_no_longer_than_the_policy() {
+        let fresh = verification(now() + Duration::hours(24));
+        assert!(facts(&[patron(), fresh.clone()]).is_empty());
+        assert_eq!(facts(&[fresh]), ["belongs to no patron"]);
+        let long = verification(now() + Duration::hours(25));
+        assert_eq!(
+            facts(&[patron(), long]),
+            ["verification link outlives its hours"]
+        );
+    }
+
+    #[test]
+    fn r_mail_7_a_renewal_link_needs_its_patron_and_ends_with_its_due_date() {
+        // A link whose loan is gone (returned, say) is dead already and left to expire.
+        let ok = Record::RenewalLink(link("2026-12-04"));
+        assert!(facts(&[patron(), ok.clone()]).is_empty());
+        assert_eq!(facts(&[ok]), ["belongs to no patron"]);
+        let mut late = link("2026-12-04");
+        late.expires_at += Duration::minutes(1);
+        assert_eq!(
+            facts(&[patron(), Record::RenewalLink(late)]),
+            ["renewal link outlives its due date"]
+        );
+    }
+
+    #[test]
+    fn r_mail_6_a_loan_carries_the_overdue_contact_the_patron_asked_for() {
+        let only = |facts: Vec<&'static str>, fact: &str| facts.iter().any(|f| *f == fact);
+        let mut l = loan("2026-11-30");
+        l.overdue = Some(ReminderContact {
+            email: EmailAddress::parse("p@example.jp").unwrap(),
+            name: "n".into(),
+        });
+        let fact = "overdue contact vs the patron's settings";
+        assert!(only(facts(&[patron(), Record::Loan(l.clone())]), fact));
+        l.overdue = None;
+        assert!(!only(facts(&[patron(), Record::Loan(l)]), fact));
+    }
+
+    #[test]
+    fn r_mail_6_an_overdue_notice_is_only_for_a_due_date_that_has_passed() {
+        let fact = "overdue notice for a due date not yet past";
+        let flagged = |due: &str, noticed: &str| {
+            let mut l = loan(due);
+            l.overdue_noticed_for = Some(noticed.parse().unwrap());
+            facts(&[patron(), Record::Loan(l)]).contains(&fact)
+        };
+        assert!(!flagged("2026-11-30", "2026-11-30"), "noticed on 12-01");
+        assert!(
+            flagged("2026-12-01", "2026-12-01"),
+            "due today: not overdue"
+        );
+        assert!(flagged("2026-11-29", "2026-11-30"), "not a due date it had");
+    }
+
+    #[test]
+    fn r_cal_3_a_feed_and_its_lookup_point_at_each_other() {
+        assert!(facts(&[patron(), feed("s1"), lookup("s1", CARD)]).is_empty());
+        assert_eq!(
+            facts(&[patron(), feed("s2"), lookup("s1", CARD)]),
+            [
+                "calendar feed without its lookup",
+                "feed lookup without its feed"
+            ]
+        );
+        assert_eq!(
+            facts(&[patron(), lookup("s1", CARD)]),
+            ["feed lookup without its feed"]
+        );
+        assert_eq!(
+            facts(&[patron(), feed("s1")]),
+            ["calendar feed without its lookup"]
+        );
+        // Another patron's lookup for this secret finds no feed of theirs.
+        let mut both = facts(&[patron(), feed("s1"), lookup("s1", "10000002")]);
+        both.sort();
+        assert_eq!(
+            both,
+            [
+                "belongs to no patron",
+                "calendar feed without its lookup",
+                "feed lookup without its feed"
+            ]
+        );
+    }
 }
