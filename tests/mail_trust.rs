@@ -8,10 +8,10 @@ use chrono::{Days, Duration, NaiveDate};
 use mypage::domain::{ClaimState, Key, MailClaim, Record};
 use mypage::ports::{Clock, Commit};
 use mypage_tests::checker::assert_store_sound_after_expiry;
-use mypage_tests::{at, link_tokens, unique, Reply, StoreKind, TestServer};
+use mypage_tests::{at, both_stores, link_tokens, unique, Reply, StoreKind, TestServer};
 use reqwest::Method;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use serde_json::{json, Value};
 
 const GET: Method = Method::GET;
@@ -20,13 +20,6 @@ const PUT: Method = Method::PUT;
 const DELETE: Method = Method::DELETE;
 
 /// Each test here runs once on the embedded store and once on DynamoDB (moto).
-#[template]
-#[rstest]
-#[case::memory(StoreKind::Memory)]
-#[case::dynamodb(StoreKind::Dynamo)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn both_stores(#[case] kind: StoreKind) {}
-
 fn date(v: &Value) -> NaiveDate {
     v.as_str()
         .and_then(|s| s.parse().ok())
@@ -446,6 +439,17 @@ async fn r_mail_6_one_notice_the_day_after_listing_every_loan_not_back(#[case] k
     assert!(m.text.contains(&d), "{d} in {}", m.text);
     // Reruns, today's and a rerun named for the day, send nothing more.
     assert_eq!(job_sent(&s.run_job("overdue-notices", None).await), 0);
+    // A run named for a day still to come is refused: LATER is not overdue yet.
+    let tomorrow = (s.clock.today() + Days::new(1)).to_string();
+    s.call(
+        Method::POST,
+        "/dev/run/overdue-notices",
+        None,
+        Some(json!({ "date": tomorrow })),
+    )
+    .await
+    .expect_error(400, "invalid_date");
+    assert_eq!(s.mail_since(mark).len(), 1);
     let today = s.clock.today().to_string();
     assert_eq!(
         job_sent(&s.run_job("overdue-notices", Some(&today)).await),

@@ -82,6 +82,12 @@ pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailRe
 
 /// `overdue-notices`: the day after a due date.
 pub async fn send_overdue_notices(app: &App, run_date: NaiveDate) -> Result<MailReport, Error> {
+    // A run for a day still to come would call loans overdue that may yet come back in time.
+    if run_date > app.clock.today() {
+        return Err(Error::InvalidDate(
+            "an overdue-notice run for a day that has not come",
+        ));
+    }
     let due = run_date - Days::new(1);
     run(app, Notice::Overdue, due, run_date).await
 }
