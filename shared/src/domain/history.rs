@@ -170,7 +170,6 @@ pub fn purge_step(patron: &Patron, older: &[HistoryEntry]) -> Outcome<Purge> {
 mod tests {
     use super::*;
     use crate::domain::record::Change;
-    use crate::domain::types::{Barcode, LoanId};
 
     fn patron() -> Patron {
         let mut p = Patron::register(
@@ -184,22 +183,9 @@ mod tests {
     }
     fn loan() -> Loan {
         Loan {
-            loan_id: LoanId::parse("L1").unwrap(),
-            card_number: CardNumber::parse("10000001").unwrap(),
-            barcode: Barcode::parse("C1").unwrap(),
-            bib_id: BibId::parse("B1").unwrap(),
             title: "こころ".into(),
             author: "夏目 漱石".into(),
-            checked_out_on: "2026-11-20".parse().unwrap(),
-            due_date: "2026-12-04".parse().unwrap(),
-            renewals: 0,
-            interlibrary: false,
-            reminded_for: None,
-            reminder: None,
-            others_waiting: false,
-            overdue: None,
-            overdue_noticed_for: None,
-            version: 1,
+            ..crate::domain::loan::sample()
         }
     }
     fn updated(o: &Outcome<()>) -> Patron {

@@ -463,7 +463,7 @@ pub fn estimated_ready_on(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::types::{EmailAddress, LoanId};
+    use crate::domain::types::EmailAddress;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -500,22 +500,8 @@ mod tests {
     }
     fn loan_of(bib: &str) -> Loan {
         Loan {
-            loan_id: LoanId::parse("L1").unwrap(),
-            card_number: card("10000001"),
-            barcode: Barcode::parse("C1").unwrap(),
             bib_id: BibId::parse(bib).unwrap(),
-            title: "t".into(),
-            author: "a".into(),
-            checked_out_on: d("2026-11-20"),
-            due_date: d("2026-12-04"),
-            renewals: 0,
-            interlibrary: false,
-            reminded_for: None,
-            reminder: None,
-            others_waiting: false,
-            overdue: None,
-            overdue_noticed_for: None,
-            version: 1,
+            ..crate::domain::loan::sample()
         }
     }
     fn hold_on(bib: &str, state: HoldState) -> Hold {

@@ -408,7 +408,7 @@ mod tests {
     use crate::domain::loan::ReminderContact;
     use crate::domain::patron::EmailVerification;
     use crate::domain::renewal_link::RenewalLink;
-    use crate::domain::types::{Barcode, EmailAddress, LoanId};
+    use crate::domain::types::{EmailAddress, LoanId};
 
     const CARD: &str = "10000001";
 
@@ -428,20 +428,9 @@ mod tests {
         Loan {
             loan_id: LoanId::parse("L-1").unwrap(),
             card_number: card(),
-            barcode: Barcode::parse("C1").unwrap(),
-            bib_id: BibId::parse("B1").unwrap(),
-            title: "t".into(),
-            author: "a".into(),
             checked_out_on: "2026-11-10".parse().unwrap(),
             due_date: due.parse().unwrap(),
-            renewals: 0,
-            interlibrary: false,
-            reminded_for: None,
-            reminder: None,
-            others_waiting: false,
-            overdue: None,
-            overdue_noticed_for: None,
-            version: 1,
+            ..crate::domain::loan::sample()
         }
     }
     fn verification(expires_at: DateTime<Utc>) -> Record {
@@ -501,7 +490,7 @@ mod tests {
 
     #[test]
     fn r_mail_6_a_loan_carries_the_overdue_contact_the_patron_asked_for() {
-        let only = |facts: Vec<&'static str>, fact: &str| facts.iter().any(|f| *f == fact);
+        let only = |facts: Vec<&'static str>, fact: &str| facts.contains(&fact);
         let mut l = loan("2026-11-30");
         l.overdue = Some(ReminderContact {
             email: EmailAddress::parse("p@example.jp").unwrap(),

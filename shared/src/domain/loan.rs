@@ -291,10 +291,35 @@ pub fn mark_reminded(loan: &Loan, due: NaiveDate) -> Option<Changes> {
     Some(Changes::none().update(l))
 }
 
+/// A plain loan for the domain's tests: L1 of card 10000001, copy C1 of title B1, out on
+/// 2026-11-20, due 2026-12-04, never renewed. Each test changes what it is about.
+#[cfg(test)]
+pub(crate) fn sample() -> Loan {
+    use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
+    Loan {
+        loan_id: LoanId::parse("L1").unwrap(),
+        card_number: CardNumber::parse("10000001").unwrap(),
+        barcode: Barcode::parse("C1").unwrap(),
+        bib_id: BibId::parse("B1").unwrap(),
+        title: "t".into(),
+        author: "a".into(),
+        checked_out_on: "2026-11-20".parse().unwrap(),
+        due_date: "2026-12-04".parse().unwrap(),
+        renewals: 0,
+        interlibrary: false,
+        reminded_for: None,
+        reminder: None,
+        others_waiting: false,
+        overdue: None,
+        overdue_noticed_for: None,
+        version: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
+    use crate::domain::types::LoanId;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -303,21 +328,9 @@ mod tests {
     fn loan(checked_out_on: &str, due: &str) -> Loan {
         Loan {
             loan_id: LoanId::parse("L-1").unwrap(),
-            card_number: CardNumber::parse("10000001").unwrap(),
-            barcode: Barcode::parse("C1").unwrap(),
-            bib_id: BibId::parse("B1").unwrap(),
-            title: "t".into(),
-            author: "a".into(),
             checked_out_on: d(checked_out_on),
             due_date: d(due),
-            renewals: 0,
-            interlibrary: false,
-            reminded_for: None,
-            reminder: None,
-            others_waiting: false,
-            overdue: None,
-            overdue_noticed_for: None,
-            version: 1,
+            ..sample()
         }
     }
 
