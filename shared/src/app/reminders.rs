@@ -20,7 +20,7 @@ use crate::domain::{Changes, Key, Loan, MailClaim, Record, ReminderContact};
 use crate::error::Error;
 use crate::ports::Commit;
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
@@ -81,6 +81,20 @@ pub async fn send_due_reminders(app: &App, run_date: NaiveDate) -> Result<MailRe
 }
 
 /// `overdue-notices`: the day after a due date.
+/// A daily mail job's input: `{}` for today's run, or `{"date": "2026-12-01"}` to rerun that
+/// day. Anything else is refused, never taken for today.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunDay {
+    pub date: Option<NaiveDate>,
+}
+
+impl RunDay {
+    pub fn day(&self, app: &App) -> NaiveDate {
+        self.date.unwrap_or_else(|| app.clock.today())
+    }
+}
+
 pub async fn send_overdue_notices(app: &App, run_date: NaiveDate) -> Result<MailReport, Error> {
     // A run for a day still to come would call loans overdue that may yet come back in time.
     if run_date > app.clock.today() {
