@@ -218,32 +218,38 @@ pub fn request_id<B>(req: &Request<B>) -> Option<String> {
     }
 }
 
-/// The session cookie: the website's copy of the token, out of reach of scripts.
-pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
-    Cookie::build((SESSION_COOKIE, token.to_owned()))
+/// A cookie only the API is sent and no script can read.
+fn api_cookie(name: &'static str, value: &str, max_age: cookie::time::Duration) -> String {
+    Cookie::build((name, value.to_owned()))
         .path("/api")
-        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .max_age(max_age)
         .http_only(true)
         .secure(true)
         .same_site(SameSite::Strict)
         .build()
         .to_string()
+}
+
+/// The session cookie: the website's copy of the token.
+pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
+    api_cookie(
+        SESSION_COOKIE,
+        token,
+        cookie::time::Duration::seconds(max_age_seconds),
+    )
 }
 
 pub fn cleared_session_cookie() -> String {
     session_cookie("", 0)
 }
 
-/// The device cookie (R-ACCT-7): sent only to the API, out of reach of scripts.
+/// The device cookie (R-ACCT-7).
 pub fn device_cookie(value: &str, max_age_days: i64) -> String {
-    Cookie::build((DEVICE_COOKIE, value.to_owned()))
-        .path("/api")
-        .max_age(cookie::time::Duration::days(max_age_days))
-        .http_only(true)
-        .secure(true)
-        .same_site(SameSite::Strict)
-        .build()
-        .to_string()
+    api_cookie(
+        DEVICE_COOKIE,
+        value,
+        cookie::time::Duration::days(max_age_days),
+    )
 }
 
 #[cfg(test)]
