@@ -88,6 +88,19 @@ where
     }
 }
 
+/// A single-item write's failure: `None` when its condition failed (a lost race, or a
+/// retry of a write already applied), else the store error.
+fn failed_condition_or<E>(e: SdkError<E, HttpResponse>) -> Option<StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if e.code() == Some("ConditionalCheckFailedException") {
+        None
+    } else {
+        Some(sdk_error(e))
+    }
+}
+
 /// A failed SDK call as a store error: `Unavailable` (503 with Retry-After) for what passes
 /// with time, `Rejected` (a logged 500) for a bug such as a ValidationException.
 pub(crate) fn sdk_error<E>(e: SdkError<E, HttpResponse>) -> StoreError
@@ -434,7 +447,6 @@ impl DynamoStore {
     /// One change needs no transaction: PutItem or DeleteItem with the same condition.
     async fn write_one(&self, change: &Change, token: &str) -> Result<Commit, StoreError> {
         let c = Condition::of(change);
-        let lost = |code: Option<&str>| code == Some("ConditionalCheckFailedException");
         let result = match change {
             Change::Delete(_) => self
                 .client
@@ -447,13 +459,7 @@ impl DynamoStore {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    if lost(e.code()) {
-                        None
-                    } else {
-                        Some(sdk_error(e))
-                    }
-                }),
+                .map_err(failed_condition_or),
             _ => self
                 .client
                 .put_item()
@@ -465,13 +471,7 @@ impl DynamoStore {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    if lost(e.code()) {
-                        None
-                    } else {
-                        Some(sdk_error(e))
-                    }
-                }),
+                .map_err(failed_condition_or),
         };
         let done = || Commit::Done(Written(Self::written(change).into_iter().collect()));
         match result {
