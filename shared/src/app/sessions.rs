@@ -202,6 +202,26 @@ fn retry_after(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (until - now).num_seconds().max(1)
 }
 
+/// R-ACCT-7: whether the card's guard, the source's count and the brake let this attempt
+/// be judged at all, before any password work.
+fn admit(
+    app: &App,
+    key: &[u8],
+    attempt: &login::Attempt,
+    read: &LoginRecords,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    login::admit(
+        attempt,
+        read.guard.as_ref(),
+        read.source.as_ref(),
+        &read.brake,
+        now,
+        app.policy(),
+    )
+    .map_err(|r| refused(key, attempt, r, now))
+}
+
 /// A refusal as the caller sees it, logged without personal data (the card and the source
 /// only as keyed hashes).
 fn refused(key: &[u8], attempt: &login::Attempt, r: Refusal, now: DateTime<Utc>) -> Error {
@@ -242,15 +262,7 @@ pub async fn log_in(
     let key = login_key(app)?;
     let attempt = attempt_of(app, key, CardNumber::parse(card).ok(), client, now);
     let first = read_login(app, &attempt, true).await?;
-    login::admit(
-        &attempt,
-        first.guard.as_ref(),
-        first.source.as_ref(),
-        &first.brake,
-        now,
-        app.policy(),
-    )
-    .map_err(|r| refused(key, &attempt, r, now))?;
+    admit(app, key, &attempt, &first, now)?;
     let stored = first
         .patron
         .as_ref()
@@ -524,15 +536,7 @@ pub async fn change_password(
     let key = login_key(app)?;
     let attempt = attempt_of(app, key, Some(patron.card_number.clone()), client, now);
     let first = read_login(app, &attempt, false).await?;
-    login::admit(
-        &attempt,
-        first.guard.as_ref(),
-        first.source.as_ref(),
-        &first.brake,
-        now,
-        app.policy(),
-    )
-    .map_err(|r| refused(key, &attempt, r, now))?;
+    admit(app, key, &attempt, &first, now)?;
     let stored = patron.password.as_ref().map(|c| c.hash.clone());
     let current_plain = current.expose().to_owned();
     let ok = blocking(move || verify_password(stored.as_deref(), &current)).await?;
