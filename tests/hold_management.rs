@@ -359,14 +359,7 @@ async fn r_hold_13_the_contact_method_can_be_changed_and_email_needs_an_address(
     patch(&s, &b, &h, json!({"notify": "pigeon"}))
         .await
         .expect_error(400, "invalid_request");
-    s.call(
-        PUT,
-        "/api/me/email",
-        Some(&b),
-        Some(json!({"email": "b@example.jp"})),
-    )
-    .await
-    .expect(202);
+    s.put_email(&b, "b@example.jp").await.expect(202);
     let r = patch(&s, &b, &h, json!({"notify": "email"}))
         .await
         .expect(200);

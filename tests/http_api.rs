@@ -393,22 +393,10 @@ async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_th
 async fn r_acct_6_email_can_be_set_changed_and_removed(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("20000011").await;
-    s.call(
-        PUT,
-        "/api/me/email",
-        Some(&t),
-        Some(json!({"email": "not an address"})),
-    )
-    .await
-    .expect_error(400, "invalid_email");
-    s.call(
-        PUT,
-        "/api/me/email",
-        Some(&t),
-        Some(json!({"email": "hanako@example.jp"})),
-    )
-    .await
-    .expect(202);
+    s.put_email(&t, "not an address")
+        .await
+        .expect_error(400, "invalid_email");
+    s.put_email(&t, "hanako@example.jp").await.expect(202);
     let me = s.get("/api/me", Some(&t)).await.expect(200);
     assert_eq!(me.body["email"], "hanako@example.jp");
     assert_eq!(me.body["card_number"], "20000011");
@@ -849,14 +837,7 @@ async fn r_hold_3_email_notice_needs_a_registered_address(#[case] kind: StoreKin
     s.place_hold(&t, "OUT", "email")
         .await
         .expect_error(400, "email_not_registered");
-    s.call(
-        PUT,
-        "/api/me/email",
-        Some(&t),
-        Some(json!({"email": "x@example.jp"})),
-    )
-    .await
-    .expect(202);
+    s.put_email(&t, "x@example.jp").await.expect(202);
     let h = s.place_hold(&t, "OUT", "email").await.expect(201);
     assert_eq!(h.body["notify"], "email");
 }
@@ -1164,14 +1145,7 @@ async fn notification_settings_need_an_address_and_round_trip(#[case] kind: Stor
     )
     .await
     .expect(204);
-    s.call(
-        PUT,
-        "/api/me/email",
-        Some(&t),
-        Some(json!({"email": "x@example.jp"})),
-    )
-    .await
-    .expect(202);
+    s.put_email(&t, "x@example.jp").await.expect(202);
     s.call(PUT, "/api/me/notifications", Some(&t), Some(on.clone()))
         .await
         .expect(204);

@@ -88,15 +88,7 @@ async fn r_mail_5_a_new_address_is_unverified_until_the_link_mailed_to_it_is_ope
 ) {
     let s = TestServer::start(kind).await;
     let t = s.patron("71000001").await;
-    let r = s
-        .call(
-            PUT,
-            "/api/me/email",
-            Some(&t),
-            Some(json!({"email": "hanako@example.jp"})),
-        )
-        .await
-        .expect(202);
+    let r = s.put_email(&t, "hanako@example.jp").await.expect(202);
     assert_eq!(
         r.body,
         json!({"email": "hanako@example.jp", "verified": false})
@@ -362,12 +354,7 @@ async fn r_mail_5_a_sixth_verification_email_in_a_day_is_refused_until_the_next_
             .await;
     }
     let refused = s
-        .call(
-            PUT,
-            "/api/me/email",
-            Some(&t),
-            Some(json!({"email": "try6@example.jp"})),
-        )
+        .put_email(&t, "try6@example.jp")
         .await
         .expect_error(429, "too_many_requests");
     assert!(refused.headers.contains_key("retry-after"));

@@ -362,17 +362,20 @@ impl TestServer {
         self.verify_email(&link_token).await.expect(204);
     }
 
+    /// PUT /api/me/email with `email`, whatever it answers.
+    pub async fn put_email(&self, token: &str, email: &str) -> Reply {
+        self.call(
+            Method::PUT,
+            "/api/me/email",
+            Some(token),
+            Some(json!({ "email": email })),
+        )
+        .await
+    }
+
     /// Sets the address without opening the link sent to it (R-MAIL-5: it stays unverified).
     pub async fn set_email_unverified(&self, token: &str, email: &str) {
-        let r = self
-            .call(
-                Method::PUT,
-                "/api/me/email",
-                Some(token),
-                Some(json!({ "email": email })),
-            )
-            .await
-            .expect(202);
+        let r = self.put_email(token, email).await.expect(202);
         assert_eq!(r.body["verified"], false);
     }
 
