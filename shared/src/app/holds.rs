@@ -154,7 +154,9 @@ pub async fn change(
 ) -> Result<HoldStatus, Error> {
     let today = app.clock.today();
     let (changed, follow_ups) = until_committed_for(app, caller, move |account| async move {
-        let (current, title) = own_hold_and_title(app, &account, hold_id).await?;
+        let Some((current, title)) = own_hold_and_title(app, &account, hold_id).await? else {
+            return Ok(Attempt::LostRace);
+        };
         let mut outcome = hold::change(
             &account.patron,
             &title,
@@ -224,12 +226,13 @@ pub(crate) async fn serve_from_shelf(
     Ok(Some(Some(outcome)))
 }
 
-/// The caller's own hold `hold_id` (another patron's is not found) and its title.
+/// The caller's own hold `hold_id` (another patron's is not found) and its title; `None`
+/// when the two reads disagree, a race to run again.
 async fn own_hold_and_title<'a>(
     app: &App,
     account: &'a Account,
     hold_id: &HoldId,
-) -> Result<(&'a Hold, Title), Error> {
+) -> Result<Option<(&'a Hold, Title)>, Error> {
     let hold = account
         .holds
         .iter()
@@ -240,14 +243,22 @@ async fn own_hold_and_title<'a>(
         .title(&hold.bib_id)
         .await?
         .ok_or(Inconsistent("a hold on a title that is not in the catalog"))?;
-    Ok((hold, title))
+    // The title is read after the account: a check-in between the two made the hold ready
+    // (and took it off the queue) where the account still shows it waiting. Run again.
+    let queued = title.queue().iter().any(|q| q.hold_id == hold.hold_id);
+    if queued != hold.is_waiting() {
+        return Ok(None);
+    }
+    Ok(Some((hold, title)))
 }
 
 /// DELETE /api/me/holds/{hold_id}: a waiting (or suspended) hold leaves the queue and frees
 /// a slot; a ready one is refused with the library's phone number (R-HOLD-5).
 pub async fn cancel(app: &App, caller: &Caller, hold_id: &HoldId) -> Result<(), Error> {
     until_committed_for(app, caller, move |account| async move {
-        let (hold, title) = own_hold_and_title(app, &account, hold_id).await?;
+        let Some((hold, title)) = own_hold_and_title(app, &account, hold_id).await? else {
+            return Ok(Attempt::LostRace);
+        };
         let outcome = hold::cancel(&account.patron, &title, hold).map_err(|r| match r {
             CancelRefusal::ReadyForPickup => Error::ReadyForPickup {
                 phone: app.settings.library.phone.clone(),
