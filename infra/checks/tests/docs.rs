@@ -72,6 +72,30 @@ fn doc_refs(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// What the repository's text files cite (as `cited` finds it) and `exists` does not know,
+/// each with the file that cites it.
+fn cited_but_missing(
+    root: &Path,
+    cited: fn(&str) -> Vec<String>,
+    exists: impl Fn(&str) -> bool,
+) -> BTreeSet<String> {
+    let mut all = Vec::new();
+    files(root, &mut all);
+    let mut missing = BTreeSet::new();
+    for f in &all {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        for c in cited(&text) {
+            if !exists(&c) {
+                missing.insert(format!(
+                    "{c} (in {})",
+                    f.strip_prefix(root).unwrap().display()
+                ));
+            }
+        }
+    }
+    missing
+}
+
 #[test]
 fn every_rule_id_cited_is_defined_in_docs_rules() {
     let root = repo_root();
@@ -86,20 +110,7 @@ fn every_rule_id_cited_is_defined_in_docs_rules() {
         "docs/rules.md defines {} rules",
         defined.len()
     );
-    let mut all = Vec::new();
-    files(&root, &mut all);
-    let mut missing = BTreeSet::new();
-    for f in &all {
-        let text = std::fs::read_to_string(f).unwrap_or_default();
-        for id in rule_ids(&text) {
-            if !defined.contains(&id) {
-                missing.insert(format!(
-                    "{id} (in {})",
-                    f.strip_prefix(&root).unwrap().display()
-                ));
-            }
-        }
-    }
+    let missing = cited_but_missing(&root, rule_ids, |id| defined.contains(id));
     assert!(
         missing.is_empty(),
         "cited but not defined in docs/rules.md: {missing:?}"
@@ -109,20 +120,7 @@ fn every_rule_id_cited_is_defined_in_docs_rules() {
 #[test]
 fn every_docs_page_cited_exists() {
     let root = repo_root();
-    let mut all = Vec::new();
-    files(&root, &mut all);
-    let mut missing = BTreeSet::new();
-    for f in &all {
-        let text = std::fs::read_to_string(f).unwrap_or_default();
-        for r in doc_refs(&text) {
-            if !root.join(&r).is_file() {
-                missing.insert(format!(
-                    "{r} (in {})",
-                    f.strip_prefix(&root).unwrap().display()
-                ));
-            }
-        }
-    }
+    let missing = cited_but_missing(&root, doc_refs, |r| root.join(r).is_file());
     assert!(missing.is_empty(), "cited but missing: {missing:?}");
 }
 

@@ -36,25 +36,44 @@ fn template() -> Value {
     parse_yaml(&repo_root().join("template.yaml")).unwrap()
 }
 
+/// `path` inside the properties of the template's resource `name`.
+fn resource<'a>(t: &'a Value, name: &str, path: &[&str]) -> &'a Value {
+    at(at(t, &["Resources", name, "Properties"]), path)
+}
+
+fn distribution_config(t: &Value) -> &Value {
+    resource(t, "SiteDistribution", &["DistributionConfig"])
+}
+
+fn list(v: &Value) -> &[Value] {
+    untag(v).as_sequence().unwrap()
+}
+
+fn texts(v: &Value) -> Vec<String> {
+    list(v).iter().map(text).collect()
+}
+
+fn flag(v: &Value, path: &[&str]) -> Option<bool> {
+    untag(at(v, path)).as_bool()
+}
+
+/// The item of `items` whose `key` reads `value`.
+fn find<'a>(items: &'a [Value], key: &str, value: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|item| text(at(item, &[key])) == value)
+        .unwrap_or_else(|| panic!("no item with {key} {value}"))
+}
+
 #[test]
 fn api_paths_go_to_the_http_api_uncached_with_headers_cookies_and_queries() {
     let t = template();
-    let config = at(
-        &t,
-        &[
-            "Resources",
-            "SiteDistribution",
-            "Properties",
-            "DistributionConfig",
-        ],
+    let config = distribution_config(&t);
+    let api = find(
+        list(at(config, &["CacheBehaviors"])),
+        "PathPattern",
+        "/api/*",
     );
-    let behaviors = untag(at(config, &["CacheBehaviors"]))
-        .as_sequence()
-        .unwrap();
-    let api = behaviors
-        .iter()
-        .find(|b| text(at(b, &["PathPattern"])) == "/api/*")
-        .expect("a /api/* behaviour");
     assert_eq!(
         text(at(api, &["CachePolicyId"])),
         CACHING_DISABLED,
@@ -65,26 +84,15 @@ fn api_paths_go_to_the_http_api_uncached_with_headers_cookies_and_queries() {
         ALL_VIEWER_EXCEPT_HOST,
         "Authorization, cookies and query strings forwarded"
     );
-    let methods: Vec<String> = untag(at(api, &["AllowedMethods"]))
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(text)
-        .collect();
+    let methods = texts(at(api, &["AllowedMethods"]));
     for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
         assert!(methods.contains(&m.to_owned()), "{m}");
     }
     assert_eq!(text(at(api, &["ViewerProtocolPolicy"])), "https-only");
-    let target = text(at(api, &["TargetOriginId"]));
-    let origins = untag(at(config, &["Origins"])).as_sequence().unwrap();
-    let api_origin = origins
-        .iter()
-        .find(|o| text(at(o, &["Id"])) == target)
-        .unwrap();
+    let origins = list(at(config, &["Origins"]));
+    let api_origin = find(origins, "Id", &text(at(api, &["TargetOriginId"])));
     assert!(text(at(api_origin, &["DomainName"])).contains("MyPageApi"));
-    let secret = untag(at(api_origin, &["OriginCustomHeaders"]))
-        .as_sequence()
-        .unwrap()
+    let secret = list(at(api_origin, &["OriginCustomHeaders"]))
         .iter()
         .any(|h| {
             text(at(h, &["HeaderName"]))
@@ -96,75 +104,41 @@ fn api_paths_go_to_the_http_api_uncached_with_headers_cookies_and_queries() {
     );
     // Everything else is the site, from the bucket.
     let default = at(config, &["DefaultCacheBehavior"]);
-    let site = origins
-        .iter()
-        .find(|o| text(at(o, &["Id"])) == text(at(default, &["TargetOriginId"])))
-        .unwrap();
+    let site = find(origins, "Id", &text(at(default, &["TargetOriginId"])));
     assert!(text(at(site, &["DomainName"])).contains("SiteBucket"));
 }
 
 #[test]
 fn the_bucket_is_private_and_read_only_through_origin_access_control() {
     let t = template();
-    let config = at(
-        &t,
-        &[
-            "Resources",
-            "SiteDistribution",
-            "Properties",
-            "DistributionConfig",
-        ],
+    let site = find(
+        list(at(distribution_config(&t), &["Origins"])),
+        "Id",
+        "site",
     );
-    let origins = untag(at(config, &["Origins"])).as_sequence().unwrap();
-    let site = origins
-        .iter()
-        .find(|o| text(at(o, &["Id"])) == "site")
-        .unwrap();
     assert!(text(at(site, &["OriginAccessControlId"])).contains("SiteOriginAccessControl"));
-    let oac = at(
+    let oac = resource(
         &t,
-        &[
-            "Resources",
-            "SiteOriginAccessControl",
-            "Properties",
-            "OriginAccessControlConfig",
-        ],
+        "SiteOriginAccessControl",
+        &["OriginAccessControlConfig"],
     );
     assert_eq!(text(at(oac, &["SigningBehavior"])), "always");
     assert_eq!(text(at(oac, &["OriginAccessControlOriginType"])), "s3");
-    let block = at(
-        &t,
-        &[
-            "Resources",
-            "SiteBucket",
-            "Properties",
-            "PublicAccessBlockConfiguration",
-        ],
-    );
+    let block = resource(&t, "SiteBucket", &["PublicAccessBlockConfiguration"]);
     for k in [
         "BlockPublicAcls",
         "BlockPublicPolicy",
         "IgnorePublicAcls",
         "RestrictPublicBuckets",
     ] {
-        assert_eq!(untag(at(block, &[k])).as_bool(), Some(true), "{k}");
+        assert_eq!(flag(block, &[k]), Some(true), "{k}");
     }
-    let statements = untag(at(
+    let statements = list(resource(
         &t,
-        &[
-            "Resources",
-            "SiteBucketPolicy",
-            "Properties",
-            "PolicyDocument",
-            "Statement",
-        ],
-    ))
-    .as_sequence()
-    .unwrap();
-    let read = statements
-        .iter()
-        .find(|s| text(at(s, &["Effect"])) == "Allow")
-        .unwrap();
+        "SiteBucketPolicy",
+        &["PolicyDocument", "Statement"],
+    ));
+    let read = find(statements, "Effect", "Allow");
     assert_eq!(
         text(at(read, &["Principal", "Service"])),
         "cloudfront.amazonaws.com"
@@ -178,15 +152,10 @@ fn the_bucket_is_private_and_read_only_through_origin_access_control() {
 #[test]
 fn the_response_headers_policy_sends_what_the_dev_server_sends() {
     let t = template();
-    let h = at(
+    let h = resource(
         &t,
-        &[
-            "Resources",
-            "SiteResponseHeadersPolicy",
-            "Properties",
-            "ResponseHeadersPolicyConfig",
-            "SecurityHeadersConfig",
-        ],
+        "SiteResponseHeadersPolicy",
+        &["ResponseHeadersPolicyConfig", "SecurityHeadersConfig"],
     );
     let hsts = at(h, &["StrictTransportSecurity"]);
     assert!(
@@ -195,32 +164,17 @@ fn the_response_headers_policy_sends_what_the_dev_server_sends() {
             .unwrap()
             >= 31_536_000
     );
-    assert_eq!(
-        untag(at(hsts, &["IncludeSubdomains"])).as_bool(),
-        Some(true)
-    );
+    assert_eq!(flag(hsts, &["IncludeSubdomains"]), Some(true));
     let csp = text(at(h, &["ContentSecurityPolicy", "ContentSecurityPolicy"]));
     assert_eq!(csp, dev_server::CONTENT_SECURITY_POLICY);
     assert!(csp.contains("frame-ancestors 'none'"));
-    assert_eq!(
-        untag(at(h, &["ContentTypeOptions", "Override"])).as_bool(),
-        Some(true)
-    );
+    assert_eq!(flag(h, &["ContentTypeOptions", "Override"]), Some(true));
     assert_eq!(
         text(at(h, &["ReferrerPolicy", "ReferrerPolicy"])),
         dev_server::REFERRER_POLICY
     );
-    let config = at(
-        &t,
-        &[
-            "Resources",
-            "SiteDistribution",
-            "Properties",
-            "DistributionConfig",
-        ],
-    );
     assert!(text(at(
-        config,
+        distribution_config(&t),
         &["DefaultCacheBehavior", "ResponseHeadersPolicyId"]
     ))
     .contains("SiteResponseHeadersPolicy"));
@@ -229,22 +183,11 @@ fn the_response_headers_policy_sends_what_the_dev_server_sends() {
 #[test]
 fn cors_allows_the_csrf_header_and_waf_is_optional() {
     let t = template();
-    let cors = at(
+    let headers = texts(resource(
         &t,
-        &[
-            "Resources",
-            "MyPageApi",
-            "Properties",
-            "CorsConfiguration",
-            "AllowHeaders",
-        ],
-    );
-    let headers: Vec<String> = untag(cors)
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(text)
-        .collect();
+        "MyPageApi",
+        &["CorsConfiguration", "AllowHeaders"],
+    ));
     assert!(
         headers.contains(&mypage::http::auth::CSRF_HEADER.to_owned()),
         "{headers:?}"
