@@ -175,39 +175,37 @@ fn job_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, mypage::E
         .map_err(|e| mypage::Error::InvalidRequest(format!("the job's input does not parse: {e}")))
 }
 
-async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
-    match job_input::<due_reminders::Input>(&body) {
-        Ok(input) => job_result(due_reminders::run(dev.app.clone(), input).await),
+/// Runs a scheduled job on the dev server's app with the input its schedule would send.
+async fn run_job<I, T, F>(dev: &DevServer, body: &[u8], job: impl FnOnce(App, I) -> F) -> Response
+where
+    I: serde::de::DeserializeOwned,
+    T: serde::Serialize,
+    F: std::future::Future<Output = Result<T, mypage::Error>>,
+{
+    match job_input::<I>(body) {
+        Ok(input) => job_result(job(dev.app.clone(), input).await),
         Err(e) => e.into_response(),
     }
+}
+
+async fn run_due_reminders(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
+    run_job(&dev, &body, due_reminders::run).await
 }
 
 async fn run_overdue_notices(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
-    match job_input::<overdue_notices::Input>(&body) {
-        Ok(input) => job_result(overdue_notices::run(dev.app.clone(), input).await),
-        Err(e) => e.into_response(),
-    }
+    run_job(&dev, &body, overdue_notices::run).await
 }
 
 async fn run_search_index(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
-    match job_input::<search_index::Input>(&body) {
-        Ok(input) => job_result(search_index::run(dev.app.clone(), input).await),
-        Err(e) => e.into_response(),
-    }
+    run_job(&dev, &body, search_index::run).await
 }
 
 async fn run_new_arrivals(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
-    match job_input::<new_arrivals::Input>(&body) {
-        Ok(input) => job_result(new_arrivals::run(dev.app.clone(), input).await),
-        Err(e) => e.into_response(),
-    }
+    run_job(&dev, &body, new_arrivals::run).await
 }
 
 async fn run_history_purge(State(dev): State<DevServer>, body: axum::body::Bytes) -> Response {
-    match job_input::<history_purge::Input>(&body) {
-        Ok(input) => job_result(history_purge::run(dev.app.clone(), input).await),
-        Err(e) => e.into_response(),
-    }
+    run_job(&dev, &body, history_purge::run).await
 }
 
 #[derive(Deserialize)]

@@ -684,6 +684,19 @@ async fn add_demo_title(
     Ok(())
 }
 
+/// A hold on `bib_id` by the patron, told by email when it is ready.
+async fn email_hold(app: &App, card_number: &str, bib_id: &str) -> Result<(), Error> {
+    holds::place(
+        app,
+        &card(card_number),
+        None,
+        &bib(bib_id),
+        HoldNotice::Email.into(),
+    )
+    .await?;
+    Ok(())
+}
+
 /// The demo address set and verified through the domain's own transitions (R-MAIL-5), as if
 /// the patron had opened the link, so that the demo's mail goes out. No loans yet, so no
 /// reminder contacts to keep in step.
@@ -745,38 +758,11 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
             verified_address(app, p.card, email).await?;
         }
     }
-    for (id, title, title_reading, author, author_reading, subjects, copies) in TITLES {
-        add_demo_title(
-            &long_ago,
-            (
-                id,
-                title,
-                title_reading,
-                author,
-                author_reading,
-                subjects,
-                *copies,
-            ),
-        )
-        .await?;
+    for demo in TITLES {
+        add_demo_title(&long_ago, *demo).await?;
     }
-    for (n, (id, title, title_reading, author, author_reading, subjects, copies)) in
-        CATALOG.iter().enumerate()
-    {
-        let added = at_days(app, -200 + n as i64 * 3);
-        add_demo_title(
-            &added,
-            (
-                id,
-                title,
-                title_reading,
-                author,
-                author_reading,
-                subjects,
-                *copies,
-            ),
-        )
-        .await?;
+    for (n, demo) in CATALOG.iter().enumerate() {
+        add_demo_title(&at_days(app, -200 + n as i64 * 3), *demo).await?;
     }
     // New arrivals, added today.
     for demo in [
@@ -828,14 +814,7 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         Some(ill_due),
     )
     .await?;
-    holds::place(
-        app,
-        &card("10000003"),
-        None,
-        &bib("B-MACHI"),
-        HoldNotice::Email.into(),
-    )
-    .await?;
+    email_hold(app, "10000003", "B-MACHI").await?;
 
     reading_history(app, &card("10000002")).await?;
 
@@ -849,14 +828,7 @@ pub async fn demo_data(app: &App) -> Result<(), Error> {
         loan.due_date = in_three_days;
         let _ = app.store.commit(Changes::none().update(loan)).await?;
     }
-    holds::place(
-        app,
-        &card("10000002"),
-        None,
-        &bib("B-BOTCHAN"),
-        HoldNotice::Email.into(),
-    )
-    .await?;
+    email_hold(app, "10000002", "B-BOTCHAN").await?;
     Ok(())
 }
 
