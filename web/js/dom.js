@@ -84,6 +84,23 @@ export function field({ name, label, type = 'text', hint, value, autocomplete, i
   };
 }
 
+// One card of a list: its heading (the item's name) labels it, its facts sit below and its
+// actions beside. `props` adds to the list item: data- attributes, a modifier class.
+export function card({ titleId, name, headingTag = 'h2', props = {}, facts = [], actions = null }) {
+  const { class: modifier, ...rest } = props;
+  return h(
+    'li',
+    { class: modifier ? `card ${modifier}` : 'card', 'aria-labelledby': titleId, ...rest },
+    h('div', { class: 'card__body' }, h(headingTag, { class: 'card__title', id: titleId }, name), facts),
+    actions ? h('div', { class: 'card__action' }, actions) : null,
+  );
+}
+
+// A card's button-styled link; `label` says which item it acts on, for screen readers.
+export function cardLink(href, text, label, { primary = false } = {}) {
+  return h('a', { class: primary ? 'button' : 'button button--secondary', href, 'aria-label': label }, text);
+}
+
 // A link styled as a button, to a hash route.
 export function linkButton(href, text, props = {}) {
   return h('a', { class: 'button button--secondary', href, ...props }, text);

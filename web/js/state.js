@@ -2,7 +2,7 @@
 // the patron's profile and a one-shot message for the next screen.
 
 import { t, hasText } from './i18n.js';
-import { h } from './dom.js';
+import { h, notice } from './dom.js';
 
 // Password rule shown to the patron (R-ACCT-4); the server's answer is final.
 export const passwordPolicy = { minLength: 6, maxLength: 64 };
@@ -25,10 +25,11 @@ export function setFlash(kind, text) {
   state.flash = { kind, text };
 }
 
-export function takeFlash() {
+// The message the previous screen left for this one, as a notice shown once; null if none.
+export function flashNotice() {
   const flash = state.flash;
   state.flash = null;
-  return flash;
+  return flash ? notice(flash.kind, flash.text) : null;
 }
 
 // Japanese (or English) text for an API error, chosen by its code.

@@ -3,13 +3,23 @@
 
 import { api } from './api.js';
 import { t } from './i18n.js';
-import { h, replaceChildren } from './dom.js';
+import { h, replaceChildren, cardLink } from './dom.js';
 import { state, errorText } from './state.js';
 import { navigate } from './router.js';
 
 // The route that adds a title and shows the cart: where a logged-out patron lands after ログイン.
 export function addToCartPath(bibId) {
   return `/hold-cart/add/${encodeURIComponent(bibId)}`;
+}
+
+// A title's own page (its details, and where it is held from).
+export function titlePath(bibId) {
+  return `#/titles/${encodeURIComponent(bibId)}`;
+}
+
+// A listed title's name, linked to its page.
+export function titleLink(title) {
+  return h('a', { href: titlePath(title.bib_id) }, title.title);
 }
 
 function cartLink() {
@@ -60,15 +70,7 @@ export function addToCartControl(title, { secondary = false } = {}) {
 // The actions for one title of a list: nodes for the card's action area.
 export function titleActions(title) {
   return [
-    h(
-      'a',
-      {
-        class: 'button button--secondary',
-        href: `#/titles/${encodeURIComponent(title.bib_id)}`,
-        'aria-label': t('search.detailsFor', { title: title.title }),
-      },
-      t('search.details'),
-    ),
+    cardLink(titlePath(title.bib_id), t('search.details'), t('search.detailsFor', { title: title.title })),
     title.available > 0 ? null : addToCartControl(title),
   ];
 }

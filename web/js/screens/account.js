@@ -4,8 +4,8 @@
 
 import { api } from '../api.js';
 import { t, formatInstant } from '../i18n.js';
-import { h, heading, notice, details } from '../dom.js';
-import { state, setFlash, takeFlash } from '../state.js';
+import { h, heading, notice, details, card } from '../dom.js';
+import { state, setFlash, flashNotice } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
 import { confirming } from '../actions.js';
@@ -33,7 +33,6 @@ export function deviceName(userAgent) {
 }
 
 function sessionItem(s, alert) {
-  const titleId = `session-${s.session_id}-title`;
   const name = deviceName(s.user_agent);
   const label = s.current ? t('account.endThis') : t('account.end');
   const end = confirming({
@@ -55,33 +54,29 @@ function sessionItem(s, alert) {
       }
     },
   });
-  return h(
-    'li',
-    { class: `card${s.current ? ' card--current' : ''}`, 'aria-labelledby': titleId, 'data-session-id': s.session_id },
-    h(
-      'div',
-      { class: 'card__body' },
-      h('h3', { class: 'card__title', id: titleId }, name, s.current ? [' ', h('span', { class: 'badge' }, t('account.thisDevice'))] : null),
-      details([
-        [t('account.started'), formatInstant(s.created_at)],
-        [t('account.lastSeen'), formatInstant(s.last_seen_at)],
-        [t('account.userAgent'), h('span', { class: 'user-agent' }, s.user_agent || '—')],
-      ]),
-    ),
-    h('div', { class: 'card__action' }, end),
-  );
+  return card({
+    titleId: `session-${s.session_id}-title`,
+    name: [name, s.current ? [' ', h('span', { class: 'badge' }, t('account.thisDevice'))] : null],
+    headingTag: 'h3',
+    props: { class: s.current ? 'card--current' : null, 'data-session-id': s.session_id },
+    facts: details([
+      [t('account.started'), formatInstant(s.created_at)],
+      [t('account.lastSeen'), formatInstant(s.last_seen_at)],
+      [t('account.userAgent'), h('span', { class: 'user-agent' }, s.user_agent || '—')],
+    ]),
+    actions: end,
+  });
 }
 
 export async function render() {
   const [me, { sessions }] = await Promise.all([loadMe(), api.sessions()]);
-  const flash = takeFlash();
   const alert = notice('error');
   const title = t('account.title');
   const node = h(
     'div',
     { class: 'screen' },
     heading(title),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     details([
       [t('login.card'), me.card_number],
       [t('account.name'), me.name],

@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, heading, notice, field, onSubmit, replaceChildren } from '../dom.js';
-import { setFlash, takeFlash, errorContent } from '../state.js';
+import { setFlash, flashNotice, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
 import { confirming, onPress } from '../actions.js';
@@ -50,7 +50,6 @@ function resendSection(current) {
 
 export async function render() {
   const me = await loadMe();
-  const flash = takeFlash();
   const current = me.email || null;
   const verified = Boolean(current && me.email_verified);
 
@@ -103,7 +102,7 @@ export async function render() {
     'div',
     { class: 'screen screen--narrow' },
     heading(t('email.title')),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     h('p', {}, t('email.intro')),
     h('p', { class: 'current-value' }, `${t('email.current')}：`, h('strong', { id: 'current-email' }, current ?? t('email.noneRegistered'))),
     current ? h('p', { id: 'email-status', class: verified ? 'status status--ready' : 'status' }, verified ? t('email.verified') : t('email.unverified')) : null,

@@ -6,10 +6,11 @@
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice, linkButton, onSubmit, replaceChildren } from '../dom.js';
+import { h, heading, notice, linkButton, onSubmit, replaceChildren, card } from '../dom.js';
 import { state, holdCartLimit, errorText, errorContent } from '../state.js';
 import { loadMe } from '../session.js';
 import { notifyFieldset, chosenNotify, registerEmailLink } from '../notify-choice.js';
+import { titleLink } from '../title-actions.js';
 
 // The title's name, or words for a title that has left the catalog since it was added.
 function nameOf(item) {
@@ -84,7 +85,6 @@ export async function render({ params }) {
   }
 
   function cartItem(item) {
-    const titleId = `cart-${item.bib_id}-title`;
     const remove = h(
       'button',
       { type: 'button', class: 'button button--secondary', 'aria-label': t('cart.removeFor', { title: nameOf(item) }) },
@@ -102,18 +102,13 @@ export async function render({ params }) {
       }
       node.querySelector('h1')?.focus();
     });
-    return h(
-      'li',
-      { class: 'card', 'aria-labelledby': titleId, 'data-bib-id': item.bib_id },
-      h(
-        'div',
-        { class: 'card__body' },
-        h('h2', { class: 'card__title', id: titleId }, item.title ? h('a', { href: `#/titles/${encodeURIComponent(item.bib_id)}` }, item.title) : nameOf(item)),
-        item.author ? h('p', { class: 'card__meta' }, item.author) : null,
-        availability(item),
-      ),
-      h('div', { class: 'card__action' }, remove),
-    );
+    return card({
+      titleId: `cart-${item.bib_id}-title`,
+      name: item.title ? titleLink(item) : nameOf(item),
+      props: { 'data-bib-id': item.bib_id },
+      facts: [item.author ? h('p', { class: 'card__meta' }, item.author) : null, availability(item)],
+      actions: remove,
+    });
   }
 
   function cartForm(items, me) {

@@ -4,10 +4,11 @@
 
 import { api } from '../api.js';
 import { t, formatDate } from '../i18n.js';
-import { h, heading, notice, details, linkButton } from '../dom.js';
-import { state, takeFlash, withPhoneLink } from '../state.js';
+import { h, heading, details, linkButton, card, cardLink } from '../dom.js';
+import { state, flashNotice, withPhoneLink } from '../state.js';
 import { loadMe } from '../session.js';
 import { todayInJapan, closedDaysBetween, closuresBefore } from '../closures.js';
+import { titleLink } from '../title-actions.js';
 
 export function holdStatus(hold) {
   if (hold.status === 'ready') {
@@ -44,44 +45,22 @@ export function holdFacts(hold, closed = [], today = todayInJapan()) {
 }
 
 function holdItem(hold, closed, today) {
-  const titleId = `hold-${hold.hold_id}-title`;
-  const change = h(
-    'a',
-    {
-      class: 'button button--secondary',
-      href: `#/holds/${encodeURIComponent(hold.hold_id)}/change`,
-      'aria-label': t('holds.changeButtonFor', { title: hold.title }),
-    },
-    t('holds.changeButton'),
-  );
+  const holdPath = `#/holds/${encodeURIComponent(hold.hold_id)}`;
+  const change = cardLink(`${holdPath}/change`, t('holds.changeButton'), t('holds.changeButtonFor', { title: hold.title }));
   let action = null;
   let readyCancelNote = null;
   if (hold.cancellable) {
-    action = h(
-      'a',
-      {
-        class: 'button button--secondary',
-        href: `#/holds/${encodeURIComponent(hold.hold_id)}/cancel`,
-        'aria-label': t('holds.cancelButtonFor', { title: hold.title }),
-      },
-      t('holds.cancelButton'),
-    );
+    action = cardLink(`${holdPath}/cancel`, t('holds.cancelButton'), t('holds.cancelButtonFor', { title: hold.title }));
   } else if (hold.status === 'ready') {
     readyCancelNote = h('p', { class: 'reason' }, withPhoneLink(t('holds.readyCancel', { phone: state.config.library_phone })));
   }
-  return h(
-    'li',
-    { class: `card${hold.status === 'ready' ? ' card--ready' : ''}`, 'aria-labelledby': titleId, 'data-hold-id': hold.hold_id },
-    h(
-      'div',
-      { class: 'card__body' },
-      h('h2', { class: 'card__title', id: titleId }, h('a', { href: `#/titles/${encodeURIComponent(hold.bib_id)}` }, hold.title)),
-      holdFacts(hold, closed, today),
-      hold.status === 'ready' ? h('p', { class: 'note' }, t('holds.readyNote')) : null,
-      readyCancelNote,
-    ),
-    h('div', { class: 'card__action' }, change, action),
-  );
+  return card({
+    titleId: `hold-${hold.hold_id}-title`,
+    name: titleLink(hold),
+    props: { class: hold.status === 'ready' ? 'card--ready' : null, 'data-hold-id': hold.hold_id },
+    facts: [holdFacts(hold, closed, today), hold.status === 'ready' ? h('p', { class: 'note' }, t('holds.readyNote')) : null, readyCancelNote],
+    actions: [change, action],
+  });
 }
 
 export async function render() {
@@ -89,12 +68,11 @@ export async function render() {
   const today = todayInJapan();
   const latest = holds.reduce((max, x) => (x.pickup_deadline && x.pickup_deadline > max ? x.pickup_deadline : max), today);
   const closed = latest > today ? await closedDaysBetween(today, latest) : [];
-  const flash = takeFlash();
   const node = h(
     'div',
     { class: 'screen' },
     heading(t('holds.title')),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     h('p', {}, me?.holds ? t('holds.summary', { active: me.holds.active, limit: me.holds.limit }) : null),
     holds.length ? h('ul', { class: 'cards' }, holds.map((x) => holdItem(x, closed, today))) : h('p', {}, t('holds.empty')),
     h('div', { class: 'actions' }, linkButton('#/hold-cart', t('holds.toCart')), linkButton('#/new-arrivals', t('holds.findMore'))),

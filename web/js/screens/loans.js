@@ -4,8 +4,8 @@
 
 import { api } from '../api.js';
 import { t, formatDate, hasText } from '../i18n.js';
-import { h, heading, notice, details } from '../dom.js';
-import { takeFlash } from '../state.js';
+import { h, heading, details, card, cardLink } from '../dom.js';
+import { flashNotice } from '../state.js';
 import { todayInJapan, closedDaysBetween, closuresBefore } from '../closures.js';
 
 export function reasonText(reason) {
@@ -13,18 +13,10 @@ export function reasonText(reason) {
 }
 
 function loanItem(loan, closed, today) {
-  const titleId = `loan-${loan.loan_id}-title`;
   let renewal;
   if (loan.renewable) {
-    renewal = h(
-      'a',
-      {
-        class: 'button',
-        href: `#/loans/${encodeURIComponent(loan.loan_id)}/renew`,
-        'aria-label': t('loans.renewButtonFor', { title: loan.title }),
-      },
-      t('loans.renewButton'),
-    );
+    const renewPath = `#/loans/${encodeURIComponent(loan.loan_id)}/renew`;
+    renewal = cardLink(renewPath, t('loans.renewButton'), t('loans.renewButtonFor', { title: loan.title }), { primary: true });
   } else {
     renewal = h('p', { class: 'reason' }, t('loans.notRenewable', { reason: reasonText(loan.not_renewable_reason) }));
   }
@@ -33,26 +25,20 @@ function loanItem(loan, closed, today) {
   if (loan.renewed) due.push(' ', h('span', { class: 'badge' }, t('loans.renewed')));
   if (loan.not_renewable_reason === 'overdue') due.push(' ', h('span', { class: 'badge badge--alert' }, t('loans.overdueBadge')));
 
-  return h(
-    'li',
-    { class: 'card', 'aria-labelledby': titleId, 'data-loan-id': loan.loan_id },
-    h(
-      'div',
-      { class: 'card__body' },
-      h('h2', { class: 'card__title', id: titleId }, loan.title),
-      details([
-        [t('loans.author'), loan.author || '—'],
-        [t('loans.checkedOut'), formatDate(loan.checked_out_on)],
-        [t('loans.due'), h('span', {}, due)],
-        // R-CAL-1: the days the library is closed before it is due.
-        (() => {
-          const before = closuresBefore(closed, today, loan.due_date);
-          return before ? [t('calendar.closedBeforeDue'), before] : null;
-        })(),
-      ]),
-    ),
-    h('div', { class: 'card__action' }, renewal),
-  );
+  // R-CAL-1: the days the library is closed before it is due.
+  const before = closuresBefore(closed, today, loan.due_date);
+  return card({
+    titleId: `loan-${loan.loan_id}-title`,
+    name: loan.title,
+    props: { 'data-loan-id': loan.loan_id },
+    facts: details([
+      [t('loans.author'), loan.author || '—'],
+      [t('loans.checkedOut'), formatDate(loan.checked_out_on)],
+      [t('loans.due'), h('span', {}, due)],
+      before ? [t('calendar.closedBeforeDue'), before] : null,
+    ]),
+    actions: renewal,
+  });
 }
 
 export async function render() {
@@ -60,12 +46,11 @@ export async function render() {
   const today = todayInJapan();
   const latest = loans.reduce((max, l) => (l.due_date > max ? l.due_date : max), today);
   const closed = await closedDaysBetween(today, latest);
-  const flash = takeFlash();
   const node = h(
     'div',
     { class: 'screen' },
     heading(t('loans.title')),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     h('p', {}, loans.length ? t('loans.summary', { count: loans.length }) : t('loans.empty')),
     loans.length ? h('ul', { class: 'cards' }, loans.map((l) => loanItem(l, closed, today))) : null,
     h('p', { class: 'note' }, t('loans.renewNote')),

@@ -2,8 +2,8 @@
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice, field, busyGuard, replaceChildren } from '../dom.js';
-import { state, takeFlash, errorContent } from '../state.js';
+import { h, heading, notice, field, onSubmit, replaceChildren } from '../dom.js';
+import { state, flashNotice, errorContent } from '../state.js';
 import { navigate, safeNext } from '../router.js';
 import { loadMe } from '../session.js';
 
@@ -22,7 +22,6 @@ export async function render({ query }) {
     return { title: t('login.title'), node: h('div') };
   }
 
-  const flash = takeFlash();
   const reasonText = query.reason === 'expired' ? t('login.expired') : null;
   const formAlert = notice('error');
   const card = field({ name: 'card_number', label: t('login.card'), hint: t('login.cardHint'), autocomplete: 'username', inputmode: 'numeric', required: true });
@@ -30,66 +29,60 @@ export async function render({ query }) {
   const submit = h('button', { type: 'submit', class: 'button' }, t('login.submit'));
 
   const form = h('form', { class: 'form', novalidate: true }, formAlert, card.wrapper, password.wrapper, h('p', {}, submit));
-  const guard = busyGuard(form);
+  onSubmit(form, formAlert, async () => {
+    card.setError(null);
+    password.setError(null);
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      card.setError(null);
-      password.setError(null);
+    const cardNumber = normaliseCardNumber(card.input.value);
+    card.input.value = cardNumber;
+    let firstInvalid = null;
+    if (!cardNumber) {
+      card.setError(t('login.cardMissing'));
+      firstInvalid = card.input;
+    } else if (!/^[0-9]+$/.test(cardNumber)) {
+      card.setError(t('login.cardNotDigits'));
+      firstInvalid = card.input;
+    }
+    if (!password.input.value) {
+      password.setError(t('login.passwordMissing'));
+      firstInvalid ??= password.input;
+    }
+    if (firstInvalid) {
+      firstInvalid.focus();
+      return;
+    }
 
-      const cardNumber = normaliseCardNumber(card.input.value);
-      card.input.value = cardNumber;
-      let firstInvalid = null;
-      if (!cardNumber) {
-        card.setError(t('login.cardMissing'));
-        firstInvalid = card.input;
-      } else if (!/^[0-9]+$/.test(cardNumber)) {
-        card.setError(t('login.cardNotDigits'));
-        firstInvalid = card.input;
-      }
-      if (!password.input.value) {
-        password.setError(t('login.passwordMissing'));
-        firstInvalid ??= password.input;
-      }
-      if (firstInvalid) {
-        firstInvalid.focus();
-        return;
-      }
+    let answer;
+    try {
+      // The answer's token is ignored: the HttpOnly cookie carries the session.
+      answer = await api.login(cardNumber, password.input.value);
+    } catch (error) {
+      password.input.value = '';
+      replaceChildren(formAlert, errorContent(error));
+      if (error.code === 'invalid_credentials') card.input.focus();
+      return;
+    }
 
-      let answer;
-      try {
-        // The answer's token is ignored: the HttpOnly cookie carries the session.
-        answer = await api.login(cardNumber, password.input.value);
-      } catch (error) {
-        password.input.value = '';
-        replaceChildren(formAlert, errorContent(error));
-        if (error.code === 'invalid_credentials') card.input.focus();
-        return;
-      }
-
-      if (answer?.must_change_password) {
-        state.session = 'must-change';
-        state.me = null;
-        navigate(next ? `/password?next=${encodeURIComponent(next)}` : '/password');
-        return;
-      }
-      state.session = 'signed-in';
-      try {
-        await loadMe();
-      } catch {
-        // The menu shows without the name; the next screen loads what it needs.
-      }
-      navigate(next ?? '/loans');
-    });
+    if (answer?.must_change_password) {
+      state.session = 'must-change';
+      state.me = null;
+      navigate(next ? `/password?next=${encodeURIComponent(next)}` : '/password');
+      return;
+    }
+    state.session = 'signed-in';
+    try {
+      await loadMe();
+    } catch {
+      // The menu shows without the name; the next screen loads what it needs.
+    }
+    navigate(next ?? '/loans');
   });
 
   const node = h(
     'div',
     { class: 'screen screen--narrow' },
     heading(t('login.title')),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     reasonText ? notice('info', reasonText) : null,
     h('p', {}, t('login.intro')),
     form,

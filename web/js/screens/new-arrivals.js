@@ -3,42 +3,28 @@
 
 import { api } from '../api.js';
 import { t, formatDate } from '../i18n.js';
-import { h, heading } from '../dom.js';
-import { addToCartControl } from '../title-actions.js';
+import { h, heading, card, cardLink } from '../dom.js';
+import { addToCartControl, titleLink, titlePath } from '../title-actions.js';
 
 function arrivalItem(title) {
-  const titleId = `arrival-${title.bib_id}-title`;
   const onShelf = typeof title.available === 'number' && title.available > 0;
-  return h(
-    'li',
-    { class: 'card', 'aria-labelledby': titleId },
-    h(
-      'div',
-      { class: 'card__body' },
-      h('h2', { class: 'card__title', id: titleId }, h('a', { href: `#/titles/${encodeURIComponent(title.bib_id)}` }, title.title)),
+  return card({
+    titleId: `arrival-${title.bib_id}-title`,
+    name: titleLink(title),
+    facts: [
       h('p', { class: 'card__meta' }, title.author || ''),
       title.added_on ? h('p', { class: 'card__meta' }, t('arrivals.addedOn', { date: formatDate(title.added_on) })) : null,
       typeof title.available === 'number'
         ? h('p', { class: 'card__meta' }, onShelf ? t('title.onShelf') : t('title.allOut'))
         : null,
-    ),
-    onShelf
+    ],
+    actions: onShelf
       ? null
-      : h(
-          'div',
-          { class: 'card__action' },
-          h(
-            'a',
-            {
-              class: 'button',
-              href: `#/titles/${encodeURIComponent(title.bib_id)}/hold`,
-              'aria-label': t('arrivals.holdButtonFor', { title: title.title }),
-            },
-            t('title.holdButton'),
-          ),
+      : [
+          cardLink(`${titlePath(title.bib_id)}/hold`, t('title.holdButton'), t('arrivals.holdButtonFor', { title: title.title }), { primary: true }),
           addToCartControl(title, { secondary: true }),
-        ),
-  );
+        ],
+  });
 }
 
 export async function render() {

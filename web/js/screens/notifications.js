@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, heading, notice, field, busyGuard, replaceChildren, uniqueId } from '../dom.js';
-import { setFlash, takeFlash, notificationListLimits, errorContent } from '../state.js';
+import { setFlash, flashNotice, notificationListLimits, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { loadMe } from '../session.js';
 import { feedSection, loadFeed } from './calendar-feed.js';
@@ -27,7 +27,6 @@ function linesOf(text) {
 
 export async function render() {
   const [settings, me, feed] = await Promise.all([api.notifications(), loadMe(), loadFeed()]);
-  const flash = takeFlash();
   const { maxEntries, maxLength } = notificationListLimits;
   const arrivals = settings.new_arrivals ?? { enabled: false, authors: [], subjects: [], keywords: [] };
 
@@ -143,7 +142,7 @@ export async function render() {
     'div',
     { class: 'screen screen--narrow' },
     heading(t('notifications.title')),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     h('p', {}, t('notifications.intro')),
     me.email
       ? null

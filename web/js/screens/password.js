@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice, field, busyGuard, replaceChildren } from '../dom.js';
+import { h, heading, notice, field, onSubmit, replaceChildren } from '../dom.js';
 import { state, setFlash, errorText, passwordPolicy, errorContent } from '../state.js';
 import { navigate, safeNext } from '../router.js';
 import { probeSession } from '../session.js';
@@ -99,63 +99,57 @@ export async function render({ query }) {
     confirmation.wrapper,
     h('p', {}, submit),
   );
-  const guard = busyGuard(form);
+  onSubmit(form, formAlert, async () => {
+    current.setError(null);
+    newPassword.setError(null);
+    confirmation.setError(null);
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    guard(async () => {
-      replaceChildren(formAlert);
-      current.setError(null);
-      newPassword.setError(null);
-      confirmation.setError(null);
+    const p = newPassword.input.value;
+    const c = confirmation.input.value;
+    let firstInvalid = null;
+    if (!current.input.value) {
+      current.setError(t('password.currentMissing'));
+      firstInvalid = current.input;
+    }
+    const ruleResults = rules().slice(0, 5).every(([, test]) => test(p, c));
+    if (!ruleResults) {
+      newPassword.setError(t('password.newInvalid'));
+      firstInvalid ??= newPassword.input;
+    } else if (p !== c) {
+      confirmation.setError(t('password.confirmMismatch'));
+      firstInvalid ??= confirmation.input;
+    }
+    if (firstInvalid) {
+      firstInvalid.focus();
+      return;
+    }
 
-      const p = newPassword.input.value;
-      const c = confirmation.input.value;
-      let firstInvalid = null;
-      if (!current.input.value) {
-        current.setError(t('password.currentMissing'));
-        firstInvalid = current.input;
-      }
-      const ruleResults = rules().slice(0, 5).every(([, test]) => test(p, c));
-      if (!ruleResults) {
-        newPassword.setError(t('password.newInvalid'));
-        firstInvalid ??= newPassword.input;
-      } else if (p !== c) {
-        confirmation.setError(t('password.confirmMismatch'));
-        firstInvalid ??= confirmation.input;
-      }
-      if (firstInvalid) {
-        firstInvalid.focus();
-        return;
-      }
-
-      try {
-        await api.changePassword(current.input.value, p);
-      } catch (error) {
-        if (error.handled) return;
-        if (error.code === 'invalid_credentials') {
-          current.setError(errorText(error, 'password'));
-          current.input.value = '';
-          current.input.focus();
-        } else if (error.code === 'weak_password') {
-          newPassword.setError(errorText(error));
-          newPassword.input.focus();
-        } else {
-          replaceChildren(formAlert, errorContent(error));
-        }
-        return;
-      }
-
-      // The API may keep this session or end it; ask, and log in again if it ended.
-      await probeSession();
-      if (state.session === 'signed-in') {
-        setFlash('success', t('password.done'));
-        navigate(next ?? '/loans');
+    try {
+      await api.changePassword(current.input.value, p);
+    } catch (error) {
+      if (error.handled) return;
+      if (error.code === 'invalid_credentials') {
+        current.setError(errorText(error, 'password'));
+        current.input.value = '';
+        current.input.focus();
+      } else if (error.code === 'weak_password') {
+        newPassword.setError(errorText(error));
+        newPassword.input.focus();
       } else {
-        setFlash('success', t('login.passwordChanged'));
-        navigate(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+        replaceChildren(formAlert, errorContent(error));
       }
-    });
+      return;
+    }
+
+    // The API may keep this session or end it; ask, and log in again if it ended.
+    await probeSession();
+    if (state.session === 'signed-in') {
+      setFlash('success', t('password.done'));
+      navigate(next ?? '/loans');
+    } else {
+      setFlash('success', t('login.passwordChanged'));
+      navigate(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+    }
   });
 
   const node = h(

@@ -4,8 +4,8 @@
 
 import { api } from '../api.js';
 import { t, formatDate } from '../i18n.js';
-import { h, heading, notice, details, replaceChildren } from '../dom.js';
-import { setFlash, takeFlash, errorContent } from '../state.js';
+import { h, heading, notice, details, replaceChildren, card } from '../dom.js';
+import { setFlash, flashNotice, errorContent } from '../state.js';
 import { navigate } from '../router.js';
 import { confirming, onPress } from '../actions.js';
 
@@ -15,41 +15,32 @@ function rerender(flash) {
 }
 
 function entryItem(entry, alert) {
-  const titleId = `entry-${entry.entry_id}-title`;
-  return h(
-    'li',
-    { class: 'card', 'aria-labelledby': titleId, 'data-entry-id': entry.entry_id },
-    h(
-      'div',
-      { class: 'card__body' },
-      h('h3', { class: 'card__title', id: titleId }, entry.title),
-      details([
-        [t('loans.author'), entry.author || '—'],
-        [t('loans.checkedOut'), formatDate(entry.checked_out_on)],
-        [t('history.returned'), formatDate(entry.returned_on)],
-      ]),
-    ),
-    h(
-      'div',
-      { class: 'card__action' },
-      confirming({
-        label: t('history.deleteOne'),
-        ariaLabel: t('history.deleteOneFor', { title: entry.title }),
-        question: t('history.deleteOneQuestion', { title: entry.title }),
-        yes: t('history.deleteOneYes'),
-        alert,
-        onYes: async () => {
-          await api.deleteHistoryEntry(entry.entry_id);
-          rerender(t('history.deletedOne', { title: entry.title }));
-        },
-      }),
-    ),
-  );
+  return card({
+    titleId: `entry-${entry.entry_id}-title`,
+    name: entry.title,
+    headingTag: 'h3',
+    props: { 'data-entry-id': entry.entry_id },
+    facts: details([
+      [t('loans.author'), entry.author || '—'],
+      [t('loans.checkedOut'), formatDate(entry.checked_out_on)],
+      [t('history.returned'), formatDate(entry.returned_on)],
+    ]),
+    actions: confirming({
+      label: t('history.deleteOne'),
+      ariaLabel: t('history.deleteOneFor', { title: entry.title }),
+      question: t('history.deleteOneQuestion', { title: entry.title }),
+      yes: t('history.deleteOneYes'),
+      alert,
+      onYes: async () => {
+        await api.deleteHistoryEntry(entry.entry_id);
+        rerender(t('history.deletedOne', { title: entry.title }));
+      },
+    }),
+  });
 }
 
 export async function render() {
   const first = await api.readingHistory();
-  const flash = takeFlash();
   const alert = notice('error');
   const title = t('history.title');
 
@@ -138,7 +129,7 @@ export async function render() {
     'div',
     { class: 'screen' },
     heading(title),
-    flash ? notice(flash.kind, flash.text) : null,
+    flashNotice(),
     alert,
     intro,
     status,

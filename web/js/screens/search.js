@@ -3,9 +3,9 @@
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, heading, notice } from '../dom.js';
+import { h, heading, notice, card } from '../dom.js';
 import { errorText } from '../state.js';
-import { titleActions } from '../title-actions.js';
+import { titleActions, titleLink } from '../title-actions.js';
 
 // A page may come back empty with a token (the server reads a bounded part of its index per
 // page): follow it this many times before showing the gap.
@@ -30,15 +30,11 @@ function availability(title) {
 }
 
 function hitItem(title) {
-  const titleId = `hit-${title.bib_id}-title`;
   const subjects = Array.isArray(title.subjects) && title.subjects.length ? title.subjects.join('、') : null;
-  return h(
-    'li',
-    { class: 'card', 'aria-labelledby': titleId },
-    h(
-      'div',
-      { class: 'card__body' },
-      h('h2', { class: 'card__title', id: titleId }, h('a', { href: `#/titles/${encodeURIComponent(title.bib_id)}` }, title.title)),
+  return card({
+    titleId: `hit-${title.bib_id}-title`,
+    name: titleLink(title),
+    facts: [
       title.author ? h('p', { class: 'card__meta' }, title.author) : null,
       subjects ? h('p', { class: 'card__meta' }, t('search.subjects', { subjects })) : null,
       availability(title),
@@ -47,9 +43,9 @@ function hitItem(title) {
         { class: 'card__meta' },
         t('search.counts', { copies: title.copies, available: title.available, waiting: title.waiting_holds }),
       ),
-    ),
-    h('div', { class: 'card__action' }, titleActions(title)),
-  );
+    ],
+    actions: titleActions(title),
+  });
 }
 
 async function loadPage(q, pageToken) {

@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, heading, notice, details, linkButton } from '../dom.js';
 import { errorText } from '../state.js';
-import { addToCartControl } from '../title-actions.js';
+import { addToCartControl, titlePath } from '../title-actions.js';
 
 export function titleFacts(title) {
   return details([
@@ -32,7 +32,7 @@ function holdActions(title) {
   return h(
     'div',
     {},
-    h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/titles/${encodeURIComponent(title.bib_id)}/hold` }, t('title.holdButton')), addButton),
+    h('div', { class: 'actions' }, h('a', { class: 'button', href: `${titlePath(title.bib_id)}/hold` }, t('title.holdButton')), addButton),
     addFeedback,
     h('p', { class: 'note' }, t('title.cartNote')),
   );
