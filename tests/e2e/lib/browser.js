@@ -35,6 +35,12 @@ export async function launchBrowser() {
   });
 }
 
+// For `after`: closes the browser and stops the dev server, whichever of them had started.
+export async function shutDown(browser, server) {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+}
+
 export const desktop = { viewport: { width: 1280, height: 900 } };
 export const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -148,6 +154,24 @@ export async function waitForScreen(page, hashPrefix, headingText) {
   }
 }
 
+// Opens a screen by its address (`#/...`) and waits for it.
+export async function visit(page, hash, headingText) {
+  await page.goto(`/${hash}`);
+  await waitForScreen(page, hash, headingText);
+}
+
+// Opens the site's own address: a patron not logged in lands on ログイン.
+export async function visitStart(page) {
+  await page.goto('/');
+  await waitForScreen(page, '#/login', 'ログイン');
+}
+
+// Follows a link of the site menu to the screen headed with the link's words.
+export async function openFromMenu(page, name, hashPrefix) {
+  await page.locator('#site-nav').getByRole('link', { name }).click();
+  await waitForScreen(page, hashPrefix, name);
+}
+
 // Logs in from the ログイン screen now shown.
 export async function logIn(page, card, password) {
   await page.getByLabel('図書館カード番号').fill(card);
@@ -166,8 +190,7 @@ export async function searchFor(page, words) {
 
 // Logs in from a fresh start: the ログイン screen, then 貸出一覧, where a patron lands.
 export async function logInAtStart(page, { card, password }) {
-  await page.goto('/#/login');
-  await waitForScreen(page, '#/login', 'ログイン');
+  await visit(page, '#/login', 'ログイン');
   await logIn(page, card, password);
   await waitForScreen(page, '#/loans', '貸出一覧');
 }

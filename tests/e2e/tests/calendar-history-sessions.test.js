@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, logInAtStart, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, openFromMenu, shutDown, logInAtStart, phone } from '../lib/browser.js';
 
 const TODAY = '2026-11-25T10:00:00+09:00'; // a Wednesday; the library is closed on Mondays
 const PATRON = { card: '40260001', name: '宇治 光', password: 'Uji2gawa88' };
@@ -57,10 +57,7 @@ before(async () => {
   await logInAtStart(desk.page, PATRON);
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+after(() => shutDown(browser, server));
 
 describe('休館日, 貸出履歴 and ログイン中の端末', () => {
   it('休館日: a month view with weekly (定休日) and dated closures, open to everyone (R-CAL-2)', async () => {
@@ -89,8 +86,7 @@ describe('休館日, 貸出履歴 and ログイン中の端末', () => {
 
   it('貸出一覧 shows the closures before each due date, beside it (R-CAL-1)', async () => {
     const { page } = desk;
-    await page.goto('/#/loans');
-    await waitForScreen(page, '#/loans', '貸出一覧');
+    await visit(page, '#/loans', '貸出一覧');
     const card = cardOf(page, '嵯峨野の竹林');
     const text = await card.innerText();
     assert.match(text, /2026年12月9日/);
@@ -102,8 +98,7 @@ describe('休館日, 貸出履歴 and ログイン中の端末', () => {
 
   it('貸出履歴: off until turned on, explained in plain Japanese; returns are then listed (R-HIST-1)', async () => {
     const { page } = desk;
-    await page.locator('#site-nav').getByRole('link', { name: '貸出履歴' }).click();
-    await waitForScreen(page, '#/reading-history', '貸出履歴');
+    await openFromMenu(page, '貸出履歴', '#/reading-history');
     assert.equal(await page.locator('#history-status').innerText(), '記録していません');
     const about = await page.locator('#main').innerText();
     assert.match(about, /ふだんは返却された資料の記録を残していません/);
@@ -172,8 +167,7 @@ describe('休館日, 貸出履歴 and ログイン中の端末', () => {
 
   it('ログイン中の端末: both sessions are listed; the library PC is logged out from home (R-ACCT-9)', async () => {
     const { page } = desk;
-    await page.locator('#site-nav').getByRole('link', { name: 'アカウント' }).click();
-    await waitForScreen(page, '#/account', 'アカウント');
+    await openFromMenu(page, 'アカウント', '#/account');
     const sessions = page.locator('#session-list > li');
     assert.equal(await sessions.count(), 2);
     const mine = page.locator('#session-list li.card--current');
@@ -203,17 +197,14 @@ describe('休館日, 貸出履歴 and ログイン中の端末', () => {
     await page.goto('/#/calendar?month=2026-12');
     await waitForScreen(page, '#/calendar', '休館日');
     await checkScreen(small, 'calendar', { phoneLayout: true, prefix: 'phone-' });
-    await page.goto('/#/login');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visit(page, '#/login', 'ログイン');
     await page.getByLabel('図書館カード番号').fill(PATRON.card);
     await page.getByLabel('パスワード', { exact: true }).fill(PATRON.password);
     await page.getByRole('button', { name: 'ログイン' }).click();
     await waitForScreen(page, '#/loans', '貸出一覧');
-    await page.goto('/#/reading-history');
-    await waitForScreen(page, '#/reading-history', '貸出履歴');
+    await visit(page, '#/reading-history', '貸出履歴');
     await checkScreen(small, 'history', { phoneLayout: true, prefix: 'phone-' });
-    await page.goto('/#/account');
-    await waitForScreen(page, '#/account', 'アカウント');
+    await visit(page, '#/account', 'アカウント');
     assert.equal(await page.locator('#session-list > li').count(), 2, 'the desktop and this phone');
     await checkScreen(small, 'account', { phoneLayout: true, prefix: 'phone-' });
     await page.getByRole('button', { name: 'English' }).click();

@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron, registerEmail } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, logIn, searchFor, desktop, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, visitStart, openFromMenu, shutDown, logIn, searchFor, desktop, phone } from '../lib/browser.js';
 
 const TODAY = '2026-11-25T10:00:00+09:00';
 const MAIN = { card: '50260001', name: '近江 舞子', password: 'Biwako2026', email: 'maiko@example.jp' };
@@ -63,8 +63,7 @@ async function openSession(options, patron) {
   const session = await openPage(browser, server.baseUrl, options);
   await session.context.clock.setFixedTime(new Date(TODAY));
   if (patron) {
-    await session.page.goto('/#/login');
-    await waitForScreen(session.page, '#/login', 'ログイン');
+    await visit(session.page, '#/login', 'ログイン');
     await logIn(session.page, patron.card, patron.password);
     await waitForScreen(session.page, '#/loans', '貸出一覧');
   }
@@ -82,8 +81,7 @@ function japaneseDate(iso) {
 }
 
 async function openChange(page, title) {
-  await page.goto('/#/holds');
-  await waitForScreen(page, '#/holds', '予約一覧');
+  await visit(page, '#/holds', '予約一覧');
   await cardOf(page, title).getByRole('link', { name: `「${title}」の予約を変更（休止・連絡方法など）` }).click();
   await waitForScreen(page, '#/holds/', '予約の変更');
 }
@@ -115,16 +113,12 @@ before(async () => {
   desk = await openSession(desktop); // logged out: the first test logs in when asked
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+after(() => shutDown(browser, server));
 
 describe('予約候補一覧 (the hold cart, R-HOLD-10)', () => {
   it('予約候補に追加 while logged out leads to ログイン and back to the cart, with the title in it', async () => {
     const { page } = desk;
-    await page.goto('/');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visitStart(page);
     await searchFor(page, '琵琶湖');
     assert.deepEqual(
       new Set(await page.locator('#main li.card h2').allInnerTexts()),
@@ -167,8 +161,7 @@ describe('予約候補一覧 (the hold cart, R-HOLD-10)', () => {
     assert.deepEqual(await cartBibs(page), [T.boats.bib, T.fish.bib, T.birds.bib, T.fest.bib]);
 
     // 新着図書 offers the cart too, beside its 予約する.
-    await page.goto('/#/new-arrivals');
-    await waitForScreen(page, '#/new-arrivals', '新着図書');
+    await visit(page, '#/new-arrivals', '新着図書');
     await page.getByRole('button', { name: `「${T.fish.title}」を予約候補に追加` }).click();
     await said(T.fish.title).filter({ hasText: `「${T.fish.title}」はすでに予約候補一覧にあります` }).waitFor();
     await shot(desk, 'added-from-new-arrivals');
@@ -177,8 +170,7 @@ describe('予約候補一覧 (the hold cart, R-HOLD-10)', () => {
 
   it('lists the cart in the order added, and 外す takes a title out', async () => {
     const { page } = desk;
-    await page.locator('#site-nav').getByRole('link', { name: '予約候補一覧' }).click();
-    await waitForScreen(page, '#/hold-cart', '予約候補一覧');
+    await openFromMenu(page, '予約候補一覧', '#/hold-cart');
     assert.deepEqual(await page.locator('#main li.card h2').allInnerTexts(), [T.boats, T.fish, T.birds, T.fest].map((t) => t.title));
     assert.match(await page.locator('#main .cart-count').innerText(), /予約候補：4点（20点まで）/);
     await page.getByRole('button', { name: `「${T.birds.title}」を予約候補一覧から外す` }).click();
@@ -301,8 +293,7 @@ describe('予約候補一覧 (the hold cart, R-HOLD-10)', () => {
 describe('予約一覧: managing holds (R-HOLD-11..14)', () => {
   it('shows 予約の目安 as an estimate (R-HOLD-14)', async () => {
     const { page } = desk;
-    await page.goto('/#/holds');
-    await waitForScreen(page, '#/holds', '予約一覧');
+    await visit(page, '#/holds', '予約一覧');
     const hold = await holdOn(page, T.boats.bib);
     assert.ok(hold.estimated_ready_on, 'the API gives an estimate for a waiting hold');
     const text = await cardOf(page, T.boats.title).innerText();

@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, visitStart, openFromMenu, shutDown, phone } from '../lib/browser.js';
 
 const DAY_1 = '2026-11-01T10:00:00+09:00';
 const DAY_20 = '2026-11-20T10:00:00+09:00';
@@ -47,18 +47,14 @@ before(async () => {
   session = await openPage(browser, server.baseUrl, phone);
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+after(() => shutDown(browser, server));
 
 const look = (name) => checkScreen(session, name, { phoneLayout: true, prefix: 'phone-' });
 
 describe('a 360 px phone', () => {
   it('ログイン and the forced パスワード変更', async () => {
     const { page } = session;
-    await page.goto('/');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visitStart(page);
     await look('login');
     await page.getByLabel('図書館カード番号').fill(PATRON.card);
     await page.getByLabel('パスワード', { exact: true }).fill(temporary);
@@ -81,15 +77,13 @@ describe('a 360 px phone', () => {
     await toggle.click();
     assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
     await look('menu-open');
-    await page.locator('#site-nav').getByRole('link', { name: '予約一覧' }).click();
-    await waitForScreen(page, '#/holds', '予約一覧');
+    await openFromMenu(page, '予約一覧', '#/holds');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
   });
 
   it('set up an email address', async () => {
     const { page } = session;
-    await page.goto('/#/email');
-    await waitForScreen(page, '#/email', 'メールアドレス');
+    await visit(page, '#/email', 'メールアドレス');
     await page.getByLabel('メールアドレス', { exact: true }).fill(PATRON.email);
     await page.getByRole('button', { name: '登録する' }).click();
     await page.locator('#current-email', { hasText: PATRON.email }).waitFor();
@@ -101,8 +95,7 @@ describe('a 360 px phone', () => {
     await look('verify-email');
     await page.getByRole('button', { name: '確認する' }).click();
     await page.locator('#main .notice', { hasText: 'メールアドレスを確認しました' }).waitFor();
-    await page.goto('/#/email');
-    await waitForScreen(page, '#/email', 'メールアドレス');
+    await visit(page, '#/email', 'メールアドレス');
     await page.getByRole('button', { name: '削除する' }).click();
     await look('email-delete-confirm');
     await page.getByRole('button', { name: 'やめる' }).click();
@@ -130,13 +123,11 @@ describe('a 360 px phone', () => {
 
   it('確認 (貸出延長) and 予約取消確認', async () => {
     const { page } = session;
-    await page.goto('/#/loans');
-    await waitForScreen(page, '#/loans', '貸出一覧');
+    await visit(page, '#/loans', '貸出一覧');
     await page.getByRole('link', { name: /貸出延長/ }).first().click();
     await waitForScreen(page, '#/loans/', '確認');
     await look('renew-confirm');
-    await page.goto('/#/holds');
-    await waitForScreen(page, '#/holds', '予約一覧');
+    await visit(page, '#/holds', '予約一覧');
     await page.getByRole('link', { name: /予約取消/ }).first().click();
     await waitForScreen(page, '#/holds/', '予約取消確認');
     await look('cancel-confirm');
@@ -144,8 +135,7 @@ describe('a 360 px phone', () => {
 
   it('メールアドレス削除 after a confirmation', async () => {
     const { page } = session;
-    await page.goto('/#/email');
-    await waitForScreen(page, '#/email', 'メールアドレス');
+    await visit(page, '#/email', 'メールアドレス');
     await page.getByRole('button', { name: '削除する' }).click();
     await page.getByRole('button', { name: '削除する（確定）' }).click();
     await page.locator('#main .notice', { hasText: 'メールアドレスを削除しました' }).waitFor();
@@ -155,8 +145,7 @@ describe('a 360 px phone', () => {
 
   it('the English screens fit too', async () => {
     const { page } = session;
-    await page.goto('/#/loans');
-    await waitForScreen(page, '#/loans', '貸出一覧');
+    await visit(page, '#/loans', '貸出一覧');
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('h1', { hasText: 'Loans' }).waitFor();
     await look('loans-english');

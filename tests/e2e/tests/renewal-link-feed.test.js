@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, logInAtStart, desktop, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, shutDown, logIn, logInAtStart, desktop, phone } from '../lib/browser.js';
 
 const CHECKOUT_DAY = '2026-11-25T10:00:00+09:00'; // due 14 days later: Wednesday 2026-12-09
 const REMINDER_DAY = '2026-12-06T09:00:00+09:00'; // 3 days before; a renewal then is due 12-20
@@ -67,9 +67,22 @@ function renewalCalls(session) {
   return session.apiWrites.filter((w) => w.path.startsWith('/api/renewal-links/'));
 }
 
+// The reminder's renewal link for `bib`, opened on a new page (no login): its 確認 screen.
+async function openRenewalLink(bib, options = desktop) {
+  const session = await openPage(browser, server.baseUrl, options);
+  await session.page.goto(links[bib]);
+  await waitForScreen(session.page, '#/renewal', '確認');
+  return session;
+}
+
+// The renewal page says why it cannot renew, and offers no 変更する.
+async function assertRefused(page, reason) {
+  await page.locator('#main .notice--error', { hasText: reason }).waitFor();
+  assert.equal(await page.getByRole('button', { name: '変更する' }).count(), 0);
+}
+
 async function openNotifications(session) {
-  await session.page.goto('/#/notifications');
-  await waitForScreen(session.page, '#/notifications', 'お知らせメール設定');
+  await visit(session.page, '#/notifications', 'お知らせメール設定');
   return session.page.getByRole('region', { name: 'カレンダー配信' });
 }
 
@@ -110,19 +123,14 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+after(() => shutDown(browser, server));
 
 describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
   let visitor; // the patron's phone mail app opening the link: no login
 
   it('the link shows 確認 with the title, the current and the new due date, and changes nothing', async () => {
-    visitor = await openPage(browser, server.baseUrl, desktop);
+    visitor = await openRenewalLink(T.renew.bib);
     const { page } = visitor;
-    await page.goto(links[T.renew.bib]);
-    await waitForScreen(page, '#/renewal', '確認');
     const card = page.locator('#main .card');
     assert.equal(await card.locator('h2').innerText(), T.renew.title);
     const facts = await card.innerText();
@@ -161,12 +169,9 @@ describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
   });
 
   it('the used link, opened again: the link can no longer be used; login leads to 貸出一覧', async () => {
-    const again = await openPage(browser, server.baseUrl, desktop);
+    const again = await openRenewalLink(T.renew.bib);
     const { page } = again;
-    await page.goto(links[T.renew.bib]);
-    await waitForScreen(page, '#/renewal', '確認');
-    await page.locator('#main .notice--error', { hasText: 'このリンクはもう使えません' }).waitFor();
-    assert.equal(await page.getByRole('button', { name: '変更する' }).count(), 0);
+    await assertRefused(page, 'このリンクはもう使えません');
     assert.equal(new URL(page.url()).hash, '#/renewal', 'a dead token is gone from the address too');
     const answer = await fetch(`${server.baseUrl}/api/renewal-links/${links[T.renew.bib].split('=')[1]}`);
     assert.equal(answer.status, 404);
@@ -176,25 +181,20 @@ describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
     await page.getByRole('link', { name: 'ログインして貸出一覧へ' }).click();
     await waitForScreen(page, '#/login', 'ログイン');
     assert.match(page.url(), /next=%2Floans/);
-    await page.getByLabel('図書館カード番号').fill(PATRON.card);
-    await page.getByLabel('パスワード', { exact: true }).fill(PATRON.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, PATRON.card, PATRON.password);
     await waitForScreen(page, '#/loans', '貸出一覧');
     await again.context.close();
   });
 
   it('a hold placed by another patron meanwhile: the refusal in words (409), on 変更する and on opening', async () => {
-    const session = await openPage(browser, server.baseUrl, desktop);
+    const session = await openRenewalLink(T.held.bib);
     const { page } = session;
-    await page.goto(links[T.held.bib]);
-    await waitForScreen(page, '#/renewal', '確認');
     await page.getByRole('button', { name: '変更する' }).waitFor();
     await staff.hold(OTHER.card, T.held.bib);
 
     await page.getByRole('button', { name: '変更する' }).click();
     const refusal = '延長できません：他の利用者が貸出待ち登録をしています。';
-    await page.locator('#main .notice--error', { hasText: refusal }).waitFor();
-    assert.equal(await page.getByRole('button', { name: '変更する' }).count(), 0);
+    await assertRefused(page, refusal);
     assert.match(await page.locator('#main .card').innerText(), /東山の夕暮れ[\s\S]*2026年12月9日/);
     const loan = await loanOf(T.held.bib);
     assert.equal(loan.due_date, '2026-12-09');
@@ -205,8 +205,7 @@ describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
     assert.match(page.url(), /token=/);
     await page.reload();
     await waitForScreen(page, '#/renewal', '確認');
-    await page.locator('#main .notice--error', { hasText: refusal }).waitFor();
-    assert.equal(await page.getByRole('button', { name: '変更する' }).count(), 0);
+    await assertRefused(page, refusal);
     await session.context.close();
   });
 
@@ -222,8 +221,7 @@ describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
     for (const token of ['AAAAAAAAAAAAAAAAAAAAAA', 'short']) {
       await page.goto(`/#/renewal?token=${token}`);
       await waitForScreen(page, '#/renewal', '確認');
-      await page.locator('#main .notice--error', { hasText: 'このリンクはもう使えません' }).waitFor();
-      assert.equal(await page.getByRole('button', { name: '変更する' }).count(), 0);
+      await assertRefused(page, 'このリンクはもう使えません');
     }
     assert.equal(asked.length, 2);
     await checkScreen(session, 'unknown-token', { prefix: 'renewal-' });
@@ -234,8 +232,7 @@ describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
     for (const hash of ['#/renewal', '#/renewal?token=']) {
       await cut.page.goto(`/${hash}`);
       await waitForScreen(cut.page, '#/renewal', '確認');
-      await cut.page.locator('#main .notice--error', { hasText: 'リンクが途中で切れているようです' }).waitFor();
-      assert.equal(await cut.page.getByRole('button', { name: '変更する' }).count(), 0);
+      await assertRefused(cut.page, 'リンクが途中で切れているようです');
     }
     assert.equal(asked.length, 2, 'no request without a token');
     await checkScreen(cut, 'missing-token', { prefix: 'renewal-' });
@@ -243,10 +240,8 @@ describe('one-tap renewal from the reminder (R-MAIL-7)', () => {
   });
 
   it('the confirm page on a 360 px phone, and in English', async () => {
-    const small = await openPage(browser, server.baseUrl, phone);
+    const small = await openRenewalLink(T.spare.bib, phone);
     const { page } = small;
-    await page.goto(links[T.spare.bib]);
-    await waitForScreen(page, '#/renewal', '確認');
     await page.getByRole('button', { name: '変更する' }).waitFor();
     await checkScreen(small, 'phone-confirm', { phoneLayout: true, prefix: 'renewal-' });
     await page.getByRole('button', { name: 'English' }).click();

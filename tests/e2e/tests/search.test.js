@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, staffKey } from '../lib/server.js';
 import { staffClient } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, searchFor, desktop, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, visitStart, shutDown, searchFor, desktop, phone } from '../lib/browser.js';
 
 const NOW = '2026-11-25T10:00:00+09:00';
 const PATRON = { card: '40260001', name: '検索 花子' };
@@ -51,16 +51,12 @@ before(async () => {
   session = await openPage(browser, server.baseUrl, desktop);
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+after(() => shutDown(browser, server));
 
 describe('蔵書検索', () => {
   it('searches from the header of any screen, without logging in (R-FIND-1)', async () => {
     const { page } = session;
-    await page.goto('/');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visitStart(page);
     await searchFor(page, '村上春樹');
     await page.locator('h1', { hasText: '蔵書検索' }).waitFor();
     const titles = await hits(page).allInnerTexts();
@@ -119,8 +115,7 @@ describe('蔵書検索', () => {
     await page.locator('#main .notice--error', { hasText: '200文字以内' }).waitFor();
     await checkScreen(session, 'search-too-long');
     // An empty box searches nothing and stays where it is.
-    await page.goto('/#/new-arrivals');
-    await waitForScreen(page, '#/new-arrivals', '新着図書');
+    await visit(page, '#/new-arrivals', '新着図書');
     await page.getByRole('searchbox', { name: /蔵書検索/ }).fill('   ');
     await page.getByRole('button', { name: '検索', exact: true }).click();
     assert.equal(new URL(page.url()).hash, '#/new-arrivals');
@@ -141,8 +136,7 @@ describe('蔵書検索', () => {
   it('fits a 360 px phone', async () => {
     const small = await openPage(browser, server.baseUrl, phone);
     const { page } = small;
-    await page.goto('/#/new-arrivals');
-    await waitForScreen(page, '#/new-arrivals', '新着図書');
+    await visit(page, '#/new-arrivals', '新着図書');
     await searchFor(page, 'かもがわ');
     assert.equal(await hits(page).count(), 20);
     await checkScreen(small, 'search-phone', { phoneLayout: true, prefix: 'phone-' });

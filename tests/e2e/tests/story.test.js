@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, library } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, tabTo, waitForScreen } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, tabTo, waitForScreen, visit, visitStart, openFromMenu, shutDown } from '../lib/browser.js';
 
 const DAY_1 = '2026-11-01T10:00:00+09:00';
 const DAY_20 = '2026-11-20T10:00:00+09:00';
@@ -105,17 +105,13 @@ before(async () => {
   hanako = await openPage(browser, server.baseUrl);
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+after(() => shutDown(browser, server));
 
 describe('マイページ: the guide, step by step', () => {
   it('ログイン: a wrong password and a locked card are told in words (401 invalid_credentials, 429 account_locked)', async () => {
     const session = await openPage(browser, server.baseUrl);
     const { page } = session;
-    await page.goto('/');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visitStart(page);
     await checkScreen(session, 'login');
 
     await page.getByLabel('図書館カード番号').fill(LOCKED.card);
@@ -151,8 +147,7 @@ describe('マイページ: the guide, step by step', () => {
 
   it('ログイン with a temporary password (full-width digits typed) leads only to パスワード変更 (R-ACCT-1, R-ACCT-3)', async () => {
     const { page } = hanako;
-    await page.goto('/');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visitStart(page);
     const fullWidth = HANAKO.card.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
     await page.getByLabel('図書館カード番号').fill(fullWidth);
     await page.getByLabel('パスワード', { exact: true }).fill(hanakoTemporary);
@@ -286,8 +281,7 @@ describe('マイページ: the guide, step by step', () => {
 
   it('メールアドレス登録 and 変更 (R-ACCT-6)', async () => {
     const { page } = hanako;
-    await page.locator('#site-nav').getByRole('link', { name: 'メールアドレス' }).click();
-    await waitForScreen(page, '#/email', 'メールアドレス');
+    await openFromMenu(page, 'メールアドレス', '#/email');
     assert.match(await page.locator('#current-email').innerText(), /登録されていません/);
     await checkScreen(hanako, 'email-none');
 
@@ -305,8 +299,7 @@ describe('マイページ: the guide, step by step', () => {
     await checkScreen(hanako, 'email-unverified');
     await verifyFromMail(hanako, 'hanako.old@example.jp');
 
-    await page.goto('/#/email');
-    await waitForScreen(page, '#/email', 'メールアドレス');
+    await visit(page, '#/email', 'メールアドレス');
     assert.match(await page.locator('#email-status').innerText(), /確認済み/);
     await page.getByLabel('メールアドレス', { exact: true }).fill(HANAKO.email);
     await page.getByRole('button', { name: '変更する' }).click();
@@ -324,8 +317,7 @@ describe('マイページ: the guide, step by step', () => {
 
   it('予約: from 新着図書 via 予約候補一覧 with 連絡方法 メール (R-HOLD-1, R-HOLD-3)', async () => {
     const { page } = hanako;
-    await page.locator('#site-nav').getByRole('link', { name: '新着図書' }).click();
-    await waitForScreen(page, '#/new-arrivals', '新着図書');
+    await openFromMenu(page, '新着図書', '#/new-arrivals');
     await checkScreen(hanako, 'new-arrivals');
     await page.getByRole('link', { name: `「${T.reserve.title}」を予約する` }).click();
 
@@ -392,8 +384,7 @@ describe('マイページ: the guide, step by step', () => {
 
   it('a hold becomes ready after a counter check-in: email sent, 準備ができました, and no online cancel (R-HOLD-5, R-HOLD-6, R-HOLD-7)', async () => {
     const { page } = hanako;
-    await page.goto('/#/holds');
-    await waitForScreen(page, '#/holds', '予約一覧');
+    await visit(page, '#/holds', '予約一覧');
     await cardOf(page, T.reserve.title).getByRole('link', { name: /予約取消/ }).click();
     await waitForScreen(page, '#/holds/', '予約取消確認');
     await checkScreen(hanako, 'cancel-confirm');
@@ -449,8 +440,7 @@ describe('マイページ: the guide, step by step', () => {
 
   it('お知らせメール設定: 返却期限日お知らせ, 延滞のお知らせ and 新着図書お知らせ with authors, subjects, keywords (R-MAIL-1, R-MAIL-2, R-MAIL-6)', async () => {
     const { page } = hanako;
-    await page.locator('#site-nav').getByRole('link', { name: 'お知らせメール設定' }).click();
-    await waitForScreen(page, '#/notifications', 'お知らせメール設定');
+    await openFromMenu(page, 'お知らせメール設定', '#/notifications');
     await checkScreen(hanako, 'notifications');
 
     await page.getByLabel('返却期限日お知らせメールを受け取る').check();
@@ -493,8 +483,7 @@ describe('マイページ: the guide, step by step', () => {
 
   it('電子書籍・オーディオブック: an eligible patron gets the launch link (R-EBOOK-1)', async () => {
     const { page } = hanako;
-    await page.locator('#site-nav').getByRole('link', { name: '電子書籍・オーディオブック' }).click();
-    await waitForScreen(page, '#/ebooks', '電子書籍・オーディオブック');
+    await openFromMenu(page, '電子書籍・オーディオブック', '#/ebooks');
     const link = page.getByRole('link', { name: /電子書籍・オーディオブックを利用する/ });
     assert.match(await link.getAttribute('href'), /^https?:\/\//);
     await checkScreen(hanako, 'ebooks-eligible');
@@ -528,8 +517,7 @@ describe('マイページ: the guide, step by step', () => {
   it('an expired session goes back to ログイン and, after login, to where the patron was going', async () => {
     const { page } = hanako;
     // Keyboard-only login.
-    await page.goto('/#/login');
-    await waitForScreen(page, '#/login', 'ログイン');
+    await visit(page, '#/login', 'ログイン');
     await tabTo(page, page.getByLabel('図書館カード番号'));
     await page.keyboard.type(HANAKO.card);
     await page.keyboard.press('Tab');
@@ -537,8 +525,7 @@ describe('マイページ: the guide, step by step', () => {
     await page.keyboard.press('Enter');
     await waitForScreen(page, '#/loans', '貸出一覧');
 
-    await page.locator('#site-nav').getByRole('link', { name: 'お知らせメール設定' }).click();
-    await waitForScreen(page, '#/notifications', 'お知らせメール設定');
+    await openFromMenu(page, 'お知らせメール設定', '#/notifications');
     await staff.setClock(LATE_TODAY);
     await page.locator('#site-nav').getByRole('link', { name: '予約一覧' }).click();
     await waitForScreen(page, '#/login', 'ログイン');
@@ -588,8 +575,7 @@ describe('マイページ: the guide, step by step', () => {
     await page.getByRole('alert').filter({ hasText: '貸出待ち登録は10件までです' }).waitFor();
     await checkScreen(session, 'hold-refused-limit');
 
-    await page.goto('/#/notifications');
-    await waitForScreen(page, '#/notifications', 'お知らせメール設定');
+    await visit(page, '#/notifications', 'お知らせメール設定');
     await page.getByLabel('返却期限日お知らせメールを受け取る').check();
     await page.getByRole('button', { name: '設定を保存する' }).click();
     await page.getByRole('alert').filter({ hasText: 'メールアドレスが登録されていません' }).waitFor();
