@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, visit, openFromMenu, shutDown, logInAtStart, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, openFromMenu, shutDown, logIn, logInAtStart, phone } from '../lib/browser.js';
 
 const TODAY = '2026-11-25T10:00:00+09:00'; // a Wednesday; the library is closed on Mondays
 const PATRON = { card: '40260001', name: '宇治 光', password: 'Uji2gawa88' };
@@ -198,9 +198,7 @@ describe('休館日, 貸出履歴 and ログイン中の端末', () => {
     await waitForScreen(page, '#/calendar', '休館日');
     await checkScreen(small, 'calendar', { phoneLayout: true, prefix: 'phone-' });
     await visit(page, '#/login', 'ログイン');
-    await page.getByLabel('図書館カード番号').fill(PATRON.card);
-    await page.getByLabel('パスワード', { exact: true }).fill(PATRON.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, PATRON.card, PATRON.password);
     await waitForScreen(page, '#/loans', '貸出一覧');
     await visit(page, '#/reading-history', '貸出履歴');
     await checkScreen(small, 'history', { phoneLayout: true, prefix: 'phone-' });

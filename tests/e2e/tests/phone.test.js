@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, waitForScreen, visit, visitStart, openFromMenu, shutDown, phone } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, waitForScreen, visit, visitStart, openFromMenu, shutDown, logIn, phone } from '../lib/browser.js';
 
 const DAY_1 = '2026-11-01T10:00:00+09:00';
 const DAY_20 = '2026-11-20T10:00:00+09:00';
@@ -56,9 +56,7 @@ describe('a 360 px phone', () => {
     const { page } = session;
     await visitStart(page);
     await look('login');
-    await page.getByLabel('図書館カード番号').fill(PATRON.card);
-    await page.getByLabel('パスワード', { exact: true }).fill(temporary);
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, PATRON.card, temporary);
     await waitForScreen(page, '#/password', 'パスワード変更');
     await page.getByLabel('新しいパスワード', { exact: true }).fill('abc');
     await look('password-forced');
@@ -115,22 +113,23 @@ describe('a 360 px phone', () => {
   for (const [route, heading, name] of screens) {
     it(`${heading} (#${route})`, async () => {
       const { page } = session;
-      await page.goto(`/#${route}`);
-      await waitForScreen(page, `#${route}`, heading);
+      await visit(page, `#${route}`, heading);
       await look(name);
     });
   }
 
   it('確認 (貸出延長) and 予約取消確認', async () => {
     const { page } = session;
-    await visit(page, '#/loans', '貸出一覧');
-    await page.getByRole('link', { name: /貸出延長/ }).first().click();
-    await waitForScreen(page, '#/loans/', '確認');
-    await look('renew-confirm');
-    await visit(page, '#/holds', '予約一覧');
-    await page.getByRole('link', { name: /予約取消/ }).first().click();
-    await waitForScreen(page, '#/holds/', '予約取消確認');
-    await look('cancel-confirm');
+    const confirmations = [
+      ['#/loans', '貸出一覧', /貸出延長/, '確認', 'renew-confirm'],
+      ['#/holds', '予約一覧', /予約取消/, '予約取消確認', 'cancel-confirm'],
+    ];
+    for (const [list, listHeading, link, confirmHeading, name] of confirmations) {
+      await visit(page, list, listHeading);
+      await page.getByRole('link', { name: link }).first().click();
+      await waitForScreen(page, `${list}/`, confirmHeading);
+      await look(name);
+    }
   });
 
   it('メールアドレス削除 after a confirmation', async () => {

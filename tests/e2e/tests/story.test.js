@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, library } from '../lib/server.js';
 import { staffClient, titleWithCopy, activatePatron } from '../lib/staff.js';
-import { launchBrowser, openPage, checkScreen, tabTo, waitForScreen, visit, visitStart, openFromMenu, shutDown } from '../lib/browser.js';
+import { launchBrowser, openPage, checkScreen, tabTo, waitForScreen, visit, visitStart, openFromMenu, shutDown, logIn } from '../lib/browser.js';
 
 const DAY_1 = '2026-11-01T10:00:00+09:00';
 const DAY_20 = '2026-11-20T10:00:00+09:00';
@@ -114,9 +114,7 @@ describe('マイページ: the guide, step by step', () => {
     await visitStart(page);
     await checkScreen(session, 'login');
 
-    await page.getByLabel('図書館カード番号').fill(LOCKED.card);
-    await page.getByLabel('パスワード', { exact: true }).fill('wrong1pass');
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, LOCKED.card, 'wrong1pass');
     await page.getByRole('alert').filter({ hasText: '図書館カード番号またはパスワードが正しくありません' }).waitFor();
     await checkScreen(session, 'login-wrong-password');
 
@@ -532,9 +530,7 @@ describe('マイページ: the guide, step by step', () => {
     await page.getByText('ログインの有効期限が切れました').waitFor();
     await checkScreen(hanako, 'login-expired');
 
-    await page.getByLabel('図書館カード番号').fill(HANAKO.card);
-    await page.getByLabel('パスワード', { exact: true }).fill(HANAKO.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, HANAKO.card, HANAKO.password);
     await waitForScreen(page, '#/holds', '予約一覧');
     await cardOf(page, T.reserve.title).waitFor();
   });
@@ -544,9 +540,7 @@ describe('マイページ: the guide, step by step', () => {
     const { page } = session;
     await page.goto('/#/ebooks');
     await waitForScreen(page, '#/login', 'ログイン');
-    await page.getByLabel('図書館カード番号').fill(TARO.card);
-    await page.getByLabel('パスワード', { exact: true }).fill(TARO.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, TARO.card, TARO.password);
     await waitForScreen(page, '#/ebooks', '電子書籍・オーディオブック');
     await page.getByText('京都府内に在住・通学・通勤の方のみ').waitFor();
     assert.equal(await page.getByRole('link', { name: /電子書籍・オーディオブックを利用する/ }).count(), 0);
@@ -563,9 +557,7 @@ describe('マイページ: the guide, step by step', () => {
     await waitForScreen(page, `#/titles/${eleventh.bib}`, eleventh.title);
     await page.getByRole('link', { name: '予約する' }).click();
     await waitForScreen(page, '#/login', 'ログイン');
-    await page.getByLabel('図書館カード番号').fill(JIRO.card);
-    await page.getByLabel('パスワード', { exact: true }).fill(JIRO.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(page, JIRO.card, JIRO.password);
     await waitForScreen(page, `#/titles/${eleventh.bib}/hold`, '予約候補一覧');
 
     assert.equal(await page.getByRole('radio', { name: /メール/ }).isDisabled(), true);
