@@ -328,14 +328,17 @@ impl DynamoStore {
         }
     }
 
-    async fn query_index(
+    /// The records of partition `pk` of a sparse index (those sorting before `sk_before`, if
+    /// given) that `into` takes.
+    async fn query_index<T>(
         &self,
         index: Index,
         pk: String,
         sk_before: Option<String>,
-    ) -> Result<Vec<Record>, StoreError> {
+        into: impl Fn(Record) -> Option<T>,
+    ) -> Result<Vec<T>, StoreError> {
         let (pk_name, sk_name) = index.attributes();
-        match sk_before {
+        let records = match sk_before {
             None => {
                 self.query(Some(index), &format!("{pk_name} = :pk"), &[(":pk", s(pk))])
                     .await
@@ -348,7 +351,31 @@ impl DynamoStore {
                 )
                 .await
             }
-        }
+        }?;
+        Ok(records.into_iter().filter_map(into).collect())
+    }
+
+    /// The records under one partition value of a sparse index that `into` takes.
+    async fn query_partition<T>(
+        &self,
+        index: Index,
+        pk: String,
+        into: impl Fn(Record) -> Option<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.query_index(index, pk, None, into).await
+    }
+
+    /// The same for an index that keeps everything under one partition, whose sort keys
+    /// begin with a date: those dated before `before`, if given.
+    async fn query_single_partition<T>(
+        &self,
+        index: Index,
+        before: Option<NaiveDate>,
+        into: impl Fn(Record) -> Option<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let pk = index.single_partition().to_owned();
+        self.query_index(index, pk, before.map(|d| d.to_string()), into)
+            .await
     }
 
     /// The record as it will be once written: its version moved on.
@@ -553,40 +580,23 @@ impl Store for DynamoStore {
     }
 
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
-        let records = self
-            .query_index(Index::ByDueDate, Index::due_on(date), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+        self.query_partition(Index::ByDueDate, Index::due_on(date), Record::into_loan)
+            .await
     }
 
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
-        let index = Index::ByPickupDeadline;
-        let records = self
-            .query_index(
-                index,
-                index.single_partition().to_owned(),
-                Some(date.to_string()),
-            )
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+        self.query_single_partition(Index::ByPickupDeadline, Some(date), Record::into_hold)
+            .await
     }
 
     async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError> {
-        let records = self
-            .query_index(Index::ByAddedOn, Index::added_on(date), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_title).collect())
+        self.query_partition(Index::ByAddedOn, Index::added_on(date), Record::into_title)
+            .await
     }
 
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
-        let index = Index::NewArrivalSubscribers;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records
-            .into_iter()
-            .filter_map(Record::into_patron)
-            .collect())
+        self.query_single_partition(Index::NewArrivalSubscribers, None, Record::into_patron)
+            .await
     }
 
     async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
@@ -619,30 +629,22 @@ impl Store for DynamoStore {
     }
 
     async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
-        let records = self
-            .query_index(Index::ByOverdueDate, Index::overdue_after(date), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+        self.query_partition(
+            Index::ByOverdueDate,
+            Index::overdue_after(date),
+            Record::into_loan,
+        )
+        .await
     }
 
     async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
-        let index = Index::ByNotNeededAfter;
-        let records = self
-            .query_index(
-                index,
-                index.single_partition().to_owned(),
-                Some(date.to_string()),
-            )
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+        self.query_single_partition(Index::ByNotNeededAfter, Some(date), Record::into_hold)
+            .await
     }
 
     async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
-        let index = Index::ShelvedWithQueue;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_title).collect())
+        self.query_single_partition(Index::ShelvedWithQueue, None, Record::into_title)
+            .await
     }
 
     async fn history(
@@ -702,15 +704,9 @@ impl Store for DynamoStore {
     }
 
     async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
-        let index = Index::HistoryPurges;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records
-            .into_iter()
-            .filter_map(Record::into_patron)
-            .map(|p| p.card_number)
-            .collect())
+        let card = |r: Record| r.into_patron().map(|p| p.card_number);
+        self.query_single_partition(Index::HistoryPurges, None, card)
+            .await
     }
 
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
@@ -880,10 +876,7 @@ impl Store for DynamoStore {
     }
 
     async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError> {
-        let index = Index::SearchPending;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_title).collect())
+        self.query_single_partition(Index::SearchPending, None, Record::into_title)
+            .await
     }
 }
