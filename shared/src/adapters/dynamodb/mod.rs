@@ -116,6 +116,38 @@ where
     }
 }
 
+/// Sends a batch request, then what DynamoDB left unprocessed, backing off between rounds,
+/// and gathers the items each round answered. `send` answers a round's items and what it
+/// left, if anything. What is still left after the last round is `Unavailable` (`what` names
+/// it): unprocessed is neither written nor missing, never a silent partial answer.
+async fn in_rounds<P, F, Fut>(
+    what: &str,
+    mut pending: P,
+    mut send: F,
+) -> Result<Vec<Item>, StoreError>
+where
+    F: FnMut(P) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<Item>, Option<P>), StoreError>>,
+{
+    let mut out = Vec::new();
+    let mut round = 0;
+    loop {
+        let (items, rest) = send(pending).await?;
+        out.extend(items);
+        let Some(rest) = rest else {
+            return Ok(out);
+        };
+        if round + 1 == BATCH_ROUNDS {
+            return Err(StoreError::Unavailable(format!(
+                "{what} left unprocessed after every retry"
+            )));
+        }
+        pending = rest;
+        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+        round += 1;
+    }
+}
+
 /// A fresh token for one commit's writes.
 fn write_token() -> String {
     format!("{:032x}", rand::random::<u128>())
@@ -169,8 +201,8 @@ impl DynamoStore {
                     .map_err(|e| StoreError::Rejected(e.to_string()))?;
                 requests.push(WriteRequest::builder().put_request(put).build());
             }
-            let mut pending = HashMap::from([(self.table.clone(), requests)]);
-            for round in 0.. {
+            let requests = HashMap::from([(self.table.clone(), requests)]);
+            in_rounds("items", requests, |pending| async move {
                 let resp = self
                     .client
                     .batch_write_item()
@@ -178,19 +210,13 @@ impl DynamoStore {
                     .send()
                     .await
                     .map_err(sdk_error)?;
-                match resp.unprocessed_items {
-                    Some(rest) if rest.values().any(|v| !v.is_empty()) => {
-                        if round + 1 == BATCH_ROUNDS {
-                            return Err(StoreError::Unavailable(
-                                "items left unprocessed after every retry".into(),
-                            ));
-                        }
-                        pending = rest;
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
-                    }
-                    _ => break,
-                }
-            }
+                let rest = resp.unprocessed_items;
+                Ok((
+                    Vec::new(),
+                    rest.filter(|r| r.values().any(|v| !v.is_empty())),
+                ))
+            })
+            .await?;
         }
         Ok(())
     }
@@ -214,41 +240,30 @@ impl DynamoStore {
     async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(100) {
-            let mut pending = KeysAndAttributes::builder()
+            let keys = KeysAndAttributes::builder()
                 .set_keys(Some(chunk.to_vec()))
                 .consistent_read(true)
                 .build()
                 .map_err(|e| StoreError::Rejected(e.to_string()))?;
-            for round in 0.. {
+            let found = in_rounds("keys", keys, |pending| async move {
                 let resp = self
                     .client
                     .batch_get_item()
-                    .request_items(&self.table, pending.clone())
+                    .request_items(&self.table, pending)
                     .send()
                     .await
                     .map_err(sdk_error)?;
-                out.extend(
-                    resp.responses
-                        .and_then(|mut r| r.remove(&self.table))
-                        .unwrap_or_default(),
-                );
-                match resp
+                let items = resp.responses.and_then(|mut r| r.remove(&self.table));
+                let rest = resp
                     .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                {
-                    Some(rest) if !rest.keys.is_empty() => {
-                        if round + 1 == BATCH_ROUNDS {
-                            // Unprocessed keys are not missing records: say so.
-                            return Err(StoreError::Unavailable(
-                                "keys left unprocessed after every retry".into(),
-                            ));
-                        }
-                        pending = rest;
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
-                    }
-                    _ => break,
-                }
-            }
+                    .and_then(|mut u| u.remove(&self.table));
+                Ok((
+                    items.unwrap_or_default(),
+                    rest.filter(|r| !r.keys.is_empty()),
+                ))
+            })
+            .await?;
+            out.extend(found);
         }
         Ok(out)
     }
