@@ -59,6 +59,10 @@ impl Records {
         }
         self.by_key.remove(key);
     }
+    /// The keys of a patron's reading-history entries, in (generation, entry id) order.
+    fn history_keys(&self, card: &CardNumber) -> impl DoubleEndedIterator<Item = &(u32, EntryId)> {
+        self.history.get(card).into_iter().flatten()
+    }
     fn entry(&self, card: &CardNumber, (g, e): &(u32, EntryId)) -> Option<HistoryEntry> {
         self.by_key
             .get(&Key::HistoryEntry(card.clone(), *g, e.clone()))
@@ -303,11 +307,8 @@ impl Store for MemoryStore {
         limit: Option<usize>,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
         let records = self.lock();
-        let Some(entries) = records.history.get(card) else {
-            return Ok(Vec::new());
-        };
-        Ok(entries
-            .iter()
+        Ok(records
+            .history_keys(card)
             .rev()
             .filter(|(g, e)| *g == generation && after.is_none_or(|a| e < a))
             .take(limit.unwrap_or(usize::MAX))
@@ -322,11 +323,8 @@ impl Store for MemoryStore {
         limit: usize,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
         let records = self.lock();
-        let Some(entries) = records.history.get(card) else {
-            return Ok(Vec::new());
-        };
-        Ok(entries
-            .iter()
+        Ok(records
+            .history_keys(card)
             .filter(|(g, _)| *g < generation)
             .take(limit)
             .filter_map(|k| records.entry(card, k))

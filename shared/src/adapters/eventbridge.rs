@@ -7,10 +7,12 @@ use crate::ports::scheduler::{
     schedule_name, ExpiryScheduler, HoldExpiry, HoldExpiryInput, SchedulerError,
 };
 use async_trait::async_trait;
+use aws_sdk_scheduler::error::{DisplayErrorContext, SdkError};
 use aws_sdk_scheduler::types::{
     ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
     RetryPolicy, Target,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::NaiveDateTime;
 
 pub struct EventBridgeScheduler {
@@ -26,6 +28,22 @@ impl EventBridgeScheduler {
 
 fn err(e: impl std::fmt::Display) -> SchedulerError {
     SchedulerError(e.to_string())
+}
+
+/// A schedule call's outcome: done when it succeeded, or when `already` tells from its
+/// service error that the schedule is as wanted already (an earlier attempt was applied).
+fn done_or_already<T, E>(
+    result: Result<T, SdkError<E, HttpResponse>>,
+    already: impl FnOnce(&E) -> bool,
+) -> Result<(), SchedulerError>
+where
+    E: std::error::Error + 'static,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(already) => Ok(()),
+        Err(e) => Err(err(DisplayErrorContext(e))),
+    }
 }
 
 #[async_trait]
@@ -69,19 +87,8 @@ impl ExpiryScheduler for EventBridgeScheduler {
             .action_after_completion(ActionAfterCompletion::Delete)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Already scheduled by an earlier attempt: the same hold, the same deadline.
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(CreateScheduleError::ConflictException(_))
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(err(aws_sdk_scheduler::error::DisplayErrorContext(e))),
-        }
+        // A conflict: already scheduled by an earlier attempt, the same hold, the same deadline.
+        done_or_already(result, CreateScheduleError::is_conflict_exception)
     }
 
     async fn cancel(&self, hold_id: &HoldId) -> Result<(), SchedulerError> {
@@ -93,17 +100,7 @@ impl ExpiryScheduler for EventBridgeScheduler {
             .group_name(&self.config.group)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(DeleteScheduleError::ResourceNotFoundException(_))
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(err(aws_sdk_scheduler::error::DisplayErrorContext(e))),
-        }
+        // Not found: gone already (it ran and deleted itself, or an earlier cancel did).
+        done_or_already(result, DeleteScheduleError::is_resource_not_found_exception)
     }
 }

@@ -126,47 +126,40 @@ pub trait Store: Send + Sync {
 
 /// Typed reads over the port.
 impl dyn Store {
+    /// The record at `key`, if it is there and of the kind `into` takes.
+    async fn get_as<T>(
+        &self,
+        key: Key,
+        into: fn(Record) -> Option<T>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.get(&key).await?.and_then(into))
+    }
     pub async fn patron(&self, card: &CardNumber) -> Result<Option<Patron>, StoreError> {
-        Ok(self
-            .get(&Key::Patron(card.clone()))
-            .await?
-            .and_then(Record::into_patron))
+        self.get_as(Key::Patron(card.clone()), Record::into_patron)
+            .await
     }
     pub async fn title(&self, bib: &BibId) -> Result<Option<Title>, StoreError> {
-        Ok(self
-            .get(&Key::Title(bib.clone()))
-            .await?
-            .and_then(Record::into_title))
+        self.get_as(Key::Title(bib.clone()), Record::into_title)
+            .await
     }
     pub async fn copy(&self, barcode: &Barcode) -> Result<Option<PhysicalCopy>, StoreError> {
-        Ok(self
-            .get(&Key::Copy(barcode.clone()))
-            .await?
-            .and_then(Record::into_copy))
+        self.get_as(Key::Copy(barcode.clone()), Record::into_copy)
+            .await
     }
     pub async fn hold(&self, card: &CardNumber, bib: &BibId) -> Result<Option<Hold>, StoreError> {
-        Ok(self
-            .get(&Key::Hold(card.clone(), bib.clone()))
-            .await?
-            .and_then(Record::into_hold))
+        self.get_as(Key::Hold(card.clone(), bib.clone()), Record::into_hold)
+            .await
     }
     pub async fn hold_cart(&self, card: &CardNumber) -> Result<Option<HoldCart>, StoreError> {
-        Ok(self
-            .get(&Key::HoldCart(card.clone()))
-            .await?
-            .and_then(Record::into_hold_cart))
+        self.get_as(Key::HoldCart(card.clone()), Record::into_hold_cart)
+            .await
     }
     pub async fn loan(&self, card: &CardNumber, id: &LoanId) -> Result<Option<Loan>, StoreError> {
-        Ok(self
-            .get(&Key::Loan(card.clone(), id.clone()))
-            .await?
-            .and_then(Record::into_loan))
+        self.get_as(Key::Loan(card.clone(), id.clone()), Record::into_loan)
+            .await
     }
     pub async fn closed_days(&self) -> Result<Option<ClosedDays>, StoreError> {
-        Ok(self
-            .get(&Key::ClosedDays)
-            .await?
-            .and_then(Record::into_closed_days))
+        self.get_as(Key::ClosedDays, Record::into_closed_days).await
     }
     pub async fn titles(
         &self,

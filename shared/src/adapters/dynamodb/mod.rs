@@ -116,6 +116,38 @@ where
     }
 }
 
+/// Sends a batch request, then what DynamoDB left unprocessed, backing off between rounds,
+/// and gathers the items each round answered. `send` answers a round's items and what it
+/// left, if anything. What is still left after the last round is `Unavailable` (`what` names
+/// it): unprocessed is neither written nor missing, never a silent partial answer.
+async fn in_rounds<P, F, Fut>(
+    what: &str,
+    mut pending: P,
+    mut send: F,
+) -> Result<Vec<Item>, StoreError>
+where
+    F: FnMut(P) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<Item>, Option<P>), StoreError>>,
+{
+    let mut out = Vec::new();
+    let mut round = 0;
+    loop {
+        let (items, rest) = send(pending).await?;
+        out.extend(items);
+        let Some(rest) = rest else {
+            return Ok(out);
+        };
+        if round + 1 == BATCH_ROUNDS {
+            return Err(StoreError::Unavailable(format!(
+                "{what} left unprocessed after every retry"
+            )));
+        }
+        pending = rest;
+        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+        round += 1;
+    }
+}
+
 /// A fresh token for one commit's writes.
 fn write_token() -> String {
     format!("{:032x}", rand::random::<u128>())
@@ -169,8 +201,8 @@ impl DynamoStore {
                     .map_err(|e| StoreError::Rejected(e.to_string()))?;
                 requests.push(WriteRequest::builder().put_request(put).build());
             }
-            let mut pending = HashMap::from([(self.table.clone(), requests)]);
-            for round in 0.. {
+            let requests = HashMap::from([(self.table.clone(), requests)]);
+            in_rounds("items", requests, |pending| async move {
                 let resp = self
                     .client
                     .batch_write_item()
@@ -178,19 +210,13 @@ impl DynamoStore {
                     .send()
                     .await
                     .map_err(sdk_error)?;
-                match resp.unprocessed_items {
-                    Some(rest) if rest.values().any(|v| !v.is_empty()) => {
-                        if round + 1 == BATCH_ROUNDS {
-                            return Err(StoreError::Unavailable(
-                                "items left unprocessed after every retry".into(),
-                            ));
-                        }
-                        pending = rest;
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
-                    }
-                    _ => break,
-                }
-            }
+                let rest = resp.unprocessed_items;
+                Ok((
+                    Vec::new(),
+                    rest.filter(|r| r.values().any(|v| !v.is_empty())),
+                ))
+            })
+            .await?;
         }
         Ok(())
     }
@@ -214,41 +240,30 @@ impl DynamoStore {
     async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(100) {
-            let mut pending = KeysAndAttributes::builder()
+            let keys = KeysAndAttributes::builder()
                 .set_keys(Some(chunk.to_vec()))
                 .consistent_read(true)
                 .build()
                 .map_err(|e| StoreError::Rejected(e.to_string()))?;
-            for round in 0.. {
+            let found = in_rounds("keys", keys, |pending| async move {
                 let resp = self
                     .client
                     .batch_get_item()
-                    .request_items(&self.table, pending.clone())
+                    .request_items(&self.table, pending)
                     .send()
                     .await
                     .map_err(sdk_error)?;
-                out.extend(
-                    resp.responses
-                        .and_then(|mut r| r.remove(&self.table))
-                        .unwrap_or_default(),
-                );
-                match resp
+                let items = resp.responses.and_then(|mut r| r.remove(&self.table));
+                let rest = resp
                     .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                {
-                    Some(rest) if !rest.keys.is_empty() => {
-                        if round + 1 == BATCH_ROUNDS {
-                            // Unprocessed keys are not missing records: say so.
-                            return Err(StoreError::Unavailable(
-                                "keys left unprocessed after every retry".into(),
-                            ));
-                        }
-                        pending = rest;
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
-                    }
-                    _ => break,
-                }
-            }
+                    .and_then(|mut u| u.remove(&self.table));
+                Ok((
+                    items.unwrap_or_default(),
+                    rest.filter(|r| !r.keys.is_empty()),
+                ))
+            })
+            .await?;
+            out.extend(found);
         }
         Ok(out)
     }
@@ -328,14 +343,17 @@ impl DynamoStore {
         }
     }
 
-    async fn query_index(
+    /// The records of partition `pk` of a sparse index (those sorting before `sk_before`, if
+    /// given) that `into` takes.
+    async fn query_index<T>(
         &self,
         index: Index,
         pk: String,
         sk_before: Option<String>,
-    ) -> Result<Vec<Record>, StoreError> {
+        into: impl Fn(Record) -> Option<T>,
+    ) -> Result<Vec<T>, StoreError> {
         let (pk_name, sk_name) = index.attributes();
-        match sk_before {
+        let records = match sk_before {
             None => {
                 self.query(Some(index), &format!("{pk_name} = :pk"), &[(":pk", s(pk))])
                     .await
@@ -348,7 +366,31 @@ impl DynamoStore {
                 )
                 .await
             }
-        }
+        }?;
+        Ok(records.into_iter().filter_map(into).collect())
+    }
+
+    /// The records under one partition value of a sparse index that `into` takes.
+    async fn query_partition<T>(
+        &self,
+        index: Index,
+        pk: String,
+        into: impl Fn(Record) -> Option<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.query_index(index, pk, None, into).await
+    }
+
+    /// The same for an index that keeps everything under one partition, whose sort keys
+    /// begin with a date: those dated before `before`, if given.
+    async fn query_single_partition<T>(
+        &self,
+        index: Index,
+        before: Option<NaiveDate>,
+        into: impl Fn(Record) -> Option<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let pk = index.single_partition().to_owned();
+        self.query_index(index, pk, before.map(|d| d.to_string()), into)
+            .await
     }
 
     /// The record as it will be once written: its version moved on.
@@ -553,40 +595,23 @@ impl Store for DynamoStore {
     }
 
     async fn reminder_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
-        let records = self
-            .query_index(Index::ByDueDate, Index::due_on(date), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+        self.query_partition(Index::ByDueDate, Index::due_on(date), Record::into_loan)
+            .await
     }
 
     async fn holds_past_pickup(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
-        let index = Index::ByPickupDeadline;
-        let records = self
-            .query_index(
-                index,
-                index.single_partition().to_owned(),
-                Some(date.to_string()),
-            )
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+        self.query_single_partition(Index::ByPickupDeadline, Some(date), Record::into_hold)
+            .await
     }
 
     async fn titles_added_on(&self, date: NaiveDate) -> Result<Vec<Title>, StoreError> {
-        let records = self
-            .query_index(Index::ByAddedOn, Index::added_on(date), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_title).collect())
+        self.query_partition(Index::ByAddedOn, Index::added_on(date), Record::into_title)
+            .await
     }
 
     async fn new_arrival_subscribers(&self) -> Result<Vec<Patron>, StoreError> {
-        let index = Index::NewArrivalSubscribers;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records
-            .into_iter()
-            .filter_map(Record::into_patron)
-            .collect())
+        self.query_single_partition(Index::NewArrivalSubscribers, None, Record::into_patron)
+            .await
     }
 
     async fn scan_segment(&self, segment: u32, segments: u32) -> Result<Vec<Record>, StoreError> {
@@ -619,30 +644,22 @@ impl Store for DynamoStore {
     }
 
     async fn overdue_loans_due_on(&self, date: NaiveDate) -> Result<Vec<Loan>, StoreError> {
-        let records = self
-            .query_index(Index::ByOverdueDate, Index::overdue_after(date), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_loan).collect())
+        self.query_partition(
+            Index::ByOverdueDate,
+            Index::overdue_after(date),
+            Record::into_loan,
+        )
+        .await
     }
 
     async fn holds_not_needed_before(&self, date: NaiveDate) -> Result<Vec<Hold>, StoreError> {
-        let index = Index::ByNotNeededAfter;
-        let records = self
-            .query_index(
-                index,
-                index.single_partition().to_owned(),
-                Some(date.to_string()),
-            )
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_hold).collect())
+        self.query_single_partition(Index::ByNotNeededAfter, Some(date), Record::into_hold)
+            .await
     }
 
     async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError> {
-        let index = Index::ShelvedWithQueue;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_title).collect())
+        self.query_single_partition(Index::ShelvedWithQueue, None, Record::into_title)
+            .await
     }
 
     async fn history(
@@ -702,15 +719,9 @@ impl Store for DynamoStore {
     }
 
     async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
-        let index = Index::HistoryPurges;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records
-            .into_iter()
-            .filter_map(Record::into_patron)
-            .map(|p| p.card_number)
-            .collect())
+        let card = |r: Record| r.into_patron().map(|p| p.card_number);
+        self.query_single_partition(Index::HistoryPurges, None, card)
+            .await
     }
 
     async fn commit(&self, changes: Changes) -> Result<Commit, StoreError> {
@@ -880,10 +891,7 @@ impl Store for DynamoStore {
     }
 
     async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError> {
-        let index = Index::SearchPending;
-        let records = self
-            .query_index(index, index.single_partition().to_owned(), None)
-            .await?;
-        Ok(records.into_iter().filter_map(Record::into_title).collect())
+        self.query_single_partition(Index::SearchPending, None, Record::into_title)
+            .await
     }
 }
