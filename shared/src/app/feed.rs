@@ -114,11 +114,7 @@ pub(crate) async fn deletion(
 
 /// GET /api/calendar-feeds/{secret} (no login): the feed as iCalendar (RFC 5545).
 pub async fn render(app: &App, secret: &str) -> Result<String, Error> {
-    let well_formed = (32..=64).contains(&secret.len())
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
+    if !super::well_formed_secret(secret, 32..=64) {
         return Err(Error::FeedNotFound);
     }
     let lookup = app

@@ -65,11 +65,7 @@ pub struct LinkPreview {
 }
 
 fn link_key(token: &str) -> Result<Key, Error> {
-    let well_formed = (16..=64).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
+    if !super::well_formed_secret(token, 16..=64) {
         return Err(Error::LinkNotFound);
     }
     Ok(Key::RenewalLink(sha256_hex(token)))

@@ -49,6 +49,16 @@ impl App {
     }
 }
 
+/// Whether a secret from a URL or a header (a session token's, a renewal or verification
+/// link's, a feed's) could be one we issued: URL-safe base64 of a length in `lengths`. One
+/// that could not names nothing, and is refused before any read.
+pub(crate) fn well_formed_secret(secret: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// One attempt of a use case: done, or it lost a race and must run again on fresh reads.
 pub(crate) enum Attempt<T> {
     Done(T),
