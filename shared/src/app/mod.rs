@@ -25,7 +25,8 @@ pub mod sessions;
 use crate::config::Settings;
 use crate::domain::types::CardNumber;
 use crate::domain::{
-    Changes, FollowUp, Hold, HoldNotice, HoldState, Loan, Outcome, Patron, Policy, Record, Session,
+    Changes, FollowUp, Hold, HoldNotice, HoldState, Key, Loan, Outcome, Patron, Policy, Record,
+    Session,
 };
 use crate::error::Error;
 use crate::ports::scheduler::{expiry_time, HoldExpiry};
@@ -183,6 +184,16 @@ pub(crate) async fn first_in_line(
     }
 }
 
+/// Those of the records at `keys` that are there, as the kind `into` picks out.
+pub(crate) async fn get_all<T>(
+    app: &App,
+    keys: &[Key],
+    into: fn(Record) -> Option<T>,
+) -> Result<Vec<T>, Error> {
+    let records = app.store.get_many(keys).await?;
+    Ok(records.into_iter().filter_map(into).collect())
+}
+
 /// Commits a transition's changes; on success, its value and follow-ups are what remains.
 pub(crate) async fn commit_outcome<T>(
     app: &App,
@@ -203,13 +214,7 @@ pub(crate) async fn commit(app: &App, changes: Changes) -> Result<Commit, Error>
     let flips = crate::domain::loan::waiting_flips_in(&changes);
     let mut changes = changes;
     if !flips.is_empty() {
-        let loans: Vec<Loan> = app
-            .store
-            .get_many(&flips)
-            .await?
-            .into_iter()
-            .filter_map(Record::into_loan)
-            .collect();
+        let loans = get_all(app, &flips, Record::into_loan).await?;
         if loans.len() != flips.len() {
             // A loan the title lists is gone: the title was read before a check-in closed it.
             return Ok(Commit::LostRace);

@@ -245,14 +245,8 @@ async fn notify_patron(
             .iter()
             .map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone()))
             .collect();
-        pending = app
-            .store
-            .get_many(&keys)
-            .await?
-            .into_iter()
-            .filter_map(Record::into_loan)
-            .filter(|l| notice.pending(l, due))
-            .collect();
+        pending = super::get_all(app, &keys, Record::into_loan).await?;
+        pending.retain(|l| notice.pending(l, due));
         if pending.is_empty() {
             release(app, claimed, true).await?;
             return Ok(false);
