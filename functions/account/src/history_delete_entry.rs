@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mypage::app::history;
 use mypage::domain::types::EntryId;
-use mypage::http::{Path, Patron};
+use mypage::http::{PathId, Patron};
 use mypage::{App, Error};
 
 pub async fn handle(
     State(app): State<App>,
     Patron(caller): Patron,
-    Path(entry_id): Path<String>,
+    PathId(id): PathId<EntryId>,
 ) -> Result<StatusCode, Error> {
-    let id = EntryId::parse(&entry_id).map_err(|_| Error::EntryNotFound)?;
     history::delete_entry(&app, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,14 +4,13 @@ use axum::extract::State;
 use mypage::app::catalog;
 use mypage::domain::types::BibId;
 use mypage::http::body::TitleBody;
-use mypage::http::Path;
+use mypage::http::PathId;
 use mypage::{App, Error};
 
 pub async fn handle(
     State(app): State<App>,
-    Path(bib): Path<String>,
+    PathId(bib): PathId<BibId>,
 ) -> Result<axum::Json<TitleBody>, Error> {
-    let bib = BibId::parse(&bib).map_err(|_| Error::TitleNotFound)?;
     Ok(axum::Json(TitleBody::from(
         &catalog::title(&app, &bib).await?,
     )))

@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mypage::app::holds;
 use mypage::domain::types::HoldId;
-use mypage::http::{Path, Patron};
+use mypage::http::{PathId, Patron};
 use mypage::{App, Error};
 
 pub async fn handle(
     State(app): State<App>,
     Patron(caller): Patron,
-    Path(hold_id): Path<String>,
+    PathId(hold_id): PathId<HoldId>,
 ) -> Result<StatusCode, Error> {
-    let hold_id = HoldId::parse(&hold_id).map_err(|_| Error::HoldNotFound)?;
     holds::cancel(&app, &caller, &hold_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mypage::app::cart;
 use mypage::domain::types::BibId;
-use mypage::http::{Path, Patron};
+use mypage::http::{PathId, Patron};
 use mypage::{App, Error};
 
 pub async fn handle(
     State(app): State<App>,
     Patron(caller): Patron,
-    Path(bib): Path<String>,
+    PathId(bib): PathId<BibId>,
 ) -> Result<StatusCode, Error> {
-    let bib = BibId::parse(&bib).map_err(|_| Error::TitleNotFound)?;
     cart::add(&app, &caller, &bib).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,16 +5,14 @@ use crate::Renewed;
 use axum::extract::State;
 use mypage::app::loans;
 use mypage::domain::types::LoanId;
-use mypage::http::{Path, Patron};
+use mypage::http::{PathId, Patron};
 use mypage::{App, Error};
 
 pub async fn handle(
     State(app): State<App>,
     Patron(caller): Patron,
-    Path(loan_id): Path<String>,
+    PathId(loan_id): PathId<LoanId>,
 ) -> Result<axum::Json<Renewed>, Error> {
-    // A malformed id names no loan of this patron.
-    let loan_id = LoanId::parse(&loan_id).map_err(|_| Error::LoanNotFound)?;
     let loan = loans::renew(&app, &caller, &loan_id).await?;
     Ok(axum::Json(Renewed::from(loan)))
 }

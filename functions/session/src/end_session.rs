@@ -5,16 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mypage::app::sessions;
 use mypage::domain::types::SessionId;
-use mypage::http::{Path, Patron};
+use mypage::http::{PathId, Patron};
 use mypage::{App, Error};
 
 pub async fn handle(
     State(app): State<App>,
     Patron(caller): Patron,
-    Path(session_id): Path<String>,
+    PathId(id): PathId<SessionId>,
 ) -> Result<StatusCode, Error> {
-    // An id that could never be one is simply not one of the caller's sessions.
-    let id = SessionId::parse(&session_id).map_err(|_| Error::SessionNotFound)?;
     sessions::end(&app, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

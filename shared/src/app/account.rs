@@ -113,11 +113,7 @@ fn seconds_to_next_japan_day(now: chrono::DateTime<chrono::Utc>) -> i64 {
 /// POST /api/email-verification (R-MAIL-5, no login): the link's token verifies the address it
 /// was sent to, once; unknown, used, expired or replaced since -> `invalid_token`.
 pub async fn verify_email(app: &App, token: &str) -> Result<(), Error> {
-    let well_formed = (16..=64).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
+    if !super::well_formed_secret(token, 16..=64) {
         return Err(Error::InvalidToken);
     }
     let key = Key::EmailVerification(sha256_hex(token));

@@ -121,13 +121,7 @@ async fn announce(
                 .iter()
                 .map(|t| Key::Announcement(card.clone(), t.bib_id.clone()))
                 .collect();
-            let existing: Vec<Announcement> = app
-                .store
-                .get_many(&keys)
-                .await?
-                .into_iter()
-                .filter_map(Record::into_announcement)
-                .collect();
+            let existing = super::get_all(app, &keys, Record::into_announcement).await?;
             let mut claimed = Vec::new();
             for t in titles {
                 let change = match existing.iter().find(|a| a.bib_id == t.bib_id) {

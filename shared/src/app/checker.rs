@@ -10,9 +10,12 @@
 
 use super::App;
 use crate::credentials::sha256_hex;
+use crate::domain::feed::{CalendarFeed, FeedLookup};
 use crate::domain::invariants::{self, Violation};
+use crate::domain::patron::EmailVerification;
+use crate::domain::renewal_link::RenewalLink;
 use crate::domain::types::{BibId, CardNumber};
-use crate::domain::{CopyState, HoldState, Key, Record};
+use crate::domain::{CopyState, Hold, HoldState, Key, Loan, Record};
 use crate::error::Error;
 use crate::ports::Store;
 use chrono::{DateTime, Utc};
@@ -163,11 +166,8 @@ fn involved(
             cards.insert(c.clone());
         }
         match world.get(&v.key) {
-            Some(Record::Hold(h)) => {
-                bibs.insert(h.bib_id.clone());
-            }
-            Some(Record::Loan(l)) => {
-                bibs.insert(l.bib_id.clone());
+            Some(Record::Hold(Hold { bib_id, .. }) | Record::Loan(Loan { bib_id, .. })) => {
+                bibs.insert(bib_id.clone());
             }
             Some(Record::Copy(c)) => {
                 bibs.insert(c.bib_id.clone());
@@ -185,17 +185,13 @@ fn involved(
             }
             // Keyed by a hash, they name their patron inside: that patron's account is read
             // again (whether the patron exists).
-            Some(Record::EmailVerification(e)) => {
-                cards.insert(e.card_number.clone());
-            }
-            Some(Record::RenewalLink(l)) => {
-                cards.insert(l.card_number.clone());
-            }
-            Some(Record::FeedLookup(l)) => {
-                cards.insert(l.card_number.clone());
-            }
-            Some(Record::CalendarFeed(f)) => {
-                cards.insert(f.card_number.clone());
+            Some(
+                Record::EmailVerification(EmailVerification { card_number, .. })
+                | Record::RenewalLink(RenewalLink { card_number, .. })
+                | Record::FeedLookup(FeedLookup { card_number, .. })
+                | Record::CalendarFeed(CalendarFeed { card_number, .. }),
+            ) => {
+                cards.insert(card_number.clone());
             }
             _ => {}
         }

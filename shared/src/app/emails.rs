@@ -93,10 +93,18 @@ pub fn japanese_date(d: NaiveDate) -> String {
     )
 }
 
-fn message(to: &EmailAddress, subject: String, name: &str, ctx: minijinja::Value) -> EmailMessage {
+/// A mail of the library: `subject` after the library's name, the bodies from the text and
+/// HTML templates `name`.
+fn message(
+    library: &LibraryInfo,
+    to: &EmailAddress,
+    subject: &str,
+    name: &str,
+    ctx: minijinja::Value,
+) -> EmailMessage {
     EmailMessage {
         to: to.clone(),
-        subject,
+        subject: format!("【{}】{subject}", library.name),
         text: render(&format!("{name}.txt"), &ctx),
         html: render(&format!("{name}.html"), &ctx),
     }
@@ -113,8 +121,9 @@ pub fn hold_ready(
     let ctx =
         context! { library, patron_name, title, pickup_deadline => japanese_date(pickup_deadline) };
     message(
+        library,
         to,
-        format!("【{}】ご予約の資料が準備できました", library.name),
+        "ご予約の資料が準備できました",
         "hold_ready",
         ctx,
     )
@@ -128,36 +137,28 @@ pub struct ReminderLine {
     pub renewal_url: Option<String>,
 }
 
-/// R-MAIL-1: loans due soon, one email listing them all.
-pub fn due_reminder(
-    library: &LibraryInfo,
-    to: &EmailAddress,
-    patron_name: &str,
-    loans: &[ReminderLine],
-) -> EmailMessage {
-    let ctx = context! { library, patron_name, loans };
-    message(
-        to,
-        format!("【{}】返却期限日のお知らせ", library.name),
-        "due_reminder",
-        ctx,
-    )
+/// The mails that list a patron's loans, one email listing them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoanMail {
+    /// R-MAIL-1: loans due soon.
+    DueReminder,
+    /// R-MAIL-6: loans that fell due yesterday and are not back.
+    OverdueNotice,
 }
 
-/// R-MAIL-6: loans that fell due yesterday and are not back.
-pub fn overdue_notice(
+pub fn loan_mail(
+    kind: LoanMail,
     library: &LibraryInfo,
     to: &EmailAddress,
     patron_name: &str,
     loans: &[ReminderLine],
 ) -> EmailMessage {
+    let (subject, name) = match kind {
+        LoanMail::DueReminder => ("返却期限日のお知らせ", "due_reminder"),
+        LoanMail::OverdueNotice => ("返却期限日を過ぎた資料のお知らせ", "overdue_notice"),
+    };
     let ctx = context! { library, patron_name, loans };
-    message(
-        to,
-        format!("【{}】返却期限日を過ぎた資料のお知らせ", library.name),
-        "overdue_notice",
-        ctx,
-    )
+    message(library, to, subject, name, ctx)
 }
 
 /// R-MAIL-5: the link that verifies a new address.
@@ -170,20 +171,16 @@ pub fn verify_email(
 ) -> EmailMessage {
     let link = format!("{}/#/verify-email?token={token}", library.mypage_url);
     let ctx = context! { library, patron_name, link, hours };
-    message(
-        to,
-        format!("【{}】メールアドレスの確認", library.name),
-        "verify_email",
-        ctx,
-    )
+    message(library, to, "メールアドレスの確認", "verify_email", ctx)
 }
 
 /// R-MAIL-5: to the verified address being replaced; never names the new one.
 pub fn email_changed(library: &LibraryInfo, to: &EmailAddress, patron_name: &str) -> EmailMessage {
     let ctx = context! { library, patron_name };
     message(
+        library,
         to,
-        format!("【{}】メールアドレスが変更されました", library.name),
+        "メールアドレスが変更されました",
         "email_changed",
         ctx,
     )
@@ -217,12 +214,7 @@ pub fn new_arrivals(
         })
         .collect();
     let ctx = context! { library, patron_name, titles };
-    message(
-        to,
-        format!("【{}】新着図書のお知らせ", library.name),
-        "new_arrivals",
-        ctx,
-    )
+    message(library, to, "新着図書のお知らせ", "new_arrivals", ctx)
 }
 
 #[cfg(test)]
@@ -285,7 +277,7 @@ mod tests {
                 renewal_url: None,
             },
         ];
-        let m = due_reminder(&library(), &to, "山田", &lines);
+        let m = loan_mail(LoanMail::DueReminder, &library(), &to, "山田", &lines);
         assert!(m.text.contains("坊っちゃん") && m.text.contains("こころ"));
         assert!(m.text.contains("延長できます") && m.text.contains("延長できません"));
         assert!(m
@@ -297,19 +289,6 @@ mod tests {
             m.text.contains("お知らせメール設定"),
             "says how to stop these emails"
         );
-    }
-}
-
-#[cfg(test)]
-mod address_tests {
-    use super::*;
-
-    fn library() -> LibraryInfo {
-        LibraryInfo {
-            name: "京都市立図書館".into(),
-            phone: "075-762-4655".into(),
-            mypage_url: "https://mypage.example.jp".into(),
-        }
     }
 
     #[test]

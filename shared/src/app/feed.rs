@@ -114,11 +114,7 @@ pub(crate) async fn deletion(
 
 /// GET /api/calendar-feeds/{secret} (no login): the feed as iCalendar (RFC 5545).
 pub async fn render(app: &App, secret: &str) -> Result<String, Error> {
-    let well_formed = (32..=64).contains(&secret.len())
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
+    if !super::well_formed_secret(secret, 32..=64) {
         return Err(Error::FeedNotFound);
     }
     let lookup = app
@@ -161,44 +157,43 @@ fn ics(app: &App, account: &Account, include_titles: bool) -> String {
         .unwrap_or("mypage")
         .to_owned();
     let library = &app.settings.library.name;
+    let description = format!("{library}（{}）", app.settings.library.phone);
+    let event = |uid: String, day: chrono::NaiveDate, summary: String| {
+        Event::new()
+            .uid(&uid)
+            .timestamp(now)
+            .starts(day)
+            .ends(day_after(day))
+            .summary(&summary)
+            .description(&description)
+            .done()
+    };
+    // Titles only if the patron chose so (R-CAL-3); else a summary says what the date is.
+    let summary = |label: &str, title: &str, untitled: &str| {
+        if include_titles {
+            format!("{label}: {title}")
+        } else {
+            untitled.to_owned()
+        }
+    };
     let mut cal = Calendar::new();
     cal.name(&format!("{library} マイページ"));
     for l in &account.loans {
-        let summary = if include_titles {
-            format!("返却期限日: {}", l.title)
-        } else {
-            "図書館の資料の返却期限日".to_owned()
-        };
-        cal.push(
-            Event::new()
-                .uid(&format!("loan-{}@{host}", l.loan_id))
-                .timestamp(now)
-                .starts(l.due_date)
-                .ends(day_after(l.due_date))
-                .summary(&summary)
-                .description(&format!("{library}（{}）", app.settings.library.phone))
-                .done(),
-        );
+        cal.push(event(
+            format!("loan-{}@{host}", l.loan_id),
+            l.due_date,
+            summary("返却期限日", &l.title, "図書館の資料の返却期限日"),
+        ));
     }
     for h in &account.holds {
         let Some(deadline) = h.pickup_deadline() else {
             continue;
         };
-        let summary = if include_titles {
-            format!("予約の取り置き期限: {}", h.title)
-        } else {
-            "予約の資料の取り置き期限".to_owned()
-        };
-        cal.push(
-            Event::new()
-                .uid(&format!("hold-{}@{host}", h.hold_id))
-                .timestamp(now)
-                .starts(deadline)
-                .ends(day_after(deadline))
-                .summary(&summary)
-                .description(&format!("{library}（{}）", app.settings.library.phone))
-                .done(),
-        );
+        cal.push(event(
+            format!("hold-{}@{host}", h.hold_id),
+            deadline,
+            summary("予約の取り置き期限", &h.title, "予約の資料の取り置き期限"),
+        ));
     }
     cal.done().to_string()
 }

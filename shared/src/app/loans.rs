@@ -7,9 +7,9 @@ use crate::credentials::sha256_hex;
 use crate::domain::loan::{self, RenewalRefusal};
 use crate::domain::renewal_link::{self, LinkRefusal, RenewalLink};
 use crate::domain::types::LoanId;
-use crate::domain::{Calendar, Key, Loan, Record};
+use crate::domain::{Calendar, Key, Loan, Policy, Record};
 use crate::error::Error;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A loan as the patron sees it: whether it can be renewed now, and if not, why.
 #[derive(Debug)]
@@ -65,11 +65,7 @@ pub struct LinkPreview {
 }
 
 fn link_key(token: &str) -> Result<Key, Error> {
-    let well_formed = (16..=64).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
+    if !super::well_formed_secret(token, 16..=64) {
         return Err(Error::LinkNotFound);
     }
     Ok(Key::RenewalLink(sha256_hex(token)))
@@ -83,11 +79,17 @@ fn link_error(r: LinkRefusal) -> Error {
     }
 }
 
-/// The link, and the loan it names with the calendar (one batch), as they are now.
-async fn link_and_loan(
+/// A rule of renewal links (`renewal_link::preview` or `renewal_link::renew_by_link`).
+type LinkRule<T> =
+    fn(&RenewalLink, Option<&Loan>, DateTime<Utc>, &Calendar, &Policy) -> Result<T, LinkRefusal>;
+
+/// One of the link's rules (R-MAIL-7) applied to the link and the loan it names, read with
+/// the calendar (one batch) as they are now; the loan comes back for the preview to show.
+async fn apply_link_rule<T>(
     app: &App,
     key: &Key,
-) -> Result<(RenewalLink, Option<Loan>, Calendar), Error> {
+    rule: LinkRule<T>,
+) -> Result<(T, Option<Loan>), Error> {
     let link = app
         .store
         .get(key)
@@ -97,13 +99,7 @@ async fn link_and_loan(
     let loan_key = Key::Loan(link.card_number.clone(), link.loan_id.clone());
     let (records, calendar) = with_calendar(app, vec![loan_key]).await?;
     let loan = records.into_iter().find_map(Record::into_loan);
-    Ok((link, loan, calendar))
-}
-
-/// GET /api/renewal-links/{token}: changes nothing (mail scanners open links).
-pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> {
-    let (link, loan, calendar) = link_and_loan(app, &link_key(token)?).await?;
-    let new_due_date = renewal_link::preview(
+    let value = rule(
         &link,
         loan.as_ref(),
         app.clock.now(),
@@ -111,6 +107,13 @@ pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> 
         app.policy(),
     )
     .map_err(link_error)?;
+    Ok((value, loan))
+}
+
+/// GET /api/renewal-links/{token}: changes nothing (mail scanners open links).
+pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> {
+    let (new_due_date, loan) =
+        apply_link_rule(app, &link_key(token)?, renewal_link::preview).await?;
     let loan = loan.expect("the preview found the loan");
     Ok(LinkPreview {
         title: loan.title,
@@ -123,15 +126,7 @@ pub async fn preview_link(app: &App, token: &str) -> Result<LinkPreview, Error> 
 pub async fn renew_by_link(app: &App, token: &str) -> Result<Loan, Error> {
     let key = link_key(token)?;
     until_committed(|| async {
-        let (link, loan, calendar) = link_and_loan(app, &key).await?;
-        let outcome = renewal_link::renew_by_link(
-            &link,
-            loan.as_ref(),
-            app.clock.now(),
-            &calendar,
-            app.policy(),
-        )
-        .map_err(link_error)?;
+        let (outcome, _) = apply_link_rule(app, &key, renewal_link::renew_by_link).await?;
         Ok(committed(
             super::commit(app, outcome.changes).await?,
             outcome.value,

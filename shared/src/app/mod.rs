@@ -25,7 +25,8 @@ pub mod sessions;
 use crate::config::Settings;
 use crate::domain::types::CardNumber;
 use crate::domain::{
-    Changes, FollowUp, Hold, HoldNotice, HoldState, Loan, Outcome, Patron, Policy, Record, Session,
+    Changes, FollowUp, Hold, HoldNotice, HoldState, Key, Loan, Outcome, Patron, Policy, Record,
+    Session,
 };
 use crate::error::Error;
 use crate::ports::scheduler::{expiry_time, HoldExpiry};
@@ -47,6 +48,16 @@ impl App {
     pub fn policy(&self) -> &Policy {
         &self.settings.policy
     }
+}
+
+/// Whether a secret from a URL or a header (a session token's, a renewal or verification
+/// link's, a feed's) could be one we issued: URL-safe base64 of a length in `lengths`. One
+/// that could not names nothing, and is refused before any read.
+pub(crate) fn well_formed_secret(secret: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// One attempt of a use case: done, or it lost a race and must run again on fresh reads.
@@ -173,6 +184,16 @@ pub(crate) async fn first_in_line(
     }
 }
 
+/// Those of the records at `keys` that are there, as the kind `into` picks out.
+pub(crate) async fn get_all<T>(
+    app: &App,
+    keys: &[Key],
+    into: fn(Record) -> Option<T>,
+) -> Result<Vec<T>, Error> {
+    let records = app.store.get_many(keys).await?;
+    Ok(records.into_iter().filter_map(into).collect())
+}
+
 /// Commits a transition's changes; on success, its value and follow-ups are what remains.
 pub(crate) async fn commit_outcome<T>(
     app: &App,
@@ -193,13 +214,7 @@ pub(crate) async fn commit(app: &App, changes: Changes) -> Result<Commit, Error>
     let flips = crate::domain::loan::waiting_flips_in(&changes);
     let mut changes = changes;
     if !flips.is_empty() {
-        let loans: Vec<Loan> = app
-            .store
-            .get_many(&flips)
-            .await?
-            .into_iter()
-            .filter_map(Record::into_loan)
-            .collect();
+        let loans = get_all(app, &flips, Record::into_loan).await?;
         if loans.len() != flips.len() {
             // A loan the title lists is gone: the title was read before a check-in closed it.
             return Ok(Commit::LostRace);

@@ -10,7 +10,7 @@
 //! record can, at worst, send once more. Each run reads only the loans concerned, through its
 //! own sparse index (docs/access-patterns.md #10).
 
-use super::emails::{self, japanese_date, ReminderLine};
+use super::emails::{self, japanese_date, LoanMail, ReminderLine};
 use super::{after_sending, commit, committed, until_committed, App, Attempt};
 use crate::credentials::{random_token, sha256_hex};
 use crate::domain::loan::{self, mark_overdue_noticed, mark_reminded};
@@ -66,6 +66,12 @@ impl Notice {
     /// Still to send for due date `due`: the loan is still due then and not yet told.
     fn pending(self, loan: &Loan, due: NaiveDate) -> bool {
         loan.due_date == due && self.sent_for(loan) != Some(due) && self.contact(loan).is_some()
+    }
+    fn mail(self) -> LoanMail {
+        match self {
+            Notice::DueSoon => LoanMail::DueReminder,
+            Notice::Overdue => LoanMail::OverdueNotice,
+        }
     }
     fn mark(self, loan: &Loan, due: NaiveDate) -> Option<Changes> {
         match self {
@@ -239,14 +245,8 @@ async fn notify_patron(
             .iter()
             .map(|l| Key::Loan(l.card_number.clone(), l.loan_id.clone()))
             .collect();
-        pending = app
-            .store
-            .get_many(&keys)
-            .await?
-            .into_iter()
-            .filter_map(Record::into_loan)
-            .filter(|l| notice.pending(l, due))
-            .collect();
+        pending = super::get_all(app, &keys, Record::into_loan).await?;
+        pending.retain(|l| notice.pending(l, due));
         if pending.is_empty() {
             release(app, claimed, true).await?;
             return Ok(false);
@@ -270,10 +270,13 @@ async fn notify_patron(
         })
         .collect();
     let library = &app.settings.library;
-    let message = match notice {
-        Notice::DueSoon => emails::due_reminder(library, &contact.email, &contact.name, &lines),
-        Notice::Overdue => emails::overdue_notice(library, &contact.email, &contact.name, &lines),
-    };
+    let message = emails::loan_mail(
+        notice.mail(),
+        library,
+        &contact.email,
+        &contact.name,
+        &lines,
+    );
     if let Err(e) = app.mailer.send(&message).await {
         release(app, claimed, false).await?;
         return Err(Error::Internal(format!("send failed: {e}")));

@@ -35,11 +35,7 @@ impl SessionToken {
     pub fn parse(raw: &str) -> Option<SessionToken> {
         let (card, secret) = raw.split_once('.')?;
         let card = CardNumber::parse(card).ok()?;
-        (secret.len() == 43
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .then(|| SessionToken {
+        super::well_formed_secret(secret, 43..=43).then(|| SessionToken {
             card,
             secret: secret.to_owned(),
         })

@@ -1,6 +1,7 @@
 //! Axum's extractors with the API's errors as their rejections, so a bad body, path or query
 //! gets the JSON error and its 400/413/415 code, not axum's plain text.
 
+use crate::domain::types::{BibId, EntryId, HoldId, LoanId, SessionId};
 use crate::error::Error;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -51,6 +52,44 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
         let axum::extract::Path(v) =
             axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(Path(v))
+    }
+}
+
+/// A record's id as the path's one parameter. An id that could never be one names no record,
+/// so it is answered like an id of no record: that record's 404 (`hold_not_found`, ...).
+pub struct PathId<T>(pub T);
+
+/// An id that names one kind of record, with the error for a record of it that is not there.
+pub trait RecordId: TryFrom<String> {
+    const NOT_FOUND: Error;
+}
+
+impl RecordId for BibId {
+    const NOT_FOUND: Error = Error::TitleNotFound;
+}
+
+impl RecordId for LoanId {
+    const NOT_FOUND: Error = Error::LoanNotFound;
+}
+
+impl RecordId for HoldId {
+    const NOT_FOUND: Error = Error::HoldNotFound;
+}
+
+impl RecordId for EntryId {
+    const NOT_FOUND: Error = Error::EntryNotFound;
+}
+
+impl RecordId for SessionId {
+    const NOT_FOUND: Error = Error::SessionNotFound;
+}
+
+impl<S: Send + Sync, T: RecordId> FromRequestParts<S> for PathId<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await?;
+        T::try_from(raw).map(PathId).map_err(|_| T::NOT_FOUND)
     }
 }
 

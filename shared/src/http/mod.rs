@@ -3,7 +3,8 @@
 //! server runs, merged): the 16 KiB body limit, JSON answers for unknown routes and methods,
 //! no-store and nosniff headers, and one log line per request.
 //!
-//! - `extract`: JSON body, path and query extractors whose rejections are the API's errors.
+//! - `extract`: JSON body, path, record id and query extractors whose rejections are the
+//!   API's errors.
 //! - `auth`: the patron behind a request (bearer token or cookie), and staff access.
 //! - `error`: the one mapping from `Error` to status, code and body.
 //! - `body`: response bodies more than one function answers with.
@@ -14,7 +15,7 @@ pub mod error;
 pub mod extract;
 
 pub use auth::{AnySession, Patron, Staff};
-pub use extract::{Json, Path, Query};
+pub use extract::{Json, Path, PathId, Query};
 
 use crate::error::Error;
 use crate::App;
