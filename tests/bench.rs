@@ -11,7 +11,7 @@ use mypage::app::{
 };
 use mypage::credentials::hash_password;
 use mypage::domain::dates::japan_date;
-use mypage::domain::search::{Query, MAX_POSTINGS_PER_PAGE};
+use mypage::domain::search::{Posting, Query, MAX_POSTINGS_PER_PAGE};
 use mypage::domain::types::{
     AuthorName, Barcode, BibId, CardNumber, ClosureReason, EntryId, PasswordAttempt, PatronName,
     Subjects, TitleName,
@@ -24,6 +24,7 @@ use mypage_tests::{at, test_config, unique, NOW};
 use serde_json::json;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration as Elapsed, Instant};
 
@@ -54,10 +55,102 @@ fn card(n: u32) -> CardNumber {
 }
 
 /// Counts the store requests `op` makes.
-async fn measure<F: std::future::Future>(store: &Metered, op: F) -> Requests {
+async fn measure(store: &Metered, op: impl Future) -> Requests {
     let before = store.snapshot();
     op.await;
     store.snapshot() - before
+}
+
+/// The counter lends the copy `barcode` to `who`.
+async fn check_out(app: &App, who: CardNumber, barcode: &str) {
+    let copy = Barcode::parse(barcode).unwrap();
+    counter::check_out(app, &who, &copy, None).await.unwrap();
+}
+
+/// The copy `barcode` comes back to the counter.
+async fn check_in(app: &App, barcode: &str) {
+    counter::check_in(app, &Barcode::parse(barcode).unwrap())
+        .await
+        .unwrap();
+}
+
+/// The round-trip table of one store: per row, the request's number in
+/// docs/access-patterns.md, what it does, and the store requests it made.
+struct Rows<'m> {
+    meter: &'m Metered,
+    measured: Vec<(&'static str, &'static str, Requests)>,
+}
+
+impl Rows<'_> {
+    async fn measure(&mut self, n: &'static str, what: &'static str, op: impl Future) {
+        let requests = measure(self.meter, op).await;
+        self.measured.push((n, what, requests));
+    }
+}
+
+/// `op` as the patron whose session is `token`, after the route's own authentication: the
+/// rows marked "auth included" count both.
+async fn as_patron(app: &App, token: &str, op: impl AsyncFnOnce(sessions::Caller)) {
+    let c = sessions::authenticate(app, token).await.unwrap();
+    op(c).await;
+}
+
+/// Rows 2 and 3 for the patron whose session is `token`: authenticating, and the loan list.
+async fn account_reads(
+    rows: &mut Rows<'_>,
+    app: &App,
+    token: &str,
+    [authenticating, listing]: [&'static str; 2],
+) {
+    rows.measure("2", authenticating, sessions::authenticate(app, token))
+        .await;
+    rows.measure(
+        "3",
+        listing,
+        as_patron(app, token, async |c| {
+            loans::list(app, &c);
+        }),
+    )
+    .await;
+}
+
+/// Rows 6 and 7 for patron `who` (session `token`): a hold on `bib` placed, then cancelled.
+async fn place_and_cancel(
+    rows: &mut Rows<'_>,
+    app: &App,
+    who: CardNumber,
+    token: &str,
+    bib: &str,
+    [placing, cancelling]: [&'static str; 2],
+) {
+    let mut placed = None;
+    rows.measure(
+        "6",
+        placing,
+        as_patron(app, token, async |c| {
+            placed = Some(
+                holds::place(
+                    app,
+                    &who,
+                    Some(c.account),
+                    &BibId::parse(bib).unwrap(),
+                    HoldNotice::NotNeeded.into(),
+                )
+                .await
+                .unwrap(),
+            );
+        }),
+    )
+    .await;
+    let hold_id = placed.unwrap().hold.hold_id;
+    rows.measure(
+        "7",
+        cancelling,
+        as_patron(app, token, async |c| {
+            holds::cancel(app, &c, &hold_id).await.unwrap();
+        }),
+    )
+    .await;
 }
 
 async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
@@ -97,21 +190,10 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
             .unwrap();
     }
     for b in 0..5 {
-        counter::check_out(
-            &ago(3),
-            &card(0),
-            &Barcode::parse(&format!("B{b}-1")).unwrap(),
-            None,
-        )
-        .await
-        .unwrap();
+        check_out(&ago(3), card(0), &format!("B{b}-1")).await;
     }
-    counter::check_out(&ago(3), &card(1), &Barcode::parse("B5-1").unwrap(), None)
-        .await
-        .unwrap();
-    counter::check_out(&ago(3), &card(1), &Barcode::parse("B6-1").unwrap(), None)
-        .await
-        .unwrap();
+    check_out(&ago(3), card(1), "B5-1").await;
+    check_out(&ago(3), card(1), "B6-1").await;
     let attempt = || PasswordAttempt::new("Bench2026x".into()).unwrap();
     let client = sessions::Client {
         source: Some([127, 0, 0, 1].into()),
@@ -140,175 +222,113 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
     .await
     .unwrap();
 
-    let mut rows: Vec<(&str, &str, Requests)> = Vec::new();
-    rows.push((
+    let mut rows = Rows {
+        meter,
+        measured: Vec::new(),
+    };
+    rows.measure(
         "1",
         "log in",
-        measure(
-            meter,
-            sessions::log_in(&app, card(0).as_str(), attempt(), &client, None),
-        )
-        .await,
-    ));
-    rows.push((
+        sessions::log_in(&app, card(0).as_str(), attempt(), &client, None),
+    )
+    .await;
+    rows.measure(
         "2",
         "authenticate (the route's own read)",
-        measure(meter, sessions::authenticate(&app, &token)).await,
-    ));
-    rows.push((
+        sessions::authenticate(&app, &token),
+    )
+    .await;
+    rows.measure(
         "3",
         "loan list (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             std::hint::black_box(loans::list(&app, &c));
-        })
-        .await,
-    ));
+        }),
+    )
+    .await;
     let c = sessions::authenticate(&app, &token).await.unwrap();
     let loan_id = c.account.loans[0].loan_id.clone();
-    rows.push((
+    rows.measure(
         "4",
         "renew (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             loans::renew(&app, &c, &loan_id).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        }),
+    )
+    .await;
+    rows.measure(
         "5",
         "hold list (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             holds::list(&app, &c).await.unwrap();
-        })
-        .await,
-    ));
-    let mut placed = None;
-    rows.push((
-        "6",
-        "place a hold (auth included; the first one waiting: the title's loans learn of it)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
-            placed = Some(
-                holds::place(
-                    &app,
-                    &card(0),
-                    Some(c.account),
-                    &BibId::parse("B5").unwrap(),
-                    HoldNotice::NotNeeded.into(),
-                )
-                .await
-                .unwrap(),
-            );
-        })
-        .await,
-    ));
-    let hold_id = placed.unwrap().hold.hold_id;
-    rows.push((
-        "7",
-        "cancel a hold (auth included; the last one waiting: the loan's fact flips back)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
-            holds::cancel(&app, &c, &hold_id).await.unwrap();
-        })
-        .await,
-    ));
+        }),
+    )
+    .await;
+    place_and_cancel(
+        &mut rows,
+        &app,
+        card(0),
+        &token,
+        "B5",
+        [
+            "place a hold (auth included; the first one waiting: the title's loans learn of it)",
+            "cancel a hold (auth included; the last one waiting: the loan's fact flips back)",
+        ],
+    )
+    .await;
     // B6 already has a waiting hold: a hold behind it changes no loan's "someone is waiting".
     let second = sessions::log_in(&app, card(2).as_str(), attempt(), &client, None)
         .await
         .unwrap()
         .token;
-    let mut behind = None;
-    rows.push((
-        "6",
-        "place a hold behind another (auth included; no loan's fact flips)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &second).await.unwrap();
-            behind = Some(
-                holds::place(
-                    &app,
-                    &card(2),
-                    Some(c.account),
-                    &BibId::parse("B6").unwrap(),
-                    HoldNotice::NotNeeded.into(),
-                )
-                .await
-                .unwrap(),
-            );
-        })
-        .await,
-    ));
-    let behind_id = behind.unwrap().hold.hold_id;
-    rows.push((
-        "7",
-        "cancel a hold with another still waiting (auth included; no flip)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &second).await.unwrap();
-            holds::cancel(&app, &c, &behind_id).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+    place_and_cancel(
+        &mut rows,
+        &app,
+        card(2),
+        &second,
+        "B6",
+        [
+            "place a hold behind another (auth included; no loan's fact flips)",
+            "cancel a hold with another still waiting (auth included; no flip)",
+        ],
+    )
+    .await;
+    rows.measure(
         "8",
         "check in, first hold becomes ready",
-        measure(meter, async {
-            counter::check_in(&app, &Barcode::parse("B6-1").unwrap())
-                .await
-                .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
-        "8",
-        "check in, copy to the shelf",
-        measure(meter, async {
-            counter::check_in(&app, &Barcode::parse("B5-1").unwrap())
-                .await
-                .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        check_in(&app, "B6-1"),
+    )
+    .await;
+    rows.measure("8", "check in, copy to the shelf", check_in(&app, "B5-1"))
+        .await;
+    rows.measure(
         "9",
         "check out (fulfilling the ready hold)",
-        measure(meter, async {
-            counter::check_out(&app, &card(0), &Barcode::parse("B6-1").unwrap(), None)
-                .await
-                .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
-        "13",
-        "a title",
-        measure(meter, async {
-            catalog::title(&app, &BibId::parse("B7").unwrap())
-                .await
-                .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
-        "14",
-        "profile (auth included)",
-        measure(meter, async {
-            sessions::authenticate(&app, &token).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        check_out(&app, card(0), "B6-1"),
+    )
+    .await;
+    rows.measure("13", "a title", async {
+        catalog::title(&app, &BibId::parse("B7").unwrap())
+            .await
+            .unwrap();
+    })
+    .await;
+    rows.measure("14", "profile (auth included)", async {
+        sessions::authenticate(&app, &token).await.unwrap();
+    })
+    .await;
+    rows.measure(
         "20",
         "search, one page (the 8 titles of \"title\")",
-        measure(meter, async {
+        async {
             search::search(&app, "title", None, 20).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        },
+    )
+    .await;
+    rows.measure(
         "21",
         "add a title (16 grams: the title, 16 counts, 1 batch of postings, the indexed mark)",
-        measure(meter, async {
+        async {
             counter::add_title(
                 &app,
                 BibId::parse("B-NEW").unwrap(),
@@ -318,63 +338,50 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
             )
             .await
             .unwrap();
-        })
-        .await,
-    ));
+        },
+    )
+    .await;
 
-    rows.push((
-        "15",
-        "closed days of a month (no login)",
-        measure(meter, async {
-            let today = clock.today();
-            calendar::closed_days(&app, today, today + Days::new(30))
-                .await
-                .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
-        "16",
-        "set a dated closure (staff)",
-        measure(meter, async {
-            calendar::set_closure(
-                &app,
-                clock.today() + Days::new(40),
-                ClosureReason::parse("館内整理").unwrap(),
-            )
+    rows.measure("15", "closed days of a month (no login)", async {
+        let today = clock.today();
+        calendar::closed_days(&app, today, today + Days::new(30))
             .await
             .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+    })
+    .await;
+    rows.measure("16", "set a dated closure (staff)", async {
+        calendar::set_closure(
+            &app,
+            clock.today() + Days::new(40),
+            ClosureReason::parse("館内整理").unwrap(),
+        )
+        .await
+        .unwrap();
+    })
+    .await;
+    rows.measure(
         "18",
         "session list (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             sessions::list(&app, &c).await.unwrap();
-        })
-        .await,
-    ));
+        }),
+    )
+    .await;
 
     // R-HIST-1: the same patron keeps a reading history of 2,000 entries. The account's
     // Query does not reach them: authenticating and the loan list read what they read before.
     let c = sessions::authenticate(&app, &token).await.unwrap();
     history::set_enabled(&app, &c, true).await.unwrap();
-    rows.push((
-        "2",
-        "authenticate, the same patron just before 2,000 history entries are stored",
-        measure(meter, sessions::authenticate(&app, &token)).await,
-    ));
-    rows.push((
-        "3",
-        "loan list, the same patron just before",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
-            loans::list(&app, &c);
-        })
-        .await,
-    ));
+    account_reads(
+        &mut rows,
+        &app,
+        &token,
+        [
+            "authenticate, the same patron just before 2,000 history entries are stored",
+            "loan list, the same patron just before",
+        ],
+    )
+    .await;
     let generation = app
         .store
         .patron(&card(0))
@@ -399,66 +406,51 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         }
         let _ = app.store.commit(changes).await.unwrap();
     }
-    rows.push((
-        "2",
-        "authenticate, patron with 2,000 history entries",
-        measure(meter, sessions::authenticate(&app, &token)).await,
-    ));
-    rows.push((
-        "3",
-        "loan list, patron with 2,000 history entries",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
-            loans::list(&app, &c);
-        })
-        .await,
-    ));
-    rows.push((
+    account_reads(
+        &mut rows,
+        &app,
+        &token,
+        [
+            "authenticate, patron with 2,000 history entries",
+            "loan list, patron with 2,000 history entries",
+        ],
+    )
+    .await;
+    rows.measure(
         "8",
         "check in, history on (the entry in the same commit)",
-        measure(meter, async {
-            counter::check_in(&app, &Barcode::parse("B2-1").unwrap())
-                .await
-                .unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        check_in(&app, "B2-1"),
+    )
+    .await;
+    rows.measure(
         "17",
         "reading history, first page of 20 (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             history::page(&app, &c, None, 20).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        }),
+    )
+    .await;
+    rows.measure(
         "17",
         "reading history CSV export, 2,001 entries (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             history::export(&app, &c).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
+        }),
+    )
+    .await;
+    rows.measure(
         "17",
         "turn the history off: the switch, then 40 batches of 25 (auth included)",
-        measure(meter, async {
-            let c = sessions::authenticate(&app, &token).await.unwrap();
+        as_patron(&app, &token, async |c| {
             history::set_enabled(&app, &c, false).await.unwrap();
-        })
-        .await,
-    ));
-    rows.push((
-        "17",
-        "history-purge run: the other 1,001 entries",
-        measure(meter, async {
-            let r = history::purge_pending(&app).await.unwrap();
-            assert_eq!(r.entries_deleted, 1_001);
-        })
-        .await,
-    ));
+        }),
+    )
+    .await;
+    rows.measure("17", "history-purge run: the other 1,001 entries", async {
+        let r = history::purge_pending(&app).await.unwrap();
+        assert_eq!(r.entries_deleted, 1_001);
+    })
+    .await;
 
     writeln!(out, "\n### Round trips per request — {name}\n").unwrap();
     writeln!(
@@ -466,7 +458,7 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         "| # | request | read requests | items read | write requests |\n|---|---|---|---|---|"
     )
     .unwrap();
-    for (n, what, s) in rows {
+    for (n, what, s) in rows.measured {
         writeln!(
             out,
             "| {n} | {what} | {} | {} | {} |",
@@ -520,7 +512,7 @@ fn reminder_loans(
 async fn reminders_at_scale(
     name: &str,
     store: Arc<dyn Store>,
-    load: impl std::future::Future<Output = ()>,
+    load: impl Future<Output = ()>,
     k: usize,
     n: usize,
     out: &mut String,
@@ -621,17 +613,41 @@ struct Loaded {
     took: Elapsed,
 }
 
+/// How a store takes the generated catalog in: the embedded one through its ordinary writes,
+/// DynamoDB through its bulk loaders.
+trait CatalogLoad {
+    async fn load_titles(&self, records: Vec<Record>);
+    async fn load_postings(&self, postings: Vec<Posting>);
+    async fn load_counts(&self, counts: Vec<(String, u64)>);
+}
+
+impl CatalogLoad for MemoryStore {
+    async fn load_titles(&self, records: Vec<Record>) {
+        let changes = records.into_iter().fold(Changes::none(), Changes::create);
+        let _ = self.commit(changes).await.unwrap();
+    }
+    async fn load_postings(&self, postings: Vec<Posting>) {
+        self.write_postings(&postings).await.unwrap()
+    }
+    async fn load_counts(&self, counts: Vec<(String, u64)>) {
+        self.add_gram_counts(&counts).await.unwrap()
+    }
+}
+
+impl CatalogLoad for DynamoStore {
+    async fn load_titles(&self, records: Vec<Record>) {
+        self.bulk_load(records).await.unwrap()
+    }
+    async fn load_postings(&self, postings: Vec<Posting>) {
+        self.write_postings(&postings).await.unwrap()
+    }
+    async fn load_counts(&self, counts: Vec<(String, u64)>) {
+        self.bulk_load_gram_counts(&counts).await.unwrap()
+    }
+}
+
 /// Loads the generated catalog: each chunk of titles, then its postings; the counts at the end.
-async fn load_search_catalog(
-    n: usize,
-    titles: impl Fn(Vec<Record>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-    postings: impl Fn(
-        Vec<mypage::domain::search::Posting>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-    counts: impl FnOnce(
-        Vec<(String, u64)>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-) -> Loaded {
+async fn load_search_catalog(n: usize, store: &impl CatalogLoad) -> Loaded {
     let started = Instant::now();
     let mut all_counts: HashMap<String, u64> = HashMap::new();
     let mut total = 0;
@@ -644,11 +660,13 @@ async fn load_search_catalog(
             *all_counts.entry(p.gram.clone()).or_default() += 1;
         }
         total += chunk_postings.len();
-        titles(chunk.into_iter().map(Record::from).collect()).await;
-        postings(chunk_postings).await;
+        store
+            .load_titles(chunk.into_iter().map(Record::from).collect())
+            .await;
+        store.load_postings(chunk_postings).await;
     }
     let grams = all_counts.len();
-    counts(all_counts.into_iter().collect()).await;
+    store.load_counts(all_counts.into_iter().collect()).await;
     Loaded {
         titles: n,
         postings: total,
@@ -811,25 +829,7 @@ async fn main() {
         "| store | query class | q | hits, page 1 | items read, page 1 (counts + postings + titles) | read requests, page 1 | latency, page 1 (median of 5) | pages to the end | hits in all | most items read by one page | items read, all pages | time, all pages |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let memory = Arc::new(MemoryStore::new());
-    let m = memory.clone();
-    let m2 = memory.clone();
-    let m3 = memory.clone();
-    let loaded = load_search_catalog(
-        n_search,
-        move |records| {
-            let m = m.clone();
-            Box::pin(async move {
-                let changes = records.into_iter().fold(Changes::none(), Changes::create);
-                let _ = m.commit(changes).await.unwrap();
-            })
-        },
-        move |postings| {
-            let m = m2.clone();
-            Box::pin(async move { m.write_postings(&postings).await.unwrap() })
-        },
-        move |counts| Box::pin(async move { m3.add_gram_counts(&counts).await.unwrap() }),
-    )
-    .await;
+    let loaded = load_search_catalog(n_search, memory.as_ref()).await;
     writeln!(
         loads,
         "| embedded | {} | {} | {:.1} | {} | {:.1} s |",
@@ -842,24 +842,7 @@ async fn main() {
     .unwrap();
     search_at_scale("embedded", memory, &loaded, &mut table).await;
     let search_table = self::dynamo().await;
-    let (d, d2, d3) = (
-        search_table.clone(),
-        search_table.clone(),
-        search_table.clone(),
-    );
-    let loaded = load_search_catalog(
-        n_search_dynamo,
-        move |records| {
-            let d = d.clone();
-            Box::pin(async move { d.bulk_load(records).await.unwrap() })
-        },
-        move |postings| {
-            let d = d2.clone();
-            Box::pin(async move { d.write_postings(&postings).await.unwrap() })
-        },
-        move |counts| Box::pin(async move { d3.bulk_load_gram_counts(&counts).await.unwrap() }),
-    )
-    .await;
+    let loaded = load_search_catalog(n_search_dynamo, search_table.as_ref()).await;
     writeln!(
         loads,
         "| DynamoDB (moto) | {} | {} | {:.1} | {} | {:.1} s ({:.0} items/s) |",

@@ -37,6 +37,17 @@ fn title(bib: &str, added_on: &str) -> Title {
     )
 }
 
+fn bib_ids(titles: Vec<Title>) -> Vec<String> {
+    titles.iter().map(|t| t.bib_id.to_string()).collect()
+}
+
+/// What `id` names of each record found, sorted: the stores need not agree on the order.
+fn sorted_ids<T>(found: Vec<T>, id: impl Fn(&T) -> String) -> Vec<String> {
+    let mut ids: Vec<String> = found.iter().map(id).collect();
+    ids.sort();
+    ids
+}
+
 /// The stored patron `n`, who must exist.
 async fn stored_patron(s: &Arc<dyn Store>, n: &str) -> Patron {
     s.patron(&card(n)).await.unwrap().unwrap()
@@ -98,6 +109,39 @@ fn new() -> Changes {
     Changes::none()
 }
 
+/// Patron 100001 and title B-1, created together.
+fn a_patron_and_a_title() -> Changes {
+    new()
+        .create(patron("100001"))
+        .create(title("B-1", "2026-12-01"))
+}
+
+/// A fresh directory under the system's temporary one, removed when dropped.
+struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    fn new(prefix: &str) -> ScratchDir {
+        let dir = std::env::temp_dir().join(mypage_tests::unique(prefix));
+        std::fs::create_dir_all(&dir).unwrap();
+        ScratchDir(dir)
+    }
+    fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The embedded store kept in `path`, and whether it started empty (no file yet).
+fn open_embedded(path: &std::path::Path) -> (Arc<dyn Store>, bool) {
+    let (s, fresh) = MemoryStore::open(path).unwrap();
+    (Arc::new(s), fresh)
+}
+
 #[apply(both_stores)]
 async fn create_then_read_back_at_version_one(#[case] kind: StoreKind) {
     let s = store(kind).await;
@@ -119,14 +163,7 @@ async fn creating_twice_is_a_conflict(#[case] kind: StoreKind) {
 #[apply(both_stores)]
 async fn a_commit_answers_with_the_records_at_their_new_versions(#[case] kind: StoreKind) {
     let s = store(kind).await;
-    let Commit::Done(w) = commit(
-        &s,
-        new()
-            .create(patron("100001"))
-            .create(title("B-1", "2026-12-01")),
-    )
-    .await
-    else {
+    let Commit::Done(w) = commit(&s, a_patron_and_a_title()).await else {
         panic!("written")
     };
     let versions: Vec<u64> = w.into_records().iter().map(Record::version).collect();
@@ -164,13 +201,7 @@ async fn updates_need_the_version_read(#[case] kind: StoreKind) {
 #[apply(both_stores)]
 async fn a_transaction_is_all_or_nothing(#[case] kind: StoreKind) {
     let s = store(kind).await;
-    written(
-        &s,
-        new()
-            .create(patron("100001"))
-            .create(title("B-1", "2026-12-01")),
-    )
-    .await;
+    written(&s, a_patron_and_a_title()).await;
     let p = stored_patron(&s, "100001").await;
     let mut stale_title = stored_title(&s, "B-1").await;
     stale_title.version = 7; // not the stored version
@@ -192,13 +223,7 @@ async fn a_transaction_is_all_or_nothing(#[case] kind: StoreKind) {
 #[apply(both_stores)]
 async fn deletes_and_checks_compare_versions(#[case] kind: StoreKind) {
     let s = store(kind).await;
-    written(
-        &s,
-        new()
-            .create(patron("100001"))
-            .create(title("B-1", "2026-12-01")),
-    )
-    .await;
+    written(&s, a_patron_and_a_title()).await;
     let t = stored_title(&s, "B-1").await;
     let p = stored_patron(&s, "100001").await;
     let mut wrong_version = p.clone();
@@ -281,15 +306,14 @@ async fn reminder_index_holds_only_loans_due_that_day_with_a_contact(#[case] kin
         .create(loan("100002", "L-3", "2026-12-04", true))
         .create(loan("100003", "L-4", "2026-12-04", false));
     written(&s, changes).await;
-    let mut ids: Vec<String> = s
-        .reminder_loans_due_on(d("2026-12-04"))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|l| l.loan_id.to_string())
-        .collect();
-    ids.sort();
-    assert_eq!(ids, vec!["L-1", "L-3"]);
+    let due_on = |day: &str| {
+        let (s, day) = (s.clone(), d(day));
+        async move {
+            let loans = s.reminder_loans_due_on(day).await.unwrap();
+            sorted_ids(loans, |l| l.loan_id.to_string())
+        }
+    };
+    assert_eq!(due_on("2026-12-04").await, vec!["L-1", "L-3"]);
     // A renewal moves the loan to its new due date in the index.
     let mut l1 = s
         .loan(&card("100001"), &LoanId::parse("L-1").unwrap())
@@ -298,20 +322,8 @@ async fn reminder_index_holds_only_loans_due_that_day_with_a_contact(#[case] kin
         .unwrap();
     l1.due_date = d("2026-12-15");
     written(&s, new().update(l1)).await;
-    assert_eq!(
-        s.reminder_loans_due_on(d("2026-12-04"))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        s.reminder_loans_due_on(d("2026-12-15"))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(due_on("2026-12-04").await.len(), 1);
+    assert_eq!(due_on("2026-12-15").await.len(), 1);
 }
 
 #[apply(both_stores)]
@@ -462,15 +474,8 @@ async fn holds_no_longer_needed_are_found_by_their_date_and_only_while_waiting(
     let before = |d| {
         let s = s.clone();
         async move {
-            let mut cards: Vec<String> = s
-                .holds_not_needed_before(d)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|h| h.card_number.to_string())
-                .collect();
-            cards.sort();
-            cards
+            let holds = s.holds_not_needed_before(d).await.unwrap();
+            sorted_ids(holds, |h| h.card_number.to_string())
         }
     };
     assert_eq!(before(d("2026-12-01")).await, vec!["100001"]);
@@ -497,13 +502,7 @@ async fn titles_with_a_shelf_copy_and_a_queue_are_found(#[case] kind: StoreKind)
             .create(t("B-3", json!([]), queued)),
     )
     .await;
-    let found: Vec<String> = s
-        .titles_shelved_with_queue()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.bib_id.to_string())
-        .collect();
+    let found = bib_ids(s.titles_shelved_with_queue().await.unwrap());
     assert_eq!(found, vec!["B-1"]);
 }
 
@@ -613,13 +612,7 @@ async fn titles_waiting_for_their_postings_are_listed_until_marked_indexed(
     let done = stored_title(&s, "DONE").await;
     assert!(done.search_pending());
     written(&s, search::mark_indexed(&done).unwrap()).await;
-    let pending: Vec<String> = s
-        .titles_pending_index()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.bib_id.to_string())
-        .collect();
+    let pending = bib_ids(s.titles_pending_index().await.unwrap());
     assert_eq!(pending, ["WAIT"]);
     let done = stored_title(&s, "DONE").await;
     assert!(!done.search_pending());
@@ -630,11 +623,9 @@ async fn titles_waiting_for_their_postings_are_listed_until_marked_indexed(
 /// titles marked indexed when it opens its file.
 #[tokio::test]
 async fn the_embedded_store_rebuilds_its_search_index_when_it_opens() {
-    let dir = std::env::temp_dir().join(mypage_tests::unique("mypage-search"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = ScratchDir::new("mypage-search");
     let path = dir.join("data.json");
-    let (s, _) = mypage::adapters::MemoryStore::open(&path).unwrap();
-    let s: Arc<dyn Store> = Arc::new(s);
+    let (s, _) = open_embedded(&path);
     let indexed = titled("DONE", "黒猫", "2026-01-02T00:00:00Z");
     let waiting = titled("WAIT", "白猫", "2026-01-01T00:00:00Z");
     written(&s, new().create(indexed.clone()).create(waiting.clone())).await;
@@ -653,39 +644,28 @@ async fn the_embedded_store_rebuilds_its_search_index_when_it_opens() {
         2,
         "the file holds the two titles and no postings"
     );
-    let (s, _) = mypage::adapters::MemoryStore::open(&path).unwrap();
-    let s: Arc<dyn Store> = Arc::new(s);
+    let (s, _) = open_embedded(&path);
     let cat = s.postings("猫", None, 9).await.unwrap();
     assert_eq!(bibs(&cat), ["DONE"], "the pending title is the re-index's");
     assert_eq!(
         s.gram_counts(&["猫".into(), "白".into()]).await.unwrap(),
         [("猫".to_owned(), 1)]
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The embedded store keeps its data across a dev-server restart, and a write that was cut
 /// short (a leftover temporary file) never replaces the last good file.
 #[tokio::test]
 async fn the_embedded_store_survives_a_restart() {
-    let dir = std::env::temp_dir().join(mypage_tests::unique("mypage-store"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = ScratchDir::new("mypage-store");
     let path = dir.join("data.json");
-    let (s, fresh) = mypage::adapters::MemoryStore::open(&path).unwrap();
+    let (s, fresh) = open_embedded(&path);
     assert!(fresh);
-    let s: Arc<dyn Store> = Arc::new(s);
-    written(
-        &s,
-        new()
-            .create(patron("100001"))
-            .create(title("B-1", "2026-12-01")),
-    )
-    .await;
+    written(&s, a_patron_and_a_title()).await;
     drop(s);
     std::fs::write(path.with_extension("tmp"), b"{ half a fi").unwrap();
-    let (s, fresh) = mypage::adapters::MemoryStore::open(&path).unwrap();
+    let (s, fresh) = open_embedded(&path);
     assert!(!fresh);
-    let s: Arc<dyn Store> = Arc::new(s);
     assert_eq!(stored_patron(&s, "100001").await.version, 1);
     assert!(s
         .title(&BibId::parse("B-1").unwrap())
@@ -698,7 +678,6 @@ async fn the_embedded_store_survives_a_restart() {
         mypage::adapters::MemoryStore::open(&path),
         Err(StoreError::Corrupt(_))
     ));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `make check-store` (the checker binary) reads every record and names each broken
@@ -707,11 +686,10 @@ async fn the_embedded_store_survives_a_restart() {
 #[apply(both_stores)]
 async fn the_store_checker_finds_a_corruption_planted_on_purpose(#[case] kind: StoreKind) {
     use mypage::app::checker;
-    let dir = std::env::temp_dir().join(mypage_tests::unique("mypage-check"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = ScratchDir::new("mypage-check");
     let file = dir.join("store.json");
     let (s, table): (Arc<dyn Store>, Option<String>) = match kind {
-        StoreKind::Memory => (Arc::new(MemoryStore::open(&file).unwrap().0), None),
+        StoreKind::Memory => (open_embedded(&file).0, None),
         StoreKind::Dynamo => {
             let client = aws_sdk_dynamodb::Client::new(&mypage_tests::aws().await);
             let table = mypage_tests::unique("mypage-check");
@@ -753,7 +731,6 @@ async fn the_store_checker_finds_a_corruption_planted_on_purpose(#[case] kind: S
     let facts: Vec<&str> = report.violations.iter().map(|v| v.fact).collect();
     assert!(facts.contains(&"active-hold count"), "{facts:?}");
     assert!(facts.contains(&"belongs to no patron"), "{facts:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The checker reads the store in parallel segments that together hold every record once.

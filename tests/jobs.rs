@@ -8,15 +8,16 @@ use mypage::app::reminders::{self, MailReport};
 use mypage::app::{arrivals, counter, App};
 use mypage::domain::patron;
 use mypage::domain::types::{
-    AuthorName, Barcode, BibId, CardNumber, EmailAddress, InterestTerms, LoanId, PatronName,
-    Subject, Subjects, TitleName,
+    AuthorName, Barcode, BibId, CardNumber, EmailAddress, LoanId, PatronName, Subject, Subjects,
+    TitleName,
 };
 use mypage::domain::{Changes, ClaimState, HoldNotice, MailClaim, NewArrivalSettings};
 use mypage::ports::{Clock, EmailMessage, MailError, Mailer};
 use mypage_tests::both_stores;
-use mypage_tests::{at, aws_app, store, test_config, StoreKind, NOW};
+use mypage_tests::{at, aws_app, link_tokens, store, test_config, StoreKind, NOW};
 use rstest::rstest;
 use rstest_reuse::apply;
+use serde_json::json;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -55,8 +56,31 @@ fn subjects_of(v: &[&str]) -> Subjects {
     .unwrap()
 }
 
-fn terms(v: &[&str]) -> InterestTerms {
-    InterestTerms::parse(v.iter().map(|s| s.to_string()).collect()).unwrap()
+/// New-arrival alerts turned on (R-MAIL-2) for the `authors`, `subjects` and `keywords` that
+/// `settings` lists, as `PUT /api/me/notifications` takes them.
+fn alerts_on(mut settings: serde_json::Value) -> NewArrivalSettings {
+    settings["enabled"] = true.into();
+    serde_json::from_value(settings).expect("valid alert terms")
+}
+
+/// A title catalogued through the counter with one copy, `<bib>-1`, on the shelf.
+async fn title_with_a_copy(app: &App, bib: &str, title: &str, author: &str, subjects: &[&str]) {
+    counter::add_title(
+        app,
+        BibId::parse(bib).unwrap(),
+        TitleName::parse(title).unwrap(),
+        AuthorName::parse(author).unwrap(),
+        subjects_of(subjects),
+    )
+    .await
+    .unwrap();
+    counter::add_copy(
+        app,
+        Barcode::parse(&format!("{bib}-1")).unwrap(),
+        BibId::parse(bib).unwrap(),
+    )
+    .await
+    .unwrap();
 }
 
 impl Library {
@@ -98,22 +122,36 @@ impl Library {
         if email {
             self.verified_address(n, &format!("p{n}@example.jp")).await;
         }
-        let mut p = self.app.store.patron(&card(n)).await.unwrap().unwrap();
+        let mut p = self.stored_patron(n).await;
         p.notifications.due_reminder = due_reminder;
         if let Some(a) = alerts {
             p.notifications.new_arrivals = a;
         }
-        let _ = self
-            .app
-            .store
-            .commit(Changes::none().update(p))
-            .await
-            .unwrap();
+        self.commit(Changes::none().update(p)).await;
+    }
+
+    /// The stored patron `n`, who must exist.
+    async fn stored_patron(&self, n: &str) -> mypage::domain::Patron {
+        self.app.store.patron(&card(n)).await.unwrap().unwrap()
+    }
+
+    /// Writes `changes` straight to the store, whether the commit wins or loses.
+    async fn commit(&self, changes: Changes) {
+        let _ = self.app.store.commit(changes).await.unwrap();
+    }
+
+    /// The mailer refuses every send to `addr` until [`Library::stop_failing`].
+    fn fail_for(&self, addr: &str) {
+        self.mail.failing.lock().unwrap().insert(addr.into());
+    }
+
+    fn stop_failing(&self) {
+        self.mail.failing.lock().unwrap().clear();
     }
 
     /// The address set and verified through the domain's own transitions (R-MAIL-5).
     async fn verified_address(&self, n: &str, email: &str) {
-        let p = self.app.store.patron(&card(n)).await.unwrap().unwrap();
+        let p = self.stored_patron(n).await;
         let pending = patron::NewVerification {
             token_hash: format!("hash-of-{n}"),
             expires_at: self.clock.now() + Duration::hours(24),
@@ -139,7 +177,7 @@ impl Library {
             .into_iter()
             .find_map(|r| r.into_email_verification())
             .unwrap();
-        let p = self.app.store.patron(&card(n)).await.unwrap().unwrap();
+        let p = self.stored_patron(n).await;
         let verified = patron::verify_email(&p, &[], &verification, self.clock.now()).unwrap();
         let mypage::ports::Commit::Done(_) = self.app.store.commit(verified.changes).await.unwrap()
         else {
@@ -147,29 +185,9 @@ impl Library {
         };
     }
 
-    async fn title(&self, app: &App, bib: &str, title: &str, author: &str, subjects: &[&str]) {
-        counter::add_title(
-            app,
-            BibId::parse(bib).unwrap(),
-            TitleName::parse(title).unwrap(),
-            AuthorName::parse(author).unwrap(),
-            subjects_of(subjects),
-        )
-        .await
-        .unwrap();
-        counter::add_copy(
-            app,
-            Barcode::parse(&format!("{bib}-1")).unwrap(),
-            BibId::parse(bib).unwrap(),
-        )
-        .await
-        .unwrap();
-    }
-
     /// A loan falling due `in_days` from today (checked out 14 days before that).
     async fn loan_due_in(&self, n: &str, bib: &str, in_days: i64) -> String {
-        self.title(&self.at(-30), bib, &format!("本{bib}"), "著者", &["一般"])
-            .await;
+        title_with_a_copy(&self.at(-30), bib, &format!("本{bib}"), "著者", &["一般"]).await;
         let r = counter::check_out(
             &self.at(in_days - 14),
             &card(n),
@@ -196,6 +214,10 @@ impl Library {
         reminders::send_due_reminders(&self.app, self.clock.today())
             .await
             .unwrap()
+    }
+
+    async fn announce(&self) -> MailReport {
+        arrivals::send_new_arrivals(&self.app).await.unwrap()
     }
 }
 
@@ -274,12 +296,7 @@ async fn r_mail_1_never_twice_for_a_due_date_but_again_after_a_renewal(#[case] k
         .unwrap();
     loan.due_date = l.clock.today() + Days::new(14);
     loan.renewals = 1;
-    let _ = l
-        .app
-        .store
-        .commit(Changes::none().update(loan))
-        .await
-        .unwrap();
+    l.commit(Changes::none().update(loan)).await;
     l.clock.advance(Duration::days(11));
     assert_eq!(l.remind().await.emails_sent, 1);
     assert_eq!(l.sent().len(), 2);
@@ -293,14 +310,10 @@ async fn r_mail_1_a_failed_send_stops_nobody_else_and_is_retried_next_run(#[case
         l.patron(n, true, true, None).await;
         l.loan_due_in(n, b, 3).await;
     }
-    l.mail
-        .failing
-        .lock()
-        .unwrap()
-        .insert("p50000009@example.jp".into());
+    l.fail_for("p50000009@example.jp");
     let r = l.remind().await;
     assert_eq!((r.patrons_found, r.emails_sent, r.failed), (3, 2, 1));
-    l.mail.failing.lock().unwrap().clear();
+    l.stop_failing();
     let r = l.remind().await;
     assert_eq!((r.emails_sent, r.failed), (1, 0));
     let mut to: Vec<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
@@ -345,12 +358,7 @@ async fn r_mail_1_a_run_that_died_mid_way_is_taken_over_after_its_lease(#[case] 
         },
         version: 0,
     };
-    let _ = l
-        .app
-        .store
-        .commit(Changes::none().create(claim))
-        .await
-        .unwrap();
+    l.commit(Changes::none().create(claim)).await;
     let r = l.remind().await;
     assert_eq!(
         (r.emails_sent, r.skipped),
@@ -372,22 +380,19 @@ async fn r_mail_1_the_run_date_can_be_named_for_a_rerun(#[case] kind: StoreKind)
     l.patron("50000021", true, true, None).await;
     l.loan_due_in("50000021", "N1", 5).await; // due 2026-12-06
     let input = |v| serde_json::from_value::<due_reminders::Input>(v).unwrap();
-    let none = due_reminders::run(l.app.clone(), input(serde_json::json!({})))
+    let none = due_reminders::run(l.app.clone(), input(json!({})))
         .await
         .unwrap();
     assert_eq!(none.emails_sent, 0);
-    let named = due_reminders::run(
-        l.app.clone(),
-        input(serde_json::json!({"date": "2026-12-03"})),
-    )
-    .await
-    .unwrap();
+    let named = due_reminders::run(l.app.clone(), input(json!({"date": "2026-12-03"})))
+        .await
+        .unwrap();
     assert_eq!(named.emails_sent, 1);
     // A malformed input is an error, never a run for some other day.
     for bad in [
-        serde_json::json!({"date": "soon"}),
-        serde_json::json!({"day": "2026-12-03"}),
-        serde_json::json!([]),
+        json!({"date": "soon"}),
+        json!({"day": "2026-12-03"}),
+        json!([]),
     ] {
         assert!(serde_json::from_value::<due_reminders::Input>(bad).is_err());
     }
@@ -399,15 +404,9 @@ async fn r_mail_1_an_address_change_reaches_the_reminder(#[case] kind: StoreKind
     l.patron("50000022", true, true, None).await;
     l.loan_due_in("50000022", "M1", 3).await;
     // Turn the service off after checkout: the loan no longer carries a contact.
-    let mut p = l
-        .app
-        .store
-        .patron(&card("50000022"))
-        .await
-        .unwrap()
-        .unwrap();
+    let mut p = l.stored_patron("50000022").await;
     p.notifications.due_reminder = false;
-    let _ = l.app.store.commit(Changes::none().update(p)).await.unwrap();
+    l.commit(Changes::none().update(p)).await;
     let caller = fake_caller(&l, "50000022").await;
     mypage::app::account::set_notifications(&l.app, &caller, Default::default())
         .await
@@ -441,11 +440,7 @@ async fn r_mail_1_an_address_change_reaches_the_reminder(#[case] kind: StoreKind
             .any(|m| m.to.as_str() == "p50000022@example.jp" && !m.text.contains("token=")),
         "the old address is told of the change, without the link"
     );
-    let at = link.text.find("token=").unwrap() + "token=".len();
-    let token: String = link.text[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let token = link_tokens(&link.text, "token=").remove(0);
     mypage::app::account::verify_email(&l.app, &token)
         .await
         .unwrap();
@@ -458,12 +453,9 @@ async fn r_mail_1_an_address_change_reaches_the_reminder(#[case] kind: StoreKind
 #[apply(both_stores)]
 async fn r_mail_2_matching_new_titles_in_one_digest_announced_once(#[case] kind: StoreKind) {
     let l = Library::new(kind).await;
-    let alerts = NewArrivalSettings {
-        enabled: true,
-        authors: terms(&["村上 春樹"]),
-        subjects: terms(&["京都"]),
-        keywords: terms(&["ｐｙｔｈｏｎ"]),
-    };
+    let alerts = alerts_on(json!({
+        "authors": ["村上 春樹"], "subjects": ["京都"], "keywords": ["ｐｙｔｈｏｎ"],
+    }));
     l.patron("50000030", true, false, Some(alerts.clone()))
         .await;
     l.patron(
@@ -478,18 +470,14 @@ async fn r_mail_2_matching_new_titles_in_one_digest_announced_once(#[case] kind:
     .await;
     l.patron("50000032", false, false, Some(alerts.clone()))
         .await; // no address
-    l.title(&l.at(-5), "OLD", "昔の本", "村上春樹", &["日本文学"])
-        .await;
+    title_with_a_copy(&l.at(-5), "OLD", "昔の本", "村上春樹", &["日本文学"]).await;
     assert_eq!(
-        arrivals::send_new_arrivals(&l.app)
-            .await
-            .unwrap()
-            .emails_sent,
+        l.announce().await.emails_sent,
         0,
         "older than a day on the first run"
     );
     l.clock.advance(Duration::hours(1));
-    l.title(
+    title_with_a_copy(
         &l.app,
         "N1",
         "街とその不確かな壁",
@@ -497,13 +485,11 @@ async fn r_mail_2_matching_new_titles_in_one_digest_announced_once(#[case] kind:
         &["日本文学"],
     )
     .await;
-    l.title(&l.app, "N2", "古都の庭", "重森三玲", &["京都"])
-        .await;
-    l.title(&l.app, "N3", "Python入門", "山本", &["プログラミング"])
-        .await;
-    l.title(&l.app, "N4", "料理の本", "佐藤", &["料理"]).await;
+    title_with_a_copy(&l.app, "N2", "古都の庭", "重森三玲", &["京都"]).await;
+    title_with_a_copy(&l.app, "N3", "Python入門", "山本", &["プログラミング"]).await;
+    title_with_a_copy(&l.app, "N4", "料理の本", "佐藤", &["料理"]).await;
     l.clock.advance(Duration::hours(1));
-    let r = arrivals::send_new_arrivals(&l.app).await.unwrap();
+    let r = l.announce().await;
     assert_eq!((r.patrons_found, r.emails_sent, r.failed), (1, 1, 0));
     let m = &l.sent()[0];
     assert_eq!(m.to.as_str(), "p50000030@example.jp");
@@ -513,57 +499,30 @@ async fn r_mail_2_matching_new_titles_in_one_digest_announced_once(#[case] kind:
     assert!(!m.text.contains("料理の本") && !m.text.contains("昔の本"));
     assert!(m.text.contains("/#/titles/N1"), "links to the title page");
     // Reruns announce nothing again.
-    assert_eq!(
-        arrivals::send_new_arrivals(&l.app)
-            .await
-            .unwrap()
-            .emails_sent,
-        0
-    );
+    assert_eq!(l.announce().await.emails_sent, 0);
     l.clock.advance(Duration::days(1));
-    assert_eq!(
-        arrivals::send_new_arrivals(&l.app)
-            .await
-            .unwrap()
-            .emails_sent,
-        0
-    );
-    l.title(&l.app, "N5", "騎士団長殺し", "村上 春樹", &[])
-        .await;
+    assert_eq!(l.announce().await.emails_sent, 0);
+    title_with_a_copy(&l.app, "N5", "騎士団長殺し", "村上 春樹", &[]).await;
     l.clock.advance(Duration::minutes(5));
-    assert_eq!(
-        arrivals::send_new_arrivals(&l.app)
-            .await
-            .unwrap()
-            .emails_sent,
-        1
-    );
+    assert_eq!(l.announce().await.emails_sent, 1);
     assert!(l.sent()[1].text.contains("騎士団長殺し") && !l.sent()[1].text.contains("古都の庭"));
 }
 
 #[apply(both_stores)]
 async fn r_mail_2_a_failed_digest_is_retried_with_the_same_titles(#[case] kind: StoreKind) {
     let l = Library::new(kind).await;
-    let alerts = NewArrivalSettings {
-        enabled: true,
-        keywords: terms(&["京都"]),
-        ..Default::default()
-    };
+    let alerts = alerts_on(json!({"keywords": ["京都"]}));
     l.patron("50000033", true, false, Some(alerts.clone()))
         .await;
     l.patron("50000034", true, false, Some(alerts)).await;
-    l.title(&l.app, "K1", "京都案内", "著者", &[]).await;
+    title_with_a_copy(&l.app, "K1", "京都案内", "著者", &[]).await;
     l.clock.advance(Duration::minutes(5));
-    l.mail
-        .failing
-        .lock()
-        .unwrap()
-        .insert("p50000034@example.jp".into());
-    let r = arrivals::send_new_arrivals(&l.app).await.unwrap();
+    l.fail_for("p50000034@example.jp");
+    let r = l.announce().await;
     assert_eq!((r.emails_sent, r.failed), (1, 1));
-    l.mail.failing.lock().unwrap().clear();
+    l.stop_failing();
     l.clock.advance(Duration::days(1));
-    let r = arrivals::send_new_arrivals(&l.app).await.unwrap();
+    let r = l.announce().await;
     assert_eq!((r.emails_sent, r.failed), (1, 0));
     let to: Vec<String> = l.sent().iter().map(|m| m.to.to_string()).collect();
     assert_eq!(to, vec!["p50000033@example.jp", "p50000034@example.jp"]);
@@ -572,22 +531,15 @@ async fn r_mail_2_a_failed_digest_is_retried_with_the_same_titles(#[case] kind: 
 #[apply(both_stores)]
 async fn r_mail_2_two_runs_at_once_announce_once(#[case] kind: StoreKind) {
     let l = Library::new(kind).await;
-    let alerts = NewArrivalSettings {
-        enabled: true,
-        subjects: terms(&["歴史"]),
-        ..Default::default()
-    };
+    let alerts = alerts_on(json!({"subjects": ["歴史"]}));
     for i in 0..5 {
         l.patron(&format!("5000004{i}"), true, false, Some(alerts.clone()))
             .await;
     }
-    l.title(&l.app, "H1", "日本の歴史", "著者", &["歴史"]).await;
+    title_with_a_copy(&l.app, "H1", "日本の歴史", "著者", &["歴史"]).await;
     l.clock.advance(Duration::minutes(5));
-    let (a, b) = tokio::join!(
-        arrivals::send_new_arrivals(&l.app),
-        arrivals::send_new_arrivals(&l.app)
-    );
-    assert_eq!(a.unwrap().emails_sent + b.unwrap().emails_sent, 5);
+    let (a, b) = tokio::join!(l.announce(), l.announce());
+    assert_eq!(a.emails_sent + b.emails_sent, 5);
     assert_eq!(l.sent().len(), 5);
 }
 
@@ -616,14 +568,7 @@ async fn fake_caller(l: &Library, n: &str) -> mypage::app::sessions::Caller {
 #[tokio::test]
 async fn ses_adapter_sends_the_hold_ready_email() {
     let sdk = mypage_tests::aws().await;
-    let ses = aws_sdk_sesv2::Client::new(&sdk);
-    ses.create_email_identity()
-        .email_identity("library.example.jp")
-        .send()
-        .await
-        .unwrap();
-    let mut aws = mypage::config::AwsSettings::from_lookup(|_| None).unwrap();
-    aws.mail_from = Some("京都市立図書館 <info@library.example.jp>".into());
+    let aws = mypage_tests::ses_settings(&sdk).await;
     let clock = Arc::new(PinnedClock::new(at(NOW)));
     let app = aws_app(test_config(), aws, &sdk, clock.clone()).await;
     let to = format!("{}@example.jp", mypage_tests::unique("hanako"));
@@ -635,19 +580,7 @@ async fn ses_adapter_sends_the_hold_ready_email() {
         clock.today() + Days::new(7),
     );
     app.mailer.send(&message).await.unwrap();
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
-    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sent: Vec<&serde_json::Value> = data["ses"]["Message"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["destinations"]["ToAddresses"][0] == to.as_str())
-        .collect();
+    let sent = mypage_tests::ses_messages_to(&to).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(
         sent[0]["subject"],
@@ -715,22 +648,7 @@ async fn scheduler_adapter_creates_one_time_schedules_that_invoke_hold_expiry() 
             .await
             .unwrap();
     }
-    counter::add_title(
-        &app,
-        BibId::parse("S1").unwrap(),
-        TitleName::parse("題").unwrap(),
-        AuthorName::parse("著").unwrap(),
-        Subjects::default(),
-    )
-    .await
-    .unwrap();
-    counter::add_copy(
-        &app,
-        Barcode::parse("S1-1").unwrap(),
-        BibId::parse("S1").unwrap(),
-    )
-    .await
-    .unwrap();
+    title_with_a_copy(&app, "S1", "題", "著", &[]).await;
     let hold = ready_hold_on_s1(&app).await;
 
     let name = mypage::ports::scheduler::schedule_name(&hold.hold.hold_id);

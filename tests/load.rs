@@ -129,11 +129,46 @@ impl Client {
             Err(_) => (0, Value::Null),
         }
     }
+
+    /// A request as a patron (or nobody), not as staff.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.send(method, path, token, body, false).await
+    }
+
+    /// A POST with the staff key, as the counter makes it.
+    async fn staff(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, None, Some(body), true)
+            .await
+    }
+
+    async fn log_in(&self, card: &str, password: &str) -> (u16, Value) {
+        let body = json!({"card_number": card, "password": password});
+        self.call(reqwest::Method::POST, "/api/session", None, Some(body))
+            .await
+    }
+
+    /// The dev server's pinned clock set to `now`.
+    async fn set_clock(&self, now: &str) {
+        let body = json!({ "now": now });
+        self.call(reqwest::Method::PUT, "/dev/clock", None, Some(body))
+            .await;
+    }
+}
+
+/// The session token in a login's answer ("" if it has none).
+fn token_in(answer: &Value) -> String {
+    answer["token"].as_str().unwrap_or("").to_owned()
 }
 
 async fn wait_up(c: &Client) {
     for _ in 0..300 {
-        if c.send(reqwest::Method::GET, "/dev/clock", None, None, false)
+        if c.call(reqwest::Method::GET, "/dev/clock", None, None)
             .await
             .0
             == 200
@@ -148,56 +183,31 @@ async fn wait_up(c: &Client) {
 /// Patrons with their own passwords and two loans each (checked out five days ago), titles
 /// with one copy each. Returns the patrons' tokens and loan ids.
 async fn set_up(c: &Client) -> Vec<(String, Vec<String>)> {
-    use reqwest::Method as M;
-    let five_days_ago = "2026-12-02T00:30:00Z";
-    c.send(
-        M::PUT,
-        "/dev/clock",
-        None,
-        Some(json!({ "now": five_days_ago })),
-        false,
-    )
-    .await;
+    c.set_clock("2026-12-02T00:30:00Z").await; // five days ago
     for t in 0..TITLES {
-        c.send(M::POST, "/api/staff/titles", None, Some(json!({"bib_id": format!("L-{t}"), "title": format!("本 {t}"), "author": "著者", "subjects": []})), true).await;
-        c.send(
-            M::POST,
+        c.staff("/api/staff/titles", json!({"bib_id": format!("L-{t}"), "title": format!("本 {t}"), "author": "著者", "subjects": []})).await;
+        c.staff(
             "/api/staff/copies",
-            None,
-            Some(json!({"barcode": format!("L-{t}-1"), "bib_id": format!("L-{t}")})),
-            true,
+            json!({"barcode": format!("L-{t}-1"), "bib_id": format!("L-{t}")}),
         )
         .await;
     }
     let mut out = Vec::new();
     for n in 0..PATRONS {
-        c.send(M::POST, "/api/staff/patrons", None, Some(json!({"card_number": card(n), "name": format!("利用者{n}"), "ebook_eligible": false})), true).await;
-        let (_, tmp) = c
-            .send(
-                M::POST,
-                &format!("/api/staff/patrons/{}/temporary-password", card(n)),
-                None,
-                Some(json!({})),
-                true,
-            )
-            .await;
+        c.staff(
+            "/api/staff/patrons",
+            json!({"card_number": card(n), "name": format!("利用者{n}"), "ebook_eligible": false}),
+        )
+        .await;
+        let temporary = format!("/api/staff/patrons/{}/temporary-password", card(n));
+        let (_, tmp) = c.staff(&temporary, json!({})).await;
         let temp = tmp["temporary_password"].as_str().unwrap_or("").to_owned();
-        let (_, s) = c
-            .send(
-                M::POST,
-                "/api/session",
-                None,
-                Some(json!({"card_number": card(n), "password": temp})),
-                false,
-            )
-            .await;
-        let token = s["token"].as_str().unwrap_or("").to_owned();
-        c.send(
-            M::PUT,
+        let token = token_in(&c.log_in(&card(n), &temp).await.1);
+        c.call(
+            reqwest::Method::PUT,
             "/api/me/password",
             Some(&token),
             Some(json!({"current_password": temp, "new_password": password(n)})),
-            false,
         )
         .await;
         let mut loans = Vec::new();
@@ -207,12 +217,9 @@ async fn set_up(c: &Client) -> Vec<(String, Vec<String>)> {
                 break;
             }
             let (_, l) = c
-                .send(
-                    M::POST,
+                .staff(
                     "/api/staff/checkouts",
-                    None,
-                    Some(json!({"card_number": card(n), "barcode": format!("L-{t}-1")})),
-                    true,
+                    json!({"card_number": card(n), "barcode": format!("L-{t}-1")}),
                 )
                 .await;
             if let Some(id) = l["loan_id"].as_str() {
@@ -221,21 +228,10 @@ async fn set_up(c: &Client) -> Vec<(String, Vec<String>)> {
         }
         out.push((token, loans));
     }
-    c.send(
-        M::PUT,
-        "/dev/clock",
-        None,
-        Some(json!({ "now": NOW })),
-        false,
-    )
-    .await;
+    c.set_clock(NOW).await;
     // Monday morning: the sessions of five days ago have ended; each patron logs in today.
     for (n, (token, _)) in out.iter_mut().enumerate() {
-        let body = json!({"card_number": card(n), "password": password(n)});
-        let (_, s) = c
-            .send(M::POST, "/api/session", None, Some(body), false)
-            .await;
-        *token = s["token"].as_str().unwrap_or("").to_owned();
+        *token = token_in(&c.log_in(&card(n), &password(n)).await.1);
     }
     out
 }
@@ -285,58 +281,28 @@ async fn run_mix(
             let (token, loans) = &patrons[n];
             let pick = i % 20;
             let began = Instant::now();
+            let loan_list = || c.call(M::GET, "/api/me/loans", Some(token), None);
             let (kind, (status, _)) = match pick {
-                0 | 1 => (
-                    "log in",
-                    c.send(
-                        M::POST,
-                        "/api/session",
-                        None,
-                        Some(json!({"card_number": card(n), "password": password(n)})),
-                        false,
-                    )
-                    .await,
-                ),
-                2..=9 => (
-                    "loan list",
-                    c.send(M::GET, "/api/me/loans", Some(token), None, false)
-                        .await,
-                ),
+                0 | 1 => ("log in", c.log_in(&card(n), &password(n)).await),
+                2..=9 => ("loan list", loan_list().await),
                 10..=12 => match loans.get(i % 2) {
-                    Some(id) => (
-                        "renew",
-                        c.send(
-                            M::POST,
-                            &format!("/api/me/loans/{id}/renewal"),
-                            Some(token),
-                            None,
-                            false,
-                        )
-                        .await,
-                    ),
-                    None => (
-                        "loan list",
-                        c.send(M::GET, "/api/me/loans", Some(token), None, false)
-                            .await,
-                    ),
+                    Some(id) => {
+                        let renewal = format!("/api/me/loans/{id}/renewal");
+                        ("renew", c.call(M::POST, &renewal, Some(token), None).await)
+                    }
+                    None => ("loan list", loan_list().await),
                 },
                 13..=16 => (
                     "hold list",
-                    c.send(M::GET, "/api/me/holds", Some(token), None, false)
-                        .await,
+                    c.call(M::GET, "/api/me/holds", Some(token), None).await,
                 ),
                 _ => {
-                    let bib = format!("L-{}", (i * 7) % TITLES);
+                    let body =
+                        json!({"bib_id": format!("L-{}", (i * 7) % TITLES), "notify": "none"});
                     (
                         "place hold",
-                        c.send(
-                            M::POST,
-                            "/api/me/holds",
-                            Some(token),
-                            Some(json!({"bib_id": bib, "notify": "none"})),
-                            false,
-                        )
-                        .await,
+                        c.call(M::POST, "/api/me/holds", Some(token), Some(body))
+                            .await,
                     )
                 }
             };
@@ -364,18 +330,9 @@ async fn run_mix(
 /// Login latencies: unknown against registered card, wrong password (not yet locked), and
 /// both locked. Alternating, so that any drift of the machine touches both sides alike.
 async fn timing(c: &Client) -> (f64, f64, f64, f64) {
-    use reqwest::Method as M;
     let try_once = |card: String| async move {
         let began = Instant::now();
-        let (status, _) = c
-            .send(
-                M::POST,
-                "/api/session",
-                None,
-                Some(json!({"card_number": card, "password": "Wrong9999x"})),
-                false,
-            )
-            .await;
+        let (status, _) = c.log_in(&card, "Wrong9999x").await;
         (status, began.elapsed().as_secs_f64() * 1e3)
     };
     let (mut unknown, mut registered) = (Vec::new(), Vec::new());

@@ -5,7 +5,8 @@
 //! these records.
 
 use chrono::{Days, Duration, NaiveDate};
-use mypage::domain::{ClaimState, Key, MailClaim, Record};
+use mypage::domain::types::CardNumber;
+use mypage::domain::{Changes, ClaimState, Key, MailClaim, Record};
 use mypage::ports::{Clock, Commit};
 use mypage_tests::checker::assert_store_sound_after_expiry;
 use mypage_tests::{at, both_stores, link_tokens, unique, Reply, StoreKind, TestServer};
@@ -17,13 +18,19 @@ use serde_json::{json, Value};
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
 const PUT: Method = Method::PUT;
-const DELETE: Method = Method::DELETE;
 
 /// Each test here runs once on the embedded store and once on DynamoDB (moto).
 fn date(v: &Value) -> NaiveDate {
     v.as_str()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("a date: {v}"))
+}
+
+/// The dev server on a fresh store of `kind`, with patron `card` logged in: their session.
+async fn server_with_patron(kind: StoreKind, card: &str) -> (TestServer, String) {
+    let s = TestServer::start(kind).await;
+    let t = s.patron(card).await;
+    (s, t)
 }
 
 /// Moves the clock on to `day` (at the same time of day).
@@ -38,21 +45,14 @@ async fn lend(s: &TestServer, card: &str, barcode: &str) -> NaiveDate {
     date(&s.check_out(card, barcode).await.expect(201).body["due_date"])
 }
 
-async fn hold(s: &TestServer, token: &str, bib: &str, notify: &str) -> Reply {
-    s.call(
-        POST,
-        "/api/me/holds",
-        Some(token),
-        Some(json!({ "bib_id": bib, "notify": notify })),
-    )
-    .await
+/// A new title (one copy, `<bib>-1`) lent to `card`: the due date.
+async fn lend_new_title(s: &TestServer, card: &str, bib: &str) -> NaiveDate {
+    s.title(bib, 1).await;
+    lend(s, card, &format!("{bib}-1")).await
 }
 
 async fn loans(s: &TestServer, token: &str) -> Vec<Value> {
-    s.call(GET, "/api/me/loans", Some(token), None)
-        .await
-        .expect(200)
-        .body["loans"]
+    s.mine("/api/me/loans", token).await["loans"]
         .as_array()
         .expect("a loan list")
         .clone()
@@ -64,6 +64,14 @@ async fn loan_of(s: &TestServer, token: &str, bib: &str) -> Value {
         .into_iter()
         .find(|l| l["bib_id"] == bib)
         .unwrap_or_else(|| panic!("a loan of {bib}"))
+}
+
+/// The id of the patron's loan of `bib`.
+async fn loan_id_of(s: &TestServer, token: &str, bib: &str) -> String {
+    loan_of(s, token, bib).await["loan_id"]
+        .as_str()
+        .expect("a loan id")
+        .to_owned()
 }
 
 fn all_services() -> Value {
@@ -80,22 +88,33 @@ fn job_sent(report: &Value) -> u64 {
     report["emails_sent"].as_u64().expect("a job report")
 }
 
+/// Runs `job` for today: how many emails it sent.
+async fn emails_sent_by(s: &TestServer, job: &str) -> u64 {
+    job_sent(&s.run_job(job, None).await)
+}
+
+/// A rerun of `job` named for `date`, whatever it answers.
+async fn rerun_for(s: &TestServer, job: &str, date: &str) -> Reply {
+    let body = json!({ "date": date });
+    s.call(POST, &format!("/dev/run/{job}"), None, Some(body))
+        .await
+}
+
 // ------------------------------------------------------------------ R-MAIL-5 (addresses)
 
 #[apply(both_stores)]
 async fn r_mail_5_a_new_address_is_unverified_until_the_link_mailed_to_it_is_opened(
     #[case] kind: StoreKind,
 ) {
-    let s = TestServer::start(kind).await;
-    let t = s.patron("71000001").await;
+    let (s, t) = server_with_patron(kind, "71000001").await;
     let r = s.put_email(&t, "hanako@example.jp").await.expect(202);
     assert_eq!(
         r.body,
         json!({"email": "hanako@example.jp", "verified": false})
     );
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    let me = s.mine("/api/me", &t).await;
     assert_eq!(
-        (&me.body["email"], &me.body["email_verified"]),
+        (&me["email"], &me["email_verified"]),
         (&json!("hanako@example.jp"), &json!(false))
     );
     let mail = s.mail_to("hanako@example.jp");
@@ -115,8 +134,8 @@ async fn r_mail_5_a_new_address_is_unverified_until_the_link_mailed_to_it_is_ope
     assert!(m.text.contains(&link), "{}", m.text);
     let token = s.verification_token_sent_to("hanako@example.jp").unwrap();
     s.verify_email(&token).await.expect(204);
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
-    assert_eq!(me.body["email_verified"], true);
+    let me = s.mine("/api/me", &t).await;
+    assert_eq!(me["email_verified"], true);
     assert_store_sound_after_expiry(&s).await;
 }
 
@@ -132,7 +151,7 @@ async fn signed_up_unverified(s: &TestServer, card: &str, lender: &str, addr: &s
     s.title("SOON", 1).await;
     s.title("LATE", 1).await;
     s.check_out(lender, "HELD-1").await.expect(201);
-    hold(s, &t, "HELD", "email").await.expect(201);
+    s.place_hold(&t, "HELD", "email").await.expect(201);
     let due = lend(s, card, "SOON-1").await;
     assert_eq!(lend(s, card, "LATE-1").await, due);
     due
@@ -150,11 +169,11 @@ async fn r_mail_5_an_unverified_address_gets_the_verification_and_nothing_else(
     assert_eq!(ready.body["hold_ready"]["card_number"], card);
     cat_title(&s, "CAT1").await;
     s.clock.advance(Duration::minutes(5));
-    assert_eq!(job_sent(&s.run_job("new-arrivals", None).await), 0);
+    assert_eq!(emails_sent_by(&s, "new-arrivals").await, 0);
     advance_to(&s, due - Days::new(3));
-    assert_eq!(job_sent(&s.run_job("due-reminders", None).await), 0);
+    assert_eq!(emails_sent_by(&s, "due-reminders").await, 0);
     advance_to(&s, due + Days::new(1));
-    assert_eq!(job_sent(&s.run_job("overdue-notices", None).await), 0);
+    assert_eq!(emails_sent_by(&s, "overdue-notices").await, 0);
     let mail = s.mail_to(addr);
     assert_eq!(mail.len(), 1, "only the verification: {mail:?}");
     assert!(mail[0].text.contains("verify-email?token="));
@@ -169,17 +188,16 @@ async fn r_mail_5_an_unverified_address_gets_the_verification_and_nothing_else(
     );
     cat_title(&s, "CAT2").await;
     s.clock.advance(Duration::minutes(5));
-    assert_eq!(job_sent(&s.run_job("new-arrivals", None).await), 1);
+    assert_eq!(emails_sent_by(&s, "new-arrivals").await, 1);
     s.title("HELD2", 1).await;
     s.check_out("71000003", "HELD2-1").await.expect(201);
-    hold(&s, &t, "HELD2", "email").await.expect(201);
+    s.place_hold(&t, "HELD2", "email").await.expect(201);
     s.check_in("HELD2-1").await.expect(200);
-    s.title("NEXT", 1).await;
-    let next_due = lend(&s, card, "NEXT-1").await;
+    let next_due = lend_new_title(&s, card, "NEXT").await;
     advance_to(&s, next_due - Days::new(3));
-    assert_eq!(job_sent(&s.run_job("due-reminders", None).await), 1);
+    assert_eq!(emails_sent_by(&s, "due-reminders").await, 1);
     advance_to(&s, next_due + Days::new(1));
-    assert_eq!(job_sent(&s.run_job("overdue-notices", None).await), 1);
+    assert_eq!(emails_sent_by(&s, "overdue-notices").await, 1);
     let subjects: Vec<String> = s.mail_to(addr)[verified..]
         .iter()
         .map(|m| m.subject.clone())
@@ -223,7 +241,7 @@ async fn r_mail_5_through_ses_an_unverified_address_gets_only_the_verification(
     let due = signed_up_unverified(&s, card, "71000005", &addr).await;
     s.check_in("HELD-1").await.expect(200);
     advance_to(&s, due - Days::new(3));
-    assert_eq!(job_sent(&s.run_job("due-reminders", None).await), 0);
+    assert_eq!(emails_sent_by(&s, "due-reminders").await, 0);
     // The link expired meanwhile: the patron asks for a fresh one.
     let t = s.relog(card).await;
     s.set_email_unverified(&t, &addr).await;
@@ -243,7 +261,7 @@ async fn r_mail_5_through_ses_an_unverified_address_gets_only_the_verification(
     // Verified: the next hold to become ready is mailed.
     s.title("HELD2", 1).await;
     s.check_out("71000005", "HELD2-1").await.expect(201);
-    hold(&s, &t, "HELD2", "email").await.expect(201);
+    s.place_hold(&t, "HELD2", "email").await.expect(201);
     s.check_in("HELD2-1").await.expect(200);
     let sent = distinct(mypage_tests::ses_messages_to(&addr).await);
     assert_eq!(sent.len(), 3, "{sent:?}");
@@ -256,9 +274,8 @@ async fn r_mail_5_through_ses_an_unverified_address_gets_only_the_verification(
 
 #[apply(both_stores)]
 async fn r_mail_5_a_bad_used_expired_or_superseded_token_is_invalid(#[case] kind: StoreKind) {
-    let s = TestServer::start(kind).await;
     let card = "71000006";
-    let t = s.patron(card).await;
+    let (s, t) = server_with_patron(kind, card).await;
     for bad in [
         "",
         "short",
@@ -281,9 +298,9 @@ async fn r_mail_5_a_bad_used_expired_or_superseded_token_is_invalid(#[case] kind
     s.verify_email(&two)
         .await
         .expect_error(400, "invalid_token");
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    let me = s.mine("/api/me", &t).await;
     assert_eq!(
-        (&me.body["email"], &me.body["email_verified"]),
+        (&me["email"], &me["email_verified"]),
         (&json!("three@example.jp"), &json!(false))
     );
     // 24 hours on, the link has expired.
@@ -292,8 +309,8 @@ async fn r_mail_5_a_bad_used_expired_or_superseded_token_is_invalid(#[case] kind
         .await
         .expect_error(400, "invalid_token");
     let t = s.relog(card).await;
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
-    assert_eq!(me.body["email_verified"], false);
+    let me = s.mine("/api/me", &t).await;
+    assert_eq!(me["email_verified"], false);
     assert_store_sound_after_expiry(&s).await;
 }
 
@@ -307,7 +324,7 @@ async fn r_mail_5_replacing_a_verified_address_tells_the_old_one_without_naming_
     s.patron("71000008").await;
     s.title("POP", 1).await;
     s.check_out("71000008", "POP-1").await.expect(201);
-    hold(&s, &t, "POP", "email").await.expect(201);
+    s.place_hold(&t, "POP", "email").await.expect(201);
     let mark = s.mail_mark();
     s.set_email_unverified(&t, new).await;
     let sent = s.mail_since(mark);
@@ -346,9 +363,8 @@ async fn r_mail_5_replacing_a_verified_address_tells_the_old_one_without_naming_
 async fn r_mail_5_a_sixth_verification_email_in_a_day_is_refused_until_the_next_day(
     #[case] kind: StoreKind,
 ) {
-    let s = TestServer::start(kind).await;
     let card = "71000009";
-    let t = s.patron(card).await;
+    let (s, t) = server_with_patron(kind, card).await;
     for n in 1..=5 {
         s.set_email_unverified(&t, &format!("try{n}@example.jp"))
             .await;
@@ -359,9 +375,9 @@ async fn r_mail_5_a_sixth_verification_email_in_a_day_is_refused_until_the_next_
         .expect_error(429, "too_many_requests");
     assert!(refused.headers.contains_key("retry-after"));
     assert!(s.mail_to("try6@example.jp").is_empty());
-    let me = s.call(GET, "/api/me", Some(&t), None).await.expect(200);
+    let me = s.mine("/api/me", &t).await;
     assert_eq!(
-        me.body["email"], "try5@example.jp",
+        me["email"], "try5@example.jp",
         "the refused change made none"
     );
     // Midnight in Japan starts a new day's count.
@@ -404,7 +420,7 @@ async fn r_mail_6_one_notice_the_day_after_listing_every_loan_not_back(#[case] k
     s.check_in("BACK-1").await.expect(200);
     let mark = s.mail_mark();
     assert_eq!(
-        job_sent(&s.run_job("overdue-notices", None).await),
+        emails_sent_by(&s, "overdue-notices").await,
         0,
         "not on the due date itself"
     );
@@ -425,17 +441,12 @@ async fn r_mail_6_one_notice_the_day_after_listing_every_loan_not_back(#[case] k
     let d = mypage::app::emails::japanese_date(due);
     assert!(m.text.contains(&d), "{d} in {}", m.text);
     // Reruns, today's and a rerun named for the day, send nothing more.
-    assert_eq!(job_sent(&s.run_job("overdue-notices", None).await), 0);
+    assert_eq!(emails_sent_by(&s, "overdue-notices").await, 0);
     // A run named for a day still to come is refused: LATER is not overdue yet.
     let tomorrow = (s.clock.today() + Days::new(1)).to_string();
-    s.call(
-        Method::POST,
-        "/dev/run/overdue-notices",
-        None,
-        Some(json!({ "date": tomorrow })),
-    )
-    .await
-    .expect_error(400, "invalid_date");
+    rerun_for(&s, "overdue-notices", &tomorrow)
+        .await
+        .expect_error(400, "invalid_date");
     assert_eq!(s.mail_since(mark).len(), 1);
     let today = s.clock.today().to_string();
     assert_eq!(
@@ -445,7 +456,7 @@ async fn r_mail_6_one_notice_the_day_after_listing_every_loan_not_back(#[case] k
     assert_eq!(s.mail_since(mark).len(), 1);
     // The next day's notice lists only the loan that fell due the day after.
     s.advance_days(1);
-    assert_eq!(job_sent(&s.run_job("overdue-notices", None).await), 1);
+    assert_eq!(emails_sent_by(&s, "overdue-notices").await, 1);
     let next = &s.mail_since(mark)[1].message;
     assert!(next.text.contains("本 LATER") && !next.text.contains("本 OD1"));
     assert_store_sound_after_expiry(&s).await;
@@ -468,8 +479,7 @@ async fn r_mail_6_none_without_the_preference_or_a_verified_address(#[case] kind
     s.set_notifications(&unverified, all_services()).await;
     let mut due = None;
     for (card, bib) in [("72000002", "N1"), ("72000003", "N2"), ("72000004", "N3")] {
-        s.title(bib, 1).await;
-        due = Some(lend(&s, card, &format!("{bib}-1")).await);
+        due = Some(lend_new_title(&s, card, bib).await);
     }
     s.set_notifications(
         &off,
@@ -492,7 +502,7 @@ async fn plant_claim(
     card: &str,
     lease_until: chrono::DateTime<chrono::Utc>,
 ) {
-    let card = mypage::domain::types::CardNumber::parse(card).unwrap();
+    let card = CardNumber::parse(card).unwrap();
     let existing = s
         .app()
         .store
@@ -501,17 +511,22 @@ async fn plant_claim(
         .unwrap()
         .and_then(Record::into_mail_claim);
     let changes = match existing {
-        Some(c) => mypage::domain::Changes::none().update(MailClaim {
+        Some(c) => Changes::none().update(MailClaim {
             state: ClaimState::Sending { lease_until },
             ..c
         }),
-        None => mypage::domain::Changes::none().create(MailClaim {
+        None => Changes::none().create(MailClaim {
             state: ClaimState::Sending { lease_until },
             ..MailClaim::new(job, &card, s.clock.now())
         }),
     };
+    write_directly(s, changes, "planting the claim").await;
+}
+
+/// Writes `changes` to the server's store directly, past the API; `what` names them if they lose.
+async fn write_directly(s: &TestServer, changes: Changes, what: &str) {
     let Commit::Done(_) = s.app().store.commit(changes).await.unwrap() else {
-        panic!("planting the claim lost a race");
+        panic!("{what} lost a race");
     };
 }
 
@@ -524,9 +539,7 @@ async fn r_mail_6_a_crashed_run_and_its_reruns_send_each_notice_exactly_once(
     let mut due = None;
     for (i, card) in cards.iter().enumerate() {
         wants_overdue_notices(&s, card).await;
-        let bib = format!("CR{i}");
-        s.title(&bib, 1).await;
-        due = Some(lend(&s, card, &format!("{bib}-1")).await);
+        due = Some(lend_new_title(&s, card, &format!("CR{i}")).await);
     }
     let due = due.unwrap();
     let job = format!("overdue:{due}");
@@ -546,11 +559,11 @@ async fn r_mail_6_a_crashed_run_and_its_reruns_send_each_notice_exactly_once(
     plant_claim(&s, &job, cards[1], s.clock.now()).await;
     s.clock.advance(Duration::minutes(16));
     assert_eq!(
-        job_sent(&s.run_job("overdue-notices", None).await),
+        emails_sent_by(&s, "overdue-notices").await,
         1,
         "the abandoned claim is taken over; the notice already recorded is not sent again"
     );
-    assert_eq!(job_sent(&s.run_job("overdue-notices", None).await), 0);
+    assert_eq!(emails_sent_by(&s, "overdue-notices").await, 0);
     let mut to: Vec<String> = s
         .mail_since(mark)
         .iter()
@@ -575,8 +588,7 @@ async fn borrow(s: &TestServer, card: &str, bibs: &[&str]) -> NaiveDate {
     .await;
     let mut due = None;
     for bib in bibs {
-        s.title(bib, 1).await;
-        due = Some(lend(s, card, &format!("{bib}-1")).await);
+        due = Some(lend_new_title(s, card, bib).await);
     }
     due.expect("some loans")
 }
@@ -586,7 +598,7 @@ async fn borrow(s: &TestServer, card: &str, bibs: &[&str]) -> NaiveDate {
 async fn remind(s: &TestServer, card: &str, due: NaiveDate) -> (String, String) {
     advance_to(s, due - Days::new(3));
     let mark = s.mail_mark();
-    assert_eq!(job_sent(&s.run_job("due-reminders", None).await), 1);
+    assert_eq!(emails_sent_by(s, "due-reminders").await, 1);
     let sent = s.mail_since(mark);
     (s.relog(card).await, sent[0].message.text.clone())
 }
@@ -597,9 +609,23 @@ async fn reminded(s: &TestServer, card: &str, bibs: &[&str]) -> (String, String)
     remind(s, card, due).await
 }
 
+/// The patron reminded of their one loan, of `bib`: a fresh session and the link's token.
+async fn renewal_link(s: &TestServer, card: &str, bib: &str) -> (String, String) {
+    let (t, text) = reminded(s, card, &[bib]).await;
+    let token = link_tokens(&text, "renewal?token=").pop().unwrap();
+    (t, token)
+}
+
 async fn link(s: &TestServer, method: Method, token: &str) -> Reply {
     s.call(method, &format!("/api/renewal-links/{token}"), None, None)
         .await
+}
+
+/// Neither looking at the link nor confirming it finds it any more.
+async fn link_is_gone(s: &TestServer, token: &str) {
+    for m in [GET, POST] {
+        link(s, m, token).await.expect_error(404, "link_not_found");
+    }
 }
 
 #[apply(both_stores)]
@@ -609,7 +635,7 @@ async fn r_mail_7_the_reminder_links_only_the_loans_renewable_when_it_is_sent(
     let s = TestServer::start(kind).await;
     let waiter = s.patron("73000002").await;
     let due = borrow(&s, "73000001", &["FREE", "WANTED"]).await;
-    hold(&s, &waiter, "WANTED", "none").await.expect(201);
+    s.place_hold(&waiter, "WANTED", "none").await.expect(201);
     let (_, text) = remind(&s, "73000001", due).await;
     assert!(text.contains("本 FREE") && text.contains("本 WANTED"));
     let tokens = link_tokens(&text, "renewal?token=");
@@ -628,8 +654,7 @@ async fn r_mail_7_the_reminder_links_only_the_loans_renewable_when_it_is_sent(
 #[apply(both_stores)]
 async fn r_mail_7_looking_changes_nothing_and_confirming_renews_once(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
-    let (t, text) = reminded(&s, "73000003", &["RN"]).await;
-    let token = link_tokens(&text, "renewal?token=").pop().unwrap();
+    let (t, token) = renewal_link(&s, "73000003", "RN").await;
     let before = loan_of(&s, &t, "RN").await;
     let look = link(&s, GET, &token).await.expect(200);
     let renewal_days = u64::from(s.app().policy().renewal_days);
@@ -652,17 +677,10 @@ async fn r_mail_7_looking_changes_nothing_and_confirming_renews_once(#[case] kin
         (&after["due_date"], &after["renewed"]),
         (&json!(new_due.to_string()), &json!(true))
     );
-    link(&s, POST, &token)
-        .await
-        .expect_error(404, "link_not_found");
-    link(&s, GET, &token)
-        .await
-        .expect_error(404, "link_not_found");
+    link_is_gone(&s, &token).await;
     // R-RENEW-1: the one renewal is used, by whichever route.
     let id = before["loan_id"].as_str().unwrap();
-    s.call(POST, &format!("/api/me/loans/{id}/renewal"), Some(&t), None)
-        .await
-        .expect_error(409, "already_renewed");
+    s.renew(&t, id).await.expect_error(409, "already_renewed");
     assert_store_sound_after_expiry(&s).await;
 }
 
@@ -679,42 +697,20 @@ async fn r_mail_7_a_link_dies_with_a_return_a_renewal_elsewhere_or_its_due_date(
     }
     assert_eq!(by_title.len(), 3);
     s.check_in("RET-1").await.expect(200);
-    for m in [GET, POST] {
-        link(&s, m, &by_title["本 RET"])
-            .await
-            .expect_error(404, "link_not_found");
-    }
-    let id = loan_of(&s, &t, "ELSE").await["loan_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.call(POST, &format!("/api/me/loans/{id}/renewal"), Some(&t), None)
-        .await
-        .expect(200);
-    for m in [GET, POST] {
-        link(&s, m, &by_title["本 ELSE"])
-            .await
-            .expect_error(404, "link_not_found");
-    }
+    link_is_gone(&s, &by_title["本 RET"]).await;
+    let id = loan_id_of(&s, &t, "ELSE").await;
+    s.renew(&t, &id).await.expect(200);
+    link_is_gone(&s, &by_title["本 ELSE"]).await;
     // Good until the end of the due date in Japan, not a minute longer.
     let due = date(&loan_of(&s, &t, "LAST").await["due_date"]);
     let end = mypage::domain::renewal_link::end_of(due);
     s.clock.set(end - Duration::minutes(1));
     link(&s, GET, &by_title["本 LAST"]).await.expect(200);
     s.clock.set(end);
-    for m in [GET, POST] {
-        link(&s, m, &by_title["本 LAST"])
-            .await
-            .expect_error(404, "link_not_found");
-    }
+    link_is_gone(&s, &by_title["本 LAST"]).await;
     // Unknown and malformed tokens alike.
     for unknown in ["AAAAAAAAAAAAAAAAAAAAAA", "x", "not-a-token!"] {
-        link(&s, GET, unknown)
-            .await
-            .expect_error(404, "link_not_found");
-        link(&s, POST, unknown)
-            .await
-            .expect_error(404, "link_not_found");
+        link_is_gone(&s, unknown).await;
     }
     assert_store_sound_after_expiry(&s).await;
 }
@@ -723,10 +719,9 @@ async fn r_mail_7_a_link_dies_with_a_return_a_renewal_elsewhere_or_its_due_date(
 async fn r_mail_7_a_hold_placed_after_the_mail_refuses_the_link(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     s.patron("73000006").await;
-    let (t, text) = reminded(&s, "73000005", &["LATEHOLD"]).await;
-    let token = link_tokens(&text, "renewal?token=").pop().unwrap();
+    let (t, token) = renewal_link(&s, "73000005", "LATEHOLD").await;
     let waiter = s.relog("73000006").await;
-    hold(&s, &waiter, "LATEHOLD", "none").await.expect(201);
+    s.place_hold(&waiter, "LATEHOLD", "none").await.expect(201);
     let before = loan_of(&s, &t, "LATEHOLD").await;
     for m in [GET, POST] {
         link(&s, m, &token)
@@ -740,23 +735,14 @@ async fn r_mail_7_a_hold_placed_after_the_mail_refuses_the_link(#[case] kind: St
 #[apply(both_stores)]
 async fn r_mail_7_the_link_token_authorises_nothing_else(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
-    let (t, text) = reminded(&s, "73000007", &["AUTH"]).await;
-    let token = link_tokens(&text, "renewal?token=").pop().unwrap();
-    let id = loan_of(&s, &t, "AUTH").await["loan_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.call(GET, "/api/me", Some(&token), None)
+    let (t, token) = renewal_link(&s, "73000007", "AUTH").await;
+    let id = loan_id_of(&s, &t, "AUTH").await;
+    s.get("/api/me", Some(&token))
         .await
         .expect_error(401, "unauthenticated");
-    s.call(
-        POST,
-        &format!("/api/me/loans/{id}/renewal"),
-        Some(&token),
-        None,
-    )
-    .await
-    .expect_error(401, "unauthenticated");
+    s.renew(&token, &id)
+        .await
+        .expect_error(401, "unauthenticated");
     let by_cookie = mypage_tests::reply(
         s.http
             .get(format!("{}/api/me", s.base))
@@ -884,7 +870,7 @@ async fn feed_body(s: &TestServer, url: &str) -> String {
 
 /// The patron has no feed: `GET /api/me/calendar-feed` is 404.
 async fn no_feed(s: &TestServer, token: &str) {
-    s.call(GET, "/api/me/calendar-feed", Some(token), None)
+    s.get("/api/me/calendar-feed", Some(token))
         .await
         .expect_error(404, "feed_not_found");
 }
@@ -906,8 +892,8 @@ async fn loans_and_holds(s: &TestServer, card: &str, lender: &str) -> String {
     s.check_out(lender, "READY-1").await.expect(201);
     s.check_out(lender, "WAIT-1").await.expect(201);
     let t = s.relog(card).await;
-    hold(s, &t, "READY", "none").await.expect(201);
-    hold(s, &t, "WAIT", "none").await.expect(201);
+    s.place_hold(&t, "READY", "none").await.expect(201);
+    s.place_hold(&t, "WAIT", "none").await.expect(201);
     s.check_in("READY-1").await.expect(200);
     t
 }
@@ -934,11 +920,8 @@ async fn r_cal_3_one_all_day_event_per_due_date_and_ready_hold_with_stable_uids(
             )
         })
         .collect();
-    let holds = s
-        .call(GET, "/api/me/holds", Some(&t), None)
-        .await
-        .expect(200);
-    let ready: Vec<&Value> = holds.body["holds"]
+    let holds = s.holds(&t).await;
+    let ready: Vec<&Value> = holds
         .as_array()
         .unwrap()
         .iter()
@@ -981,13 +964,8 @@ async fn r_cal_3_one_all_day_event_per_due_date_and_ready_hold_with_stable_uids(
     // Fetched again later, with a renewal meanwhile: the same events, under the same UIDs.
     s.clock.advance(Duration::hours(2));
     let t = s.relog("74000001").await;
-    let id = loan_of(&s, &t, "CAL1").await["loan_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    s.call(POST, &format!("/api/me/loans/{id}/renewal"), Some(&t), None)
-        .await
-        .expect(200);
+    let id = loan_id_of(&s, &t, "CAL1").await;
+    s.renew(&t, &id).await.expect(200);
     let (_, again) = parse_feed(&feed_body(&s, &url).await);
     assert_eq!(uids(&again), first);
     assert_store_sound_after_expiry(&s).await;
@@ -1004,11 +982,8 @@ async fn r_cal_3_titles_only_when_the_patron_chose_them(#[case] kind: StoreKind)
     for bib in ["CAL1", "CAL2", "READY", "WAIT"] {
         assert!(!body.contains(bib), "no title in the feed: {body}");
     }
-    let shown = s
-        .call(GET, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect(200);
-    assert_eq!(shown.body, json!({"url": url, "include_titles": false}));
+    let shown = s.mine("/api/me/calendar-feed", &t).await;
+    assert_eq!(shown, json!({"url": url, "include_titles": false}));
     let with_titles = make_feed(&s, &t, true).await;
     assert_eq!(feed_status(&s, &url).await, 404, "the old URL stops");
     let body = feed_body(&s, &with_titles).await;
@@ -1018,9 +993,8 @@ async fn r_cal_3_titles_only_when_the_patron_chose_them(#[case] kind: StoreKind)
 
 #[apply(both_stores)]
 async fn r_cal_3_awkward_titles_round_trip_through_an_independent_parser(#[case] kind: StoreKind) {
-    let s = TestServer::start(kind).await;
     let card = "74000005";
-    let t = s.patron(card).await;
+    let (s, t) = server_with_patron(kind, card).await;
     let punctuated = "京都, 奈良; 大阪\\神戸: \"関西\" の旅";
     let long = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。";
     for (bib, name) in [("PUNCT", punctuated), ("LONG", long)] {
@@ -1029,10 +1003,9 @@ async fn r_cal_3_awkward_titles_round_trip_through_an_independent_parser(#[case]
     }
     // The counter refuses control characters; a line break can only come from data stored
     // before that check: written onto a loan directly.
-    s.title("NL", 1).await;
-    lend(&s, card, "NL-1").await;
+    lend_new_title(&s, card, "NL").await;
     let broken = "一行目\n二行目, 三";
-    let card_number = mypage::domain::types::CardNumber::parse(card).unwrap();
+    let card_number = CardNumber::parse(card).unwrap();
     let mut stored = s
         .app()
         .store
@@ -1043,15 +1016,7 @@ async fn r_cal_3_awkward_titles_round_trip_through_an_independent_parser(#[case]
         .find_map(|r| r.into_loan().filter(|l| l.bib_id.as_str() == "NL"))
         .unwrap();
     stored.title = broken.into();
-    let Commit::Done(_) = s
-        .app()
-        .store
-        .commit(mypage::domain::Changes::none().update(stored))
-        .await
-        .unwrap()
-    else {
-        panic!("rewriting the title lost a race");
-    };
+    write_directly(&s, Changes::none().update(stored), "rewriting the title").await;
     let url = make_feed(&s, &t, true).await;
     let body = feed_body(&s, &url).await;
     // RFC 5545 3.1: lines end in CRLF and are folded to at most 75 octets.
@@ -1074,8 +1039,7 @@ async fn r_cal_3_awkward_titles_round_trip_through_an_independent_parser(#[case]
 
 #[apply(both_stores)]
 async fn r_cal_3_a_new_feed_or_a_deletion_stops_the_old_url(#[case] kind: StoreKind) {
-    let s = TestServer::start(kind).await;
-    let t = s.patron("74000006").await;
+    let (s, t) = server_with_patron(kind, "74000006").await;
     no_feed(&s, &t).await;
     let first = make_feed(&s, &t, false).await;
     assert_eq!(feed_status(&s, &first).await, 200);
@@ -1083,27 +1047,19 @@ async fn r_cal_3_a_new_feed_or_a_deletion_stops_the_old_url(#[case] kind: StoreK
     assert_ne!(first, second);
     assert_eq!(feed_status(&s, &first).await, 404);
     assert_eq!(feed_status(&s, &second).await, 200);
-    let shown = s
-        .call(GET, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect(200);
-    assert_eq!(shown.body["url"], second.as_str());
-    s.call(DELETE, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect(204);
+    let shown = s.mine("/api/me/calendar-feed", &t).await;
+    assert_eq!(shown["url"], second.as_str());
+    s.delete("/api/me/calendar-feed", &t).await.expect(204);
     assert_eq!(feed_status(&s, &second).await, 404);
     no_feed(&s, &t).await;
-    s.call(DELETE, "/api/me/calendar-feed", Some(&t), None)
-        .await
-        .expect(204);
+    s.delete("/api/me/calendar-feed", &t).await.expect(204);
     assert_store_sound_after_expiry(&s).await;
 }
 
 #[apply(both_stores)]
 async fn r_cal_3_a_password_change_deletes_the_feed(#[case] kind: StoreKind) {
-    let s = TestServer::start(kind).await;
     let card = "74000007";
-    let t = s.patron(card).await;
+    let (s, t) = server_with_patron(kind, card).await;
     let url = make_feed(&s, &t, true).await;
     assert_eq!(feed_status(&s, &url).await, 200);
     s.call(
@@ -1127,9 +1083,7 @@ async fn r_cal_3_another_patrons_feed_and_forged_secrets_are_unreachable(#[case]
     let url = make_feed(&s, &a, true).await;
     // B sees and deletes only their own (none).
     no_feed(&s, &b).await;
-    s.call(DELETE, "/api/me/calendar-feed", Some(&b), None)
-        .await
-        .expect(204);
+    s.delete("/api/me/calendar-feed", &b).await.expect(204);
     assert_eq!(feed_status(&s, &url).await, 200);
     let secret = url.rsplit('/').next().unwrap().to_owned();
     let mut flipped = secret.clone().into_bytes();
@@ -1150,7 +1104,7 @@ async fn r_cal_3_another_patrons_feed_and_forged_secrets_are_unreachable(#[case]
         );
     }
     // A session token is no feed secret, nor a feed secret a session.
-    s.call(GET, "/api/me", Some(&secret), None)
+    s.get("/api/me", Some(&secret))
         .await
         .expect_error(401, "unauthenticated");
     assert_eq!(feed_status(&s, &format!("{base}{a}")).await, 404);

@@ -179,16 +179,21 @@ impl World {
             .and_then(|r| r.clone().into_closed_days());
         Calendar::new(&self.policy, stored.as_ref())
     }
+    /// Every record of one kind, as `into` (`Record::into_loan`, say) picks it out.
+    fn all<'a, T: 'a>(&'a self, into: fn(Record) -> Option<T>) -> impl Iterator<Item = T> + 'a {
+        self.records.values().filter_map(move |r| into(r.clone()))
+    }
     fn older_history(&self, p: usize) -> Vec<HistoryEntry> {
         let generation = self.patron(p).reading_history().generation;
-        self.records
-            .values()
-            .filter_map(|r| r.clone().into_history_entry())
+        self.all(Record::into_history_entry)
             .filter(|e| e.card_number == card(p) && e.generation < generation)
             .collect()
     }
     fn patron(&self, p: usize) -> Patron {
-        self.records[&Key::Patron(card(p))]
+        self.patron_of(&card(p))
+    }
+    fn patron_of(&self, c: &CardNumber) -> Patron {
+        self.records[&Key::Patron(c.clone())]
             .clone()
             .into_patron()
             .unwrap()
@@ -200,24 +205,17 @@ impl World {
             .unwrap()
     }
     fn loans_of(&self, p: usize) -> Vec<Loan> {
-        self.records
-            .values()
-            .filter_map(|r| r.clone().into_loan())
+        self.all(Record::into_loan)
             .filter(|l| l.card_number == card(p))
             .collect()
     }
     fn holds_of(&self, p: usize) -> Vec<Hold> {
-        self.records
-            .values()
-            .filter_map(|r| r.clone().into_hold())
+        self.all(Record::into_hold)
             .filter(|h| h.card_number == card(p))
             .collect()
     }
     fn copies(&self) -> Vec<PhysicalCopy> {
-        self.records
-            .values()
-            .filter_map(|r| r.clone().into_copy())
-            .collect()
+        self.all(Record::into_copy).collect()
     }
     fn hold(&self, c: &CardNumber, b: &BibId) -> Option<Hold> {
         self.records
@@ -325,12 +323,7 @@ impl World {
                     .get(&Key::Loan(card_number, loan_id))
                     .and_then(|r| r.clone().into_loan());
                 let next = self.first_in_line(&title);
-                let borrower = loan.as_ref().map(|l| {
-                    self.records[&Key::Patron(l.card_number.clone())]
-                        .clone()
-                        .into_patron()
-                        .unwrap()
-                });
+                let borrower = loan.as_ref().map(|l| self.patron_of(&l.card_number));
                 let entry_id = EntryId::parse(&format!("E{:013}", self.id())).unwrap();
                 let returned = Returned {
                     loan: loan.as_ref(),
@@ -449,16 +442,11 @@ impl World {
                 }
                 let today = self.today();
                 let unneeded: Vec<Hold> = self
-                    .records
-                    .values()
-                    .filter_map(|r| r.clone().into_hold())
+                    .all(Record::into_hold)
                     .filter(|h| h.is_no_longer_needed(today))
                     .collect();
                 for h in unneeded {
-                    let p = self.records[&Key::Patron(h.card_number.clone())]
-                        .clone()
-                        .into_patron()
-                        .unwrap();
+                    let p = self.patron_of(&h.card_number);
                     let title = self.title(&h.bib_id);
                     let o = hold::lapse_unneeded(&p, &title, &h, today)
                         .unwrap()
@@ -473,9 +461,7 @@ impl World {
                     calendar: &calendar,
                 };
                 let lapsed: Vec<Hold> = self
-                    .records
-                    .values()
-                    .filter_map(|r| r.clone().into_hold())
+                    .all(Record::into_hold)
                     .filter(|h| h.has_lapsed(today))
                     .collect();
                 for h in lapsed {
@@ -483,10 +469,7 @@ impl World {
                     let Some(h) = self.hold(&h.card_number, &h.bib_id) else {
                         continue;
                     };
-                    let p = self.records[&Key::Patron(h.card_number.clone())]
-                        .clone()
-                        .into_patron()
-                        .unwrap();
+                    let p = self.patron_of(&h.card_number);
                     let title = self.title(&h.bib_id);
                     let mypage::domain::HoldState::Ready { barcode, .. } = h.state().clone() else {
                         continue;
