@@ -381,13 +381,18 @@ mod tests {
         assert_eq!(o.value.due_date, d("2026-12-08"));
     }
 
+    /// Why `renewal` refuses `l` on `today` under the default policy.
+    fn refusal(l: &Loan, others_waiting: bool, today: &str) -> RenewalRefusal {
+        renewal(l, others_waiting, d(today), &P()).expect_err("a refusal")
+    }
+
     #[test]
     fn r_renew_1_once_only() {
         let mut l = loan("2026-11-20", "2026-12-10");
         l.renewals = 1;
         assert_eq!(
-            renewal(&l, false, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::AlreadyRenewed)
+            refusal(&l, false, "2026-11-25"),
+            RenewalRefusal::AlreadyRenewed
         );
         let two = Policy {
             max_renewals: 2,
@@ -399,10 +404,7 @@ mod tests {
     #[test]
     fn r_renew_2_not_after_the_due_date() {
         let l = loan("2026-11-01", "2026-11-15");
-        assert_eq!(
-            renewal(&l, false, d("2026-11-16"), &P()),
-            Err(RenewalRefusal::Overdue)
-        );
+        assert_eq!(refusal(&l, false, "2026-11-16"), RenewalRefusal::Overdue);
         assert!(renewal(&l, false, d("2026-11-15"), &P()).is_ok());
     }
 
@@ -410,8 +412,8 @@ mod tests {
     fn r_renew_3_not_while_another_patron_waits() {
         let l = loan("2026-11-20", "2026-12-04");
         assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::OnHoldForOtherPatron)
+            refusal(&l, true, "2026-11-25"),
+            RenewalRefusal::OnHoldForOtherPatron
         );
     }
 
@@ -420,8 +422,8 @@ mod tests {
         let mut l = loan("2026-11-20", "2026-12-04");
         l.interlibrary = true;
         assert_eq!(
-            renewal(&l, false, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::InterlibraryLoan)
+            refusal(&l, false, "2026-11-25"),
+            RenewalRefusal::InterlibraryLoan
         );
     }
 
@@ -429,8 +431,8 @@ mod tests {
     fn r_renew_5_not_on_the_day_of_checkout() {
         let l = loan("2026-11-20", "2026-12-04");
         assert_eq!(
-            renewal(&l, false, d("2026-11-20"), &P()),
-            Err(RenewalRefusal::CheckedOutToday)
+            refusal(&l, false, "2026-11-20"),
+            RenewalRefusal::CheckedOutToday
         );
         assert!(renewal(&l, false, d("2026-11-21"), &P()).is_ok());
     }
@@ -441,23 +443,20 @@ mod tests {
         l.interlibrary = true;
         l.renewals = 1;
         assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::InterlibraryLoan)
+            refusal(&l, true, "2026-11-25"),
+            RenewalRefusal::InterlibraryLoan
         );
         l.interlibrary = false;
         assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::AlreadyRenewed)
+            refusal(&l, true, "2026-11-25"),
+            RenewalRefusal::AlreadyRenewed
         );
         l.renewals = 0;
-        assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::Overdue)
-        );
+        assert_eq!(refusal(&l, true, "2026-11-25"), RenewalRefusal::Overdue);
         let l = loan("2026-11-25", "2026-12-09");
         assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::OnHoldForOtherPatron)
+            refusal(&l, true, "2026-11-25"),
+            RenewalRefusal::OnHoldForOtherPatron
         );
     }
 
