@@ -439,25 +439,18 @@ mod tests {
 
     #[test]
     fn the_most_lasting_reason_is_given_first() {
+        // Each loan below is asked about on 2026-11-25, with another patron waiting.
+        let refused = |l: &Loan| refusal(l, true, "2026-11-25");
         let mut l = loan("2026-11-20", "2026-11-21");
         l.interlibrary = true;
         l.renewals = 1;
-        assert_eq!(
-            refusal(&l, true, "2026-11-25"),
-            RenewalRefusal::InterlibraryLoan
-        );
+        assert_eq!(refused(&l), RenewalRefusal::InterlibraryLoan);
         l.interlibrary = false;
-        assert_eq!(
-            refusal(&l, true, "2026-11-25"),
-            RenewalRefusal::AlreadyRenewed
-        );
+        assert_eq!(refused(&l), RenewalRefusal::AlreadyRenewed);
         l.renewals = 0;
-        assert_eq!(refusal(&l, true, "2026-11-25"), RenewalRefusal::Overdue);
+        assert_eq!(refused(&l), RenewalRefusal::Overdue);
         let l = loan("2026-11-25", "2026-12-09");
-        assert_eq!(
-            refusal(&l, true, "2026-11-25"),
-            RenewalRefusal::OnHoldForOtherPatron
-        );
+        assert_eq!(refused(&l), RenewalRefusal::OnHoldForOtherPatron);
     }
 
     /// Every combination of the five conditions: renewable exactly when none applies.
