@@ -180,10 +180,12 @@ pub fn set_closure(
             max: policy.max_closed_run_days,
         });
     }
-    Ok(Outcome::new(
-        (),
-        Changes::none().create_or_update(stored.is_some(), new),
-    ))
+    Ok(Outcome::new((), write(stored, new)))
+}
+
+/// The closures as written back: the record is created the first time.
+fn write(stored: Option<&ClosedDays>, new: ClosedDays) -> Changes {
+    Changes::none().create_or_update(stored.is_some(), new)
 }
 
 /// R-CAL-1: staff remove the closure on `date` (nothing to do if there is none). Dates
@@ -198,10 +200,7 @@ pub fn clear_closure(
         Some(s) if s.days.contains_key(&date) => {
             let mut new = pruned(stored, today);
             new.days.remove(&date);
-            Ok(Outcome::new(
-                (),
-                Changes::none().create_or_update(stored.is_some(), new),
-            ))
+            Ok(Outcome::new((), write(stored, new)))
         }
         _ => Ok(Outcome::new((), Changes::none())),
     }

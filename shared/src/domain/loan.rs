@@ -273,21 +273,27 @@ pub fn sync_waiting(
 
 /// R-MAIL-6: the overdue notice for due date `due` went out.
 pub fn mark_overdue_noticed(loan: &Loan, due: NaiveDate) -> Option<Changes> {
-    if loan.due_date != due || loan.overdue_noticed_for == Some(due) {
-        return None;
-    }
-    let mut l = loan.clone();
-    l.overdue_noticed_for = Some(due);
-    Some(Changes::none().update(l))
+    mark_sent(loan, due, |l| &mut l.overdue_noticed_for)
 }
 
 /// R-MAIL-1: the reminder for due date `due` went out.
 pub fn mark_reminded(loan: &Loan, due: NaiveDate) -> Option<Changes> {
-    if loan.due_date != due || loan.reminded_for == Some(due) {
+    mark_sent(loan, due, |l| &mut l.reminded_for)
+}
+
+/// Records in the loan's `sent_for` field that a mail about due date `due` went out: None
+/// when it is recorded already or the loan is no longer due then (never twice for one due date).
+fn mark_sent(
+    loan: &Loan,
+    due: NaiveDate,
+    sent_for: fn(&mut Loan) -> &mut Option<NaiveDate>,
+) -> Option<Changes> {
+    let mut l = loan.clone();
+    let sent = sent_for(&mut l);
+    if loan.due_date != due || *sent == Some(due) {
         return None;
     }
-    let mut l = loan.clone();
-    l.reminded_for = Some(due);
+    *sent = Some(due);
     Some(Changes::none().update(l))
 }
 
