@@ -46,11 +46,7 @@ impl HoldCart {
         self.version == 0
     }
     fn write(self) -> Changes {
-        if self.is_new() {
-            Changes::none().create(self)
-        } else {
-            Changes::none().update(self)
-        }
+        Changes::none().create_or_update(!self.is_new(), self)
     }
 }
 

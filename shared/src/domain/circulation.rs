@@ -180,7 +180,7 @@ pub fn check_out(
     let mut changes = Changes::none();
     let mut follow_ups = Vec::new();
     if let Some(h) = &fulfilled {
-        changes = changes.and(hold::collect(&mut patron, &mut title, h)?);
+        changes = changes.and(hold::end(&mut patron, &mut title, h)?);
         if matches!(h.state(), HoldState::Ready { .. }) {
             follow_ups.push(FollowUp::HoldCollected(h.hold_id.clone()));
         }
@@ -302,7 +302,7 @@ pub fn lapse_hold(
     policy: &Policy,
 ) -> Result<Outcome<Lapsed>, CirculationFault> {
     let (mut patron, mut title) = (patron.clone(), title.clone());
-    let mut changes = hold::lapse(&mut patron, &mut title, hold)?.update(patron);
+    let mut changes = hold::end(&mut patron, &mut title, hold)?.update(patron);
     let kept_for_it = copy.filter(|c| {
         matches!(c.state(), CopyState::HeldForPickup { hold_id, .. } if *hold_id == hold.hold_id)
     });

@@ -49,10 +49,7 @@ pub fn replace_feed(
         card_number: card.clone(),
         version: 0,
     };
-    let mut changes = match current {
-        Some(_) => Changes::none().update(feed.clone()),
-        None => Changes::none().create(feed.clone()),
-    };
+    let mut changes = Changes::none().create_or_update(current.is_some(), feed.clone());
     if let Some(old) = current_lookup {
         changes = changes.delete(old.clone());
     }

@@ -286,6 +286,12 @@ pub fn may_cancel(hold: &Hold) -> Result<(), CancelRefusal> {
 /// R-HOLD-5: cancels a waiting hold; the slot is free and the queue moves up.
 pub fn cancel(patron: &Patron, title: &Title, hold: &Hold) -> Result<Outcome<()>, CancelRefusal> {
     may_cancel(hold)?;
+    Ok(withdraw(patron, title, hold)?)
+}
+
+/// A hold goes before anyone collects it (cancelled, or no longer needed): the slot is free
+/// and the queue moves up.
+fn withdraw(patron: &Patron, title: &Title, hold: &Hold) -> Result<Outcome<()>, Inconsistent> {
     let (mut patron, mut title) = (patron.clone(), title.clone());
     close(&mut patron, &mut title, hold)?;
     let changes = Changes::none()
@@ -326,19 +332,10 @@ pub(in crate::domain) fn make_ready(
     Ok(ready)
 }
 
-/// The hold a checkout ends: the ready hold the copy was kept for, or the patron's waiting
-/// hold on the title they now borrow (R-HOLD-8: no hold on a title on loan).
-pub(in crate::domain) fn collect(
-    patron: &mut Patron,
-    title: &mut Title,
-    hold: &Hold,
-) -> Result<Changes, Inconsistent> {
-    close(patron, title, hold)?;
-    Ok(Changes::none().delete(hold.clone()))
-}
-
-/// R-HOLD-6: an uncollected ready hold goes; the patron's slot is free again.
-pub(in crate::domain) fn lapse(
+/// A hold that circulation ends: collected by a checkout (the ready hold the copy was kept
+/// for, or the patron's waiting hold on the title they now borrow: R-HOLD-8, no hold on a
+/// title on loan), or lapsed uncollected (R-HOLD-6). The patron's slot is free again.
+pub(in crate::domain) fn end(
     patron: &mut Patron,
     title: &mut Title,
     hold: &Hold,
@@ -427,13 +424,7 @@ pub fn lapse_unneeded(
     if !hold.is_no_longer_needed(today) {
         return Ok(None);
     }
-    let (mut patron, mut title) = (patron.clone(), title.clone());
-    close(&mut patron, &mut title, hold)?;
-    let changes = Changes::none()
-        .delete(hold.clone())
-        .update(patron)
-        .update(title);
-    Ok(Some(Outcome::new((), changes)))
+    withdraw(patron, title, hold).map(Some)
 }
 
 /// R-HOLD-14: when a waiting hold may be ready, as an estimate. The holds ahead of it that are

@@ -52,6 +52,12 @@ fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// A copy kept for pickup and the ready hold it is kept for, each naming the other.
+fn kept_for(copy: &PhysicalCopy, hold: &Hold) -> bool {
+    matches!(&copy.state, CopyState::HeldForPickup { hold_id, .. } if *hold_id == hold.hold_id)
+        && matches!(&hold.state, HoldState::Ready { barcode, .. } if *barcode == copy.barcode)
+}
+
 /// Every violation among `records` (a whole store's worth), in key order, under the default
 /// policy.
 pub fn check(records: &[Record], now: DateTime<Utc>) -> Vec<Violation> {
@@ -244,11 +250,10 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
                 card_number,
                 hold_id,
             } => {
-                let found = lib.holds.iter().any(|h| {
-                    &h.card_number == card_number
-                        && &h.hold_id == hold_id
-                        && matches!(&h.state, HoldState::Ready { barcode, .. } if *barcode == c.barcode)
-                });
+                let found = lib
+                    .holds
+                    .iter()
+                    .any(|h| &h.card_number == card_number && kept_for(c, h));
                 if !found {
                     flag(
                         key(),
@@ -333,10 +338,7 @@ pub fn check_with(records: &[Record], now: DateTime<Utc>, policy: &Policy) -> Ve
             flag(key(), "a ready hold that is suspended", String::new());
         }
         if let HoldState::Ready { barcode, .. } = &h.state {
-            let kept = lib.copies.iter().any(|c| {
-                &c.barcode == barcode
-                    && matches!(&c.state, CopyState::HeldForPickup { hold_id, .. } if *hold_id == h.hold_id)
-            });
+            let kept = lib.copies.iter().any(|c| kept_for(c, h));
             if !kept {
                 flag(
                     key(),

@@ -273,21 +273,27 @@ pub fn sync_waiting(
 
 /// R-MAIL-6: the overdue notice for due date `due` went out.
 pub fn mark_overdue_noticed(loan: &Loan, due: NaiveDate) -> Option<Changes> {
-    if loan.due_date != due || loan.overdue_noticed_for == Some(due) {
-        return None;
-    }
-    let mut l = loan.clone();
-    l.overdue_noticed_for = Some(due);
-    Some(Changes::none().update(l))
+    mark_sent(loan, due, |l| &mut l.overdue_noticed_for)
 }
 
 /// R-MAIL-1: the reminder for due date `due` went out.
 pub fn mark_reminded(loan: &Loan, due: NaiveDate) -> Option<Changes> {
-    if loan.due_date != due || loan.reminded_for == Some(due) {
+    mark_sent(loan, due, |l| &mut l.reminded_for)
+}
+
+/// Records in the loan's `sent_for` field that a mail about due date `due` went out: None
+/// when it is recorded already or the loan is no longer due then (never twice for one due date).
+fn mark_sent(
+    loan: &Loan,
+    due: NaiveDate,
+    sent_for: fn(&mut Loan) -> &mut Option<NaiveDate>,
+) -> Option<Changes> {
+    let mut l = loan.clone();
+    let sent = sent_for(&mut l);
+    if loan.due_date != due || *sent == Some(due) {
         return None;
     }
-    let mut l = loan.clone();
-    l.reminded_for = Some(due);
+    *sent = Some(due);
     Some(Changes::none().update(l))
 }
 
@@ -381,13 +387,18 @@ mod tests {
         assert_eq!(o.value.due_date, d("2026-12-08"));
     }
 
+    /// Why `renewal` refuses `l` on `today` under the default policy.
+    fn refusal(l: &Loan, others_waiting: bool, today: &str) -> RenewalRefusal {
+        renewal(l, others_waiting, d(today), &P()).expect_err("a refusal")
+    }
+
     #[test]
     fn r_renew_1_once_only() {
         let mut l = loan("2026-11-20", "2026-12-10");
         l.renewals = 1;
         assert_eq!(
-            renewal(&l, false, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::AlreadyRenewed)
+            refusal(&l, false, "2026-11-25"),
+            RenewalRefusal::AlreadyRenewed
         );
         let two = Policy {
             max_renewals: 2,
@@ -399,10 +410,7 @@ mod tests {
     #[test]
     fn r_renew_2_not_after_the_due_date() {
         let l = loan("2026-11-01", "2026-11-15");
-        assert_eq!(
-            renewal(&l, false, d("2026-11-16"), &P()),
-            Err(RenewalRefusal::Overdue)
-        );
+        assert_eq!(refusal(&l, false, "2026-11-16"), RenewalRefusal::Overdue);
         assert!(renewal(&l, false, d("2026-11-15"), &P()).is_ok());
     }
 
@@ -410,8 +418,8 @@ mod tests {
     fn r_renew_3_not_while_another_patron_waits() {
         let l = loan("2026-11-20", "2026-12-04");
         assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::OnHoldForOtherPatron)
+            refusal(&l, true, "2026-11-25"),
+            RenewalRefusal::OnHoldForOtherPatron
         );
     }
 
@@ -420,8 +428,8 @@ mod tests {
         let mut l = loan("2026-11-20", "2026-12-04");
         l.interlibrary = true;
         assert_eq!(
-            renewal(&l, false, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::InterlibraryLoan)
+            refusal(&l, false, "2026-11-25"),
+            RenewalRefusal::InterlibraryLoan
         );
     }
 
@@ -429,36 +437,26 @@ mod tests {
     fn r_renew_5_not_on_the_day_of_checkout() {
         let l = loan("2026-11-20", "2026-12-04");
         assert_eq!(
-            renewal(&l, false, d("2026-11-20"), &P()),
-            Err(RenewalRefusal::CheckedOutToday)
+            refusal(&l, false, "2026-11-20"),
+            RenewalRefusal::CheckedOutToday
         );
         assert!(renewal(&l, false, d("2026-11-21"), &P()).is_ok());
     }
 
     #[test]
     fn the_most_lasting_reason_is_given_first() {
+        // Each loan below is asked about on 2026-11-25, with another patron waiting.
+        let refused = |l: &Loan| refusal(l, true, "2026-11-25");
         let mut l = loan("2026-11-20", "2026-11-21");
         l.interlibrary = true;
         l.renewals = 1;
-        assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::InterlibraryLoan)
-        );
+        assert_eq!(refused(&l), RenewalRefusal::InterlibraryLoan);
         l.interlibrary = false;
-        assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::AlreadyRenewed)
-        );
+        assert_eq!(refused(&l), RenewalRefusal::AlreadyRenewed);
         l.renewals = 0;
-        assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::Overdue)
-        );
+        assert_eq!(refused(&l), RenewalRefusal::Overdue);
         let l = loan("2026-11-25", "2026-12-09");
-        assert_eq!(
-            renewal(&l, true, d("2026-11-25"), &P()),
-            Err(RenewalRefusal::OnHoldForOtherPatron)
-        );
+        assert_eq!(refused(&l), RenewalRefusal::OnHoldForOtherPatron);
     }
 
     /// Every combination of the five conditions: renewable exactly when none applies.

@@ -15,7 +15,7 @@
 //! time in and commits the changes.
 
 use super::policy::Policy;
-use super::record::{Changes, Outcome};
+use super::record::{Changes, Outcome, Record};
 use super::types::CardNumber;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -57,7 +57,7 @@ pub struct LoginGuard {
 
 /// Failed logins from one source address in the current window. `source` is a keyed hash of
 /// the address (an IPv6 address by its /64), never the address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceCounter {
     pub source: String,
     pub window_start: DateTime<Utc>,
@@ -68,7 +68,7 @@ pub struct SourceCounter {
 
 /// One shard of the global count of failed logins in the current window. Each failure
 /// goes to one shard; the brake adds them all up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrakeShard {
     pub shard: u8,
     pub window_start: DateTime<Utc>,
@@ -227,6 +227,40 @@ fn in_window(start: DateTime<Utc>, failures: u32, now: DateTime<Utc>, minutes: i
     }
 }
 
+/// The counters of failed logins in fixed windows: per source address, and the brake's shards.
+trait WindowCounter: Clone + Into<Record> {
+    /// The start of the window counted, and the failures counted in it.
+    fn window(&mut self) -> (&mut DateTime<Utc>, &mut u32);
+}
+
+impl WindowCounter for SourceCounter {
+    fn window(&mut self) -> (&mut DateTime<Utc>, &mut u32) {
+        (&mut self.window_start, &mut self.failures)
+    }
+}
+
+impl WindowCounter for BrakeShard {
+    fn window(&mut self) -> (&mut DateTime<Utc>, &mut u32) {
+        (&mut self.window_start, &mut self.failures)
+    }
+}
+
+/// One more failure at `now` on a counter with windows of `minutes`: the counter as read, or
+/// `fresh` when there is none yet.
+fn count_failure<C: WindowCounter>(
+    changes: Changes,
+    read: Option<&C>,
+    fresh: C,
+    now: DateTime<Utc>,
+    minutes: i64,
+) -> Changes {
+    let mut counter = read.cloned().unwrap_or(fresh);
+    let (start, failures) = counter.window();
+    *failures = in_window(*start, *failures, now, minutes) + 1;
+    *start = window_start(now, minutes);
+    changes.create_or_update(read.is_some(), counter)
+}
+
 /// May this attempt have its password looked at? A known device is held only to its own
 /// allowance; an unknown one also to the card's shared lock, its source's limit and the
 /// global brake. Nothing here depends on whether the card is registered.
@@ -311,12 +345,9 @@ pub fn record_failure(
             let extra = g.devices.len() - MAX_DEVICES;
             g.devices.drain(..extra);
         }
-        if guard.is_some_and(|old| *old == g) {
-            // A failure while locked changes nothing.
-        } else if guard.is_some() {
-            changes = changes.update(g);
-        } else {
-            changes = changes.create(g);
+        // A failure while locked changes nothing.
+        if guard != Some(&g) {
+            changes = changes.create_or_update(guard.is_some(), g);
         }
     }
     if attempt.device.is_some() || matches!(result, FailedLogin::Locked(_)) && changes.is_empty() {
@@ -325,32 +356,17 @@ pub fn record_failure(
         return Outcome::new(result, changes);
     }
     if let Some(id) = &attempt.source {
-        let minutes = policy.source_window_minutes;
-        let start = window_start(now, minutes);
-        let counter = SourceCounter {
+        let fresh = SourceCounter {
             source: id.clone(),
-            window_start: start,
-            failures: source.map_or(0, |s| in_window(s.window_start, s.failures, now, minutes)) + 1,
-            version: source.map_or(0, |s| s.version),
+            ..Default::default()
         };
-        changes = if source.is_some() {
-            changes.update(counter)
-        } else {
-            changes.create(counter)
-        };
+        changes = count_failure(changes, source, fresh, now, policy.source_window_minutes);
     }
-    let minutes = policy.brake_window_minutes;
-    let b = BrakeShard {
+    let fresh = BrakeShard {
         shard: attempt.shard,
-        window_start: window_start(now, minutes),
-        failures: shard.map_or(0, |b| in_window(b.window_start, b.failures, now, minutes)) + 1,
-        version: shard.map_or(0, |b| b.version),
+        ..Default::default()
     };
-    changes = if shard.is_some() {
-        changes.update(b)
-    } else {
-        changes.create(b)
-    };
+    changes = count_failure(changes, shard, fresh, now, policy.brake_window_minutes);
     Outcome::new(result, changes)
 }
 

@@ -265,6 +265,14 @@ impl Changes {
     pub fn update(self, r: impl Into<Record>) -> Self {
         self.push(Change::Update(r.into()))
     }
+    /// A record as a transition leaves it: updated if it was stored when read, else created.
+    pub fn create_or_update(self, stored: bool, r: impl Into<Record>) -> Self {
+        if stored {
+            self.update(r)
+        } else {
+            self.create(r)
+        }
+    }
     pub fn delete(self, r: impl Into<Record>) -> Self {
         self.push(Change::Delete(r.into()))
     }

@@ -12,7 +12,7 @@
 
 use super::catalog::Title;
 use super::record::Changes;
-use super::types::{fold_for_matching, BibId};
+use super::types::{fold_for_matching, BibId, CheckedText, TextRule};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -137,9 +137,11 @@ impl Query {
 /// Where a title stands among the hits (R-FIND-2: latest added first, then by `bib_id`):
 /// ascending order keys are the hits' order. Zero-padded digits of the time turned around,
 /// then `#` and the `bib_id`, so the bytes compare as the titles do.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct OrderKey(String);
+pub type OrderKey = CheckedText<OrderKeyFormat>;
+
+/// The rule of `OrderKey`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OrderKeyFormat;
 
 /// Digits of the seconds and of the nanoseconds (up to 2 * 10^9 - 1: chrono's leap second).
 const SECS_DIGITS: usize = 20;
@@ -156,7 +158,7 @@ impl OrderKey {
         let nanos = t.added_at.timestamp_subsec_nanos().min(MAX_NANOS);
         // i64 onto u64 keeping order, then turned around: later sorts first.
         let shifted = (i128::from(secs) - i128::from(i64::MIN)) as u64;
-        OrderKey(format!(
+        OrderKey::accepted(format!(
             "{:0SECS_DIGITS$}{:0NANOS_DIGITS$}#{}",
             u64::MAX - shifted,
             MAX_NANOS - nanos,
@@ -164,7 +166,17 @@ impl OrderKey {
         ))
     }
 
-    pub fn parse(raw: &str) -> Result<OrderKey, InvalidOrderKey> {
+    /// The title this key places.
+    pub fn bib_id(&self) -> BibId {
+        BibId::parse(&self.as_str()[SECS_DIGITS + NANOS_DIGITS + 1..])
+            .expect("an order key ends with a bib_id")
+    }
+}
+
+impl TextRule for OrderKeyFormat {
+    type Invalid = InvalidOrderKey;
+
+    fn check(raw: &str) -> Result<String, InvalidOrderKey> {
         let digits = SECS_DIGITS + NANOS_DIGITS;
         let ok = raw.len() > digits + 1
             && raw.as_bytes()[..digits].iter().all(u8::is_ascii_digit)
@@ -175,39 +187,14 @@ impl OrderKey {
                 .parse::<u32>()
                 .is_ok_and(|n| n <= MAX_NANOS);
         if ok {
-            Ok(OrderKey(raw.to_owned()))
+            Ok(raw.to_owned())
         } else {
             Err(InvalidOrderKey)
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The title this key places.
-    pub fn bib_id(&self) -> BibId {
-        BibId::parse(&self.0[SECS_DIGITS + NANOS_DIGITS + 1..])
-            .expect("an order key ends with a bib_id")
-    }
-}
-
-impl TryFrom<String> for OrderKey {
-    type Error = InvalidOrderKey;
-    fn try_from(s: String) -> Result<Self, InvalidOrderKey> {
-        OrderKey::parse(&s)
-    }
-}
-
-impl From<OrderKey> for String {
-    fn from(k: OrderKey) -> String {
-        k.0
-    }
-}
-
-impl fmt::Display for OrderKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    fn debug(key: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrderKey({key:?})")
     }
 }
 

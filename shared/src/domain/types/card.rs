@@ -1,18 +1,22 @@
-use serde::{Deserialize, Serialize};
+use super::checked::{CheckedText, TextRule};
 use std::fmt;
 
 /// A library card's barcode number, the login ID: 6 to 14 ASCII digits (R-ACCT-1).
 /// Full-width digits typed by a patron are accepted and normalised.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct CardNumber(String);
+pub type CardNumber = CheckedText<CardDigits>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a card number is 6 to 14 digits")]
 pub struct InvalidCardNumber;
 
-impl CardNumber {
-    pub fn parse(raw: &str) -> Result<Self, InvalidCardNumber> {
+/// The rule of `CardNumber`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CardDigits;
+
+impl TextRule for CardDigits {
+    type Invalid = InvalidCardNumber;
+
+    fn check(raw: &str) -> Result<String, InvalidCardNumber> {
         let digits: String = raw
             .trim()
             .chars()
@@ -22,39 +26,15 @@ impl CardNumber {
             })
             .collect();
         if (6..=14).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(CardNumber(digits))
+            Ok(digits)
         } else {
             Err(InvalidCardNumber)
         }
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
-impl TryFrom<String> for CardNumber {
-    type Error = InvalidCardNumber;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CardNumber::parse(&s)
-    }
-}
-
-impl From<CardNumber> for String {
-    fn from(c: CardNumber) -> String {
-        c.0
-    }
-}
-
-impl fmt::Display for CardNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Debug output masks the number: card numbers identify a patron's reading record (R-ACCT-8).
-impl fmt::Debug for CardNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tail = &self.0[self.0.len() - 2..];
+    /// Debug output masks the number: card numbers identify a patron's reading record (R-ACCT-8).
+    fn debug(number: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tail = &number[number.len() - 2..];
         write!(f, "CardNumber(****{tail})")
     }
 }

@@ -1,18 +1,22 @@
-use serde::{Deserialize, Serialize};
+use super::checked::{CheckedText, TextRule};
 use std::fmt;
 
 /// An email address a patron registered (R-ACCT-6). Deliberately plain: one `@`, a dotted
 /// domain, no spaces or control characters, at most 254 characters.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct EmailAddress(String);
+pub type EmailAddress = CheckedText<PlainAddress>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a valid email address")]
 pub struct InvalidEmail;
 
-impl EmailAddress {
-    pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
+/// The rule of `EmailAddress`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlainAddress;
+
+impl TextRule for PlainAddress {
+    type Invalid = InvalidEmail;
+
+    fn check(raw: &str) -> Result<String, InvalidEmail> {
         let s = raw.trim();
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(InvalidEmail);
@@ -35,39 +39,15 @@ impl EmailAddress {
                 .chars()
                 .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
         if labels_ok && local_ok {
-            Ok(EmailAddress(format!("{local}@{}", domain.to_lowercase())))
+            Ok(format!("{local}@{}", domain.to_lowercase()))
         } else {
             Err(InvalidEmail)
         }
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
-impl TryFrom<String> for EmailAddress {
-    type Error = InvalidEmail;
-    fn try_from(s: String) -> Result<Self, InvalidEmail> {
-        EmailAddress::parse(&s)
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(e: EmailAddress) -> String {
-        e.0
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Masked in logs and debug output.
-impl fmt::Debug for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let domain = self.0.split_once('@').map(|(_, d)| d).unwrap_or("");
+    /// Masked in logs and debug output.
+    fn debug(address: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let domain = address.split_once('@').map(|(_, d)| d).unwrap_or("");
         write!(f, "EmailAddress(***@{domain})")
     }
 }

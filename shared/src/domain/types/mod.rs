@@ -1,20 +1,22 @@
 //! Types that can only hold valid values: each has one `parse`, the only way to build it.
 
 mod card;
+mod checked;
 mod email;
 mod ids;
 mod password;
 mod terms;
 mod text;
 
-pub use card::{CardNumber, InvalidCardNumber};
-pub use email::{EmailAddress, InvalidEmail};
+pub use card::{CardDigits, CardNumber, InvalidCardNumber};
+pub use checked::{CheckedText, TextRule};
+pub use email::{EmailAddress, InvalidEmail, PlainAddress};
 pub use ids::{Barcode, BibId, EntryId, HoldId, InvalidId, LoanId, SessionId};
 pub use password::{NewPassword, PasswordAttempt, WeakPassword};
 pub use terms::{InterestTerms, InvalidTerms};
 pub use text::{
-    AuthorName, AuthorReading, ClosureReason, InvalidText, PatronName, Subject, Subjects, Text,
-    TitleName, TitleReading, TooManySubjects,
+    AuthorName, AuthorReading, ClosureReason, CounterText, InvalidText, PatronName, Subject,
+    Subjects, Text, TitleName, TitleReading, TooManySubjects,
 };
 
 /// How a librarian compares names and words (R-FIND-1, R-MAIL-2): NFKC, lower case,

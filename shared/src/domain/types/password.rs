@@ -115,31 +115,17 @@ mod tests {
     fn r_acct_4_letters_and_digits_both_present_at_least_six() {
         assert!(parse("tosho7").is_ok());
         assert!(parse("Kyoto2026lib").is_ok());
-        assert_eq!(parse("abc12").unwrap_err(), WeakPassword::TooShort(6));
-        assert_eq!(
-            parse("abcdefgh").unwrap_err(),
-            WeakPassword::NeedsLettersAndDigits
-        );
-        assert_eq!(
-            parse("73915682").unwrap_err(),
-            WeakPassword::NeedsLettersAndDigits
-        );
-        assert_eq!(
-            parse("tosho 77").unwrap_err(),
-            WeakPassword::NotAlphanumeric
-        );
-        assert_eq!(
-            parse("tosho_77").unwrap_err(),
-            WeakPassword::NotAlphanumeric
-        );
-        assert_eq!(
-            parse("ｔｏｓｈｏ７７").unwrap_err(),
-            WeakPassword::NotAlphanumeric
-        ); // full-width
-        assert_eq!(
-            parse("図書館2026ab").unwrap_err(),
-            WeakPassword::NotAlphanumeric
-        );
+        for (weak, why) in [
+            ("abc12", WeakPassword::TooShort(6)),
+            ("abcdefgh", WeakPassword::NeedsLettersAndDigits),
+            ("73915682", WeakPassword::NeedsLettersAndDigits),
+            ("tosho 77", WeakPassword::NotAlphanumeric),
+            ("tosho_77", WeakPassword::NotAlphanumeric),
+            ("ｔｏｓｈｏ７７", WeakPassword::NotAlphanumeric), // full-width
+            ("図書館2026ab", WeakPassword::NotAlphanumeric),
+        ] {
+            assert_eq!(parse(weak).unwrap_err(), why, "{weak}");
+        }
     }
 
     #[test]

@@ -1,13 +1,12 @@
 //! Text typed in at the counter: names, titles, authors, subjects. Trimmed, bounded, no
 //! control characters.
 
+use super::checked::{CheckedText, TextRule};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// `MIN` to `MAX` characters after trimming, without control characters.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Text<const MIN: usize, const MAX: usize>(String);
+pub type Text<const MIN: usize, const MAX: usize> = CheckedText<CounterText<MIN, MAX>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("text is {min} to {max} characters without control characters")]
@@ -16,52 +15,31 @@ pub struct InvalidText {
     pub max: usize,
 }
 
-impl<const MIN: usize, const MAX: usize> Text<MIN, MAX> {
-    pub fn parse(raw: &str) -> Result<Self, InvalidText> {
+/// The rule of `Text`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CounterText<const MIN: usize, const MAX: usize>;
+
+impl<const MIN: usize, const MAX: usize> TextRule for CounterText<MIN, MAX> {
+    type Invalid = InvalidText;
+
+    fn check(raw: &str) -> Result<String, InvalidText> {
         let v = raw.trim();
         let n = v.chars().count();
         if n < MIN || n > MAX || v.chars().any(char::is_control) {
             return Err(InvalidText { min: MIN, max: MAX });
         }
-        Ok(Text(v.to_owned()))
+        Ok(v.to_owned())
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
 
-impl<const MIN: usize, const MAX: usize> TryFrom<String> for Text<MIN, MAX> {
-    type Error = InvalidText;
-    fn try_from(s: String) -> Result<Self, InvalidText> {
-        Text::parse(&s)
-    }
-}
-
-impl<const MIN: usize, const MAX: usize> From<Text<MIN, MAX>> for String {
-    fn from(t: Text<MIN, MAX>) -> String {
-        t.0
-    }
-}
-
-impl<const MIN: usize, const MAX: usize> fmt::Display for Text<MIN, MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<const MIN: usize, const MAX: usize> fmt::Debug for Text<MIN, MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.0)
+    fn debug(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{text:?}")
     }
 }
 
 /// Empty text, for the kinds that allow it (`MIN` = 0).
 impl<const MAX: usize> Default for Text<0, MAX> {
     fn default() -> Self {
-        Text(String::new())
+        Text::accepted(String::new())
     }
 }
 
