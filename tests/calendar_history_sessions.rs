@@ -6,6 +6,7 @@ use chrono::Weekday;
 use mypage::domain::policy::ClosedWeekdays;
 use mypage::domain::types::{CardNumber, SessionId};
 use mypage::domain::{Changes, HistoryEntry, Key, Record};
+use mypage::ports::HistoryRange;
 use mypage_tests::both_stores;
 use mypage_tests::{own_password, test_config, Reply, StoreKind, TestServer, STAFF_KEY};
 use reqwest::Method;
@@ -296,7 +297,13 @@ async fn stored_entries(s: &TestServer, card: &str) -> Vec<HistoryEntry> {
     let card = CardNumber::parse(card).unwrap();
     s.app()
         .store
-        .history_before(&card, u32::MAX, 10_000)
+        .history(
+            &card,
+            HistoryRange::Purgeable {
+                before: u32::MAX,
+                limit: 10_000,
+            },
+        )
         .await
         .unwrap()
 }

@@ -4,6 +4,7 @@
 //! holds on the whole store.
 
 use futures::future::join_all;
+use mypage::ports::HistoryRange;
 use mypage_tests::both_stores;
 use mypage_tests::StoreKind;
 use mypage_tests::{own_password, TestServer};
@@ -429,7 +430,13 @@ async fn r_hist_1_a_check_in_racing_the_switch_off_leaves_no_entry(#[case] kind:
         let stored = s
             .app()
             .store
-            .history_before(&card, u32::MAX, 100)
+            .history(
+                &card,
+                HistoryRange::Purgeable {
+                    before: u32::MAX,
+                    limit: 100,
+                },
+            )
             .await
             .unwrap();
         assert!(

@@ -6,7 +6,7 @@ use mypage::adapters::MemoryStore;
 use mypage::domain::search;
 use mypage::domain::types::*;
 use mypage::domain::*;
-use mypage::ports::{Commit, Store, StoreError};
+use mypage::ports::{Commit, HistoryRange, Store, StoreError};
 use mypage_tests::both_stores;
 use mypage_tests::{at, store, StoreKind};
 use rstest::rstest;
@@ -787,7 +787,14 @@ async fn history_entries_stay_out_of_the_account_and_page_newest_first(#[case] k
             .map(|e| e.entry_id.to_string())
             .collect::<Vec<_>>()
     };
-    let first = s.history(&card("100002"), 1, None, Some(3)).await.unwrap();
+    let visible = |after, limit| HistoryRange::Visible {
+        generation: 1,
+        after,
+        limit,
+    };
+    let patron = card("100002");
+    let read = |range| s.history(&patron, range);
+    let first = read(visible(None, Some(3))).await.unwrap();
     assert_eq!(
         ids(first.clone()),
         ids(vec![
@@ -797,23 +804,14 @@ async fn history_entries_stay_out_of_the_account_and_page_newest_first(#[case] k
         ])
     );
     let after = first.last().unwrap().entry_id.clone();
-    let rest = s
-        .history(&card("100002"), 1, Some(&after), None)
-        .await
-        .unwrap();
+    let rest = read(visible(Some(&after), None)).await.unwrap();
     assert_eq!(rest.len(), 4);
     assert_eq!(rest[0].entry_id, entry("100002", 1, 3).entry_id);
-    let older = s.history_before(&card("100002"), 1, 10).await.unwrap();
+    let purgeable = |before, limit| HistoryRange::Purgeable { before, limit };
+    let older = read(purgeable(1, 10)).await.unwrap();
     assert_eq!(ids(older), ids(vec![entry("100002", 0, 99)]));
-    assert!(s
-        .history_before(&card("100002"), 0, 10)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        s.history_before(&card("100002"), 2, 5).await.unwrap().len(),
-        5
-    );
+    assert!(read(purgeable(0, 10)).await.unwrap().is_empty());
+    assert_eq!(read(purgeable(2, 5)).await.unwrap().len(), 5);
     // The purge index holds a patron exactly while their purge is pending.
     assert!(s.history_purges().await.unwrap().is_empty());
     p.version = 1;

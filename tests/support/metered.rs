@@ -7,9 +7,9 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use mypage::domain::search::{OrderKey, Posting};
-use mypage::domain::types::{CardNumber, EntryId};
+use mypage::domain::types::CardNumber;
 use mypage::domain::{Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
-use mypage::ports::{Commit, Store, StoreError};
+use mypage::ports::{Commit, HistoryRange, Store, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -112,19 +112,9 @@ impl Store for Metered {
     async fn history(
         &self,
         card: &CardNumber,
-        generation: u32,
-        after: Option<&EntryId>,
-        limit: Option<usize>,
+        range: HistoryRange<'_>,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.read(1, self.inner.history(card, generation, after, limit).await)
-    }
-    async fn history_before(
-        &self,
-        card: &CardNumber,
-        generation: u32,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.read(1, self.inner.history_before(card, generation, limit).await)
+        self.read(1, self.inner.history(card, range).await)
     }
     async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError> {
         self.read(1, self.inner.history_purges().await)

@@ -12,7 +12,7 @@ use crate::domain::types::{CardNumber, EntryId};
 use crate::domain::{
     Change, Changes, HistoryEntry, Hold, HoldState, Key, Loan, Patron, Record, Title,
 };
-use crate::ports::store::{Commit, Store, StoreError, Written};
+use crate::ports::store::{Commit, HistoryRange, Store, StoreError, Written};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -302,31 +302,28 @@ impl Store for MemoryStore {
     async fn history(
         &self,
         card: &CardNumber,
-        generation: u32,
-        after: Option<&EntryId>,
-        limit: Option<usize>,
+        range: HistoryRange<'_>,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
         let records = self.lock();
-        Ok(records
-            .history_keys(card)
-            .rev()
-            .filter(|(g, e)| *g == generation && after.is_none_or(|a| e < a))
-            .take(limit.unwrap_or(usize::MAX))
-            .filter_map(|k| records.entry(card, k))
-            .collect())
-    }
-
-    async fn history_before(
-        &self,
-        card: &CardNumber,
-        generation: u32,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>, StoreError> {
-        let records = self.lock();
-        Ok(records
-            .history_keys(card)
-            .filter(|(g, _)| *g < generation)
-            .take(limit)
+        let keys: Vec<_> = match range {
+            HistoryRange::Visible {
+                generation,
+                after,
+                limit,
+            } => records
+                .history_keys(card)
+                .rev()
+                .filter(|(g, e)| *g == generation && after.is_none_or(|a| e < a))
+                .take(limit.unwrap_or(usize::MAX))
+                .collect(),
+            HistoryRange::Purgeable { before, limit } => records
+                .history_keys(card)
+                .filter(|(g, _)| *g < before)
+                .take(limit)
+                .collect(),
+        };
+        Ok(keys
+            .into_iter()
             .filter_map(|k| records.entry(card, k))
             .collect())
     }

@@ -10,6 +10,7 @@ use crate::domain::history::{self, Purge, PURGE_BATCH};
 use crate::domain::types::{CardNumber, EntryId};
 use crate::domain::{HistoryEntry, Key, Patron, Record};
 use crate::error::Error;
+use crate::ports::HistoryRange;
 use serde::Serialize;
 
 /// A page of the history as the patron sees it.
@@ -46,7 +47,14 @@ pub async fn page(
     };
     let mut entries = app
         .store
-        .history(caller.card(), generation, after, Some(limit + 1))
+        .history(
+            caller.card(),
+            HistoryRange::Visible {
+                generation,
+                after,
+                limit: Some(limit + 1),
+            },
+        )
         .await?;
     let next_after = if entries.len() > limit {
         entries.truncate(limit);
@@ -67,7 +75,14 @@ pub async fn export(app: &App, caller: &Caller) -> Result<Vec<HistoryEntry>, Err
         None => Ok(Vec::new()),
         Some(generation) => Ok(app
             .store
-            .history(caller.card(), generation, None, None)
+            .history(
+                caller.card(),
+                HistoryRange::Visible {
+                    generation,
+                    after: None,
+                    limit: None,
+                },
+            )
             .await?),
     }
 }
@@ -156,7 +171,13 @@ pub async fn purge(app: &App, card: &CardNumber, max_batches: usize) -> Result<P
         }
         let older = app
             .store
-            .history_before(card, generation, PURGE_BATCH)
+            .history(
+                card,
+                HistoryRange::Purgeable {
+                    before: generation,
+                    limit: PURGE_BATCH,
+                },
+            )
             .await?;
         let outcome = history::purge_step(&patron, &older);
         let step = outcome.value;

@@ -46,6 +46,21 @@ impl Written {
     }
 }
 
+/// Which of a patron's reading-history entries a read returns.
+#[derive(Debug, Clone, Copy)]
+pub enum HistoryRange<'a> {
+    /// Entries of `generation`, the one the patron sees, newest first: after `after` (the last
+    /// entry of the previous page), at most `limit` (None: all).
+    Visible {
+        generation: u32,
+        after: Option<&'a EntryId>,
+        limit: Option<usize>,
+    },
+    /// At most `limit` entries of generations before `generation`, oldest first: what a purge
+    /// still has to delete.
+    Purgeable { before: u32, limit: usize },
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Record>, StoreError>;
@@ -72,23 +87,12 @@ pub trait Store: Send + Sync {
     /// Titles with a copy on the shelf and holds in their queue: every hold was suspended when
     /// the copy came back, so it waits for one to resume (R-HOLD-11). Through a sparse index.
     async fn titles_shelved_with_queue(&self) -> Result<Vec<Title>, StoreError>;
-    /// A patron's reading-history entries of `generation` (R-HIST-1), newest first, starting
-    /// after `after` (the last entry of the previous page), at most `limit` (None: all). They
-    /// live beside the account, not in it: no other request reads them.
+    /// A patron's reading-history entries in `range` (R-HIST-1). They live beside the account,
+    /// not in it: no other request reads them.
     async fn history(
         &self,
         card: &CardNumber,
-        generation: u32,
-        after: Option<&EntryId>,
-        limit: Option<usize>,
-    ) -> Result<Vec<HistoryEntry>, StoreError>;
-    /// At most `limit` of a patron's entries of generations before `generation`: what a
-    /// purge still has to delete.
-    async fn history_before(
-        &self,
-        card: &CardNumber,
-        generation: u32,
-        limit: usize,
+        range: HistoryRange<'_>,
     ) -> Result<Vec<HistoryEntry>, StoreError>;
     /// Patrons whose history purge has not finished, through a sparse index.
     async fn history_purges(&self) -> Result<Vec<CardNumber>, StoreError>;

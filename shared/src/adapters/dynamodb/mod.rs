@@ -9,9 +9,9 @@ mod table;
 pub use table::TableDesign;
 
 use crate::domain::search::{OrderKey, Posting};
-use crate::domain::types::{CardNumber, EntryId};
+use crate::domain::types::CardNumber;
 use crate::domain::{Change, Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
-use crate::ports::store::{Commit, Store, StoreError, Written};
+use crate::ports::store::{Commit, HistoryRange, Store, StoreError, Written};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
@@ -665,56 +665,40 @@ impl Store for DynamoStore {
     async fn history(
         &self,
         card: &CardNumber,
-        generation: u32,
-        after: Option<&EntryId>,
-        limit: Option<usize>,
+        range: HistoryRange<'_>,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        let start = after
-            .map(|e| ItemKey::of(&Key::HistoryEntry(card.clone(), generation, e.clone())).item());
-        let records = self
-            .query_pages(
-                None,
-                "pk = :pk AND begins_with(sk, :prefix)",
-                &[
-                    (":pk", s(ItemKey::account(card))),
-                    (":prefix", s(history_prefix(generation))),
-                ],
-                false,
-                start,
+        let pk = (":pk", s(ItemKey::account(card)));
+        let (records, before) = match range {
+            HistoryRange::Visible {
+                generation,
+                after,
                 limit,
-            )
-            .await?;
+            } => {
+                let start = after.map(|e| {
+                    ItemKey::of(&Key::HistoryEntry(card.clone(), generation, e.clone())).item()
+                });
+                let prefix = (":prefix", s(history_prefix(generation)));
+                let condition = "pk = :pk AND begins_with(sk, :prefix)";
+                let records = self
+                    .query_pages(None, condition, &[pk, prefix], false, start, limit)
+                    .await?;
+                (records, None)
+            }
+            // Every older generation's prefix sorts before this one's.
+            HistoryRange::Purgeable { before, limit } => {
+                let from = (":from", s(HISTORY));
+                let to = (":to", s(history_prefix(before)));
+                let condition = "pk = :pk AND sk BETWEEN :from AND :to";
+                let records = self
+                    .query_pages(None, condition, &[pk, from, to], true, None, Some(limit))
+                    .await?;
+                (records, Some(before))
+            }
+        };
         Ok(records
             .into_iter()
             .filter_map(Record::into_history_entry)
-            .collect())
-    }
-
-    async fn history_before(
-        &self,
-        card: &CardNumber,
-        generation: u32,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>, StoreError> {
-        // Every older generation's prefix sorts before this one's.
-        let records = self
-            .query_pages(
-                None,
-                "pk = :pk AND sk BETWEEN :from AND :to",
-                &[
-                    (":pk", s(ItemKey::account(card))),
-                    (":from", s(HISTORY)),
-                    (":to", s(history_prefix(generation))),
-                ],
-                true,
-                None,
-                Some(limit),
-            )
-            .await?;
-        Ok(records
-            .into_iter()
-            .filter_map(Record::into_history_entry)
-            .filter(|e| e.generation < generation)
+            .filter(|e| before.is_none_or(|g| e.generation < g))
             .collect())
     }
 
