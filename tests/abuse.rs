@@ -9,7 +9,7 @@ use mypage_tests::{
 use reqwest::Method;
 use rstest::rstest;
 use rstest_reuse::apply;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const WRONG: &str = "Wrong12345";
 
@@ -22,6 +22,15 @@ fn visible(r: &mypage_tests::Reply) -> (u16, Value, Option<String>) {
             .get("retry-after")
             .map(|v| v.to_str().unwrap().to_owned()),
     )
+}
+
+/// A patron's first login from `home`, with their own password: the device cookie it set.
+async fn known_device(s: &TestServer, home: &reqwest::Client, card: &str) -> String {
+    let first = s
+        .log_in_from(home, card, &own_password(card), None)
+        .await
+        .expect(200);
+    device_cookie(&first).expect("a device cookie")
 }
 
 /// ASVS 5.0 V6.3.8 (valid users cannot be deduced from status, body or timing; the timing
@@ -66,11 +75,7 @@ async fn r_acct_7_a_patron_on_their_known_device_logs_in_while_an_attacker_hamme
     let card = "30000002";
     s.patron(card).await;
     let home = client_from(10);
-    let first = s
-        .log_in_from(&home, card, &own_password(card), None)
-        .await
-        .expect(200);
-    let device = device_cookie(&first).expect("a device cookie");
+    let device = known_device(&s, &home, card).await;
     // The attacker, from another address, with no device cookie (or a forged one).
     let attacker = client_from(66);
     let forged = format!("mypage_device={card}.20000.AAAAAAAAAAAAAAAAAAAAAA.forged");
@@ -124,12 +129,7 @@ async fn r_acct_7_failed_logins_from_one_source_address_are_limited(#[case] kind
     config.policy.source_failures = 10;
     let s = TestServer::start_with(kind, config).await;
     s.patron("30000010").await;
-    let home = client_from(20);
-    let ok = s
-        .log_in_from(&home, "30000010", &own_password("30000010"), None)
-        .await
-        .expect(200);
-    let device = device_cookie(&ok).unwrap();
+    let device = known_device(&s, &client_from(20), "30000010").await;
     let sprayer = client_from(30);
     for n in 0..10 {
         s.log_in_from(&sprayer, &format!("3100{n:04}"), WRONG, None)
@@ -175,11 +175,7 @@ async fn r_acct_7_a_spray_from_many_addresses_trips_the_global_brake(#[case] kin
     let s = TestServer::start_with(kind, config).await;
     s.patron("30000020").await;
     let home = client_from(40);
-    let ok = s
-        .log_in_from(&home, "30000020", &own_password("30000020"), None)
-        .await
-        .expect(200);
-    let device = device_cookie(&ok).unwrap();
+    let device = known_device(&s, &home, "30000020").await;
     for a in 0..4u8 {
         let from = client_from(50 + a);
         for n in 0..3 {
@@ -212,17 +208,8 @@ async fn r_acct_7_guessing_the_current_password_through_a_live_session_is_limite
     let card = "30000030";
     let t = s.patron(card).await;
     let change = |current: String| {
-        let t = t.clone();
-        let s = &s;
-        async move {
-            s.call(
-                Method::PUT,
-                "/api/me/password",
-                Some(&t),
-                Some(json!({"current_password": current, "new_password": "Another2027y"})),
-            )
-            .await
-        }
+        let (s, t) = (&s, &t);
+        async move { s.change_password(t, &current, "Another2027y").await }
     };
     for _ in 0..4 {
         change(WRONG.into())
