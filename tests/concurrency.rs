@@ -6,7 +6,7 @@
 use futures::future::join_all;
 use mypage_tests::both_stores;
 use mypage_tests::StoreKind;
-use mypage_tests::{own_password, pick, Reply, TestServer};
+use mypage_tests::{pick, Reply, TestServer};
 use rstest::rstest;
 use rstest_reuse::apply;
 use serde_json::json;
@@ -41,13 +41,11 @@ async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_s
             .map(|r| r.status.as_u16())
             .collect::<Vec<_>>()
     );
-    s.log_in("40000001", &own_password("40000001"))
+    s.log_in_own("40000001")
         .await
         .expect_error(429, "account_locked");
     s.clock.advance(chrono::Duration::minutes(16));
-    s.log_in("40000001", &own_password("40000001"))
-        .await
-        .expect(200);
+    s.log_in_own("40000001").await.expect(200);
     mypage_tests::checker::assert_store_sound(&s).await;
 }
 

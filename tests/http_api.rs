@@ -125,26 +125,22 @@ async fn r_acct_7_five_failures_lock_the_card_for_fifteen_minutes(#[case] kind: 
         .expect_error(429, "account_locked");
     assert!(locked.headers.get("retry-after").is_some());
     // Even the right password waits for the lock to pass.
-    s.log_in("20000005", &own_password("20000005"))
+    s.log_in_own("20000005")
         .await
         .expect_error(429, "account_locked");
     s.clock.advance(chrono::Duration::minutes(14));
-    s.log_in("20000005", &own_password("20000005"))
+    s.log_in_own("20000005")
         .await
         .expect_error(429, "account_locked");
     s.clock.advance(chrono::Duration::minutes(2));
-    s.log_in("20000005", &own_password("20000005"))
-        .await
-        .expect(200);
+    s.log_in_own("20000005").await.expect(200);
     // A success starts the count again.
     for _ in 0..4 {
         s.log_in("20000005", "Wrong12345")
             .await
             .expect_error(401, "invalid_credentials");
     }
-    s.log_in("20000005", &own_password("20000005"))
-        .await
-        .expect(200);
+    s.log_in_own("20000005").await.expect(200);
     s.log_in("20000005", "Wrong12345")
         .await
         .expect_error(401, "invalid_credentials");
@@ -157,14 +153,14 @@ async fn r_acct_2_a_new_temporary_password_lifts_a_lock_and_ends_sessions(#[case
     for _ in 0..5 {
         s.log_in("20000006", "Wrong12345").await;
     }
-    s.log_in("20000006", &own_password("20000006"))
+    s.log_in_own("20000006")
         .await
         .expect_error(429, "account_locked");
     let temp = s.new_temporary_password("20000006").await;
     s.get("/api/me", Some(&t))
         .await
         .expect_error(401, "unauthenticated");
-    s.log_in("20000006", &own_password("20000006"))
+    s.log_in_own("20000006")
         .await
         .expect_error(401, "invalid_credentials");
     assert_eq!(
@@ -245,10 +241,7 @@ async fn r_acct_8_the_cookie_is_httponly_secure_strict_and_state_changes_need_th
 ) {
     let s = TestServer::start(kind).await;
     s.patron("20000010").await;
-    let r = s
-        .log_in("20000010", &own_password("20000010"))
-        .await
-        .expect(200);
+    let r = s.log_in_own("20000010").await.expect(200);
     let cookies: Vec<String> = r
         .headers
         .get_all("set-cookie")
