@@ -92,10 +92,8 @@ async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreK
 async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("40000005").await;
-    s.patron("40000006").await;
-    for i in 0..30 {
-        s.title_on_loan(&format!("T{i}"), 1, "40000006").await;
-    }
+    s.lent_out("40000006", (0..30).map(|i| format!("T{i}")))
+        .await;
     let answers = join_all((0..30).map(|i| {
         let (s, t) = (&s, &t);
         async move {
@@ -130,8 +128,7 @@ async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreK
 async fn r_hold_8_concurrent_duplicate_holds_make_one(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("40000007").await;
-    s.patron("40000008").await;
-    s.title_on_loan("B-1", 1, "40000008").await;
+    s.lent_out("40000008", ["B-1"]).await;
     let answers = join_all((0..10).map(|_| s.place_hold(&t, "B-1", "none"))).await;
     assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
     assert!(answers
@@ -195,12 +192,11 @@ async fn r_hold_10_a_cart_of_twelve_placed_twice_at_once_gives_exactly_ten_holds
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("40000021").await;
     let t = s.patron("40000022").await;
-    for i in 0..12 {
-        let bib = format!("K-{i:02}");
-        s.title_on_loan(&bib, 1, "40000021").await;
-        s.add_to_cart(&t, &bib).await.expect(204);
+    let cart: Vec<String> = (0..12).map(|i| format!("K-{i:02}")).collect();
+    s.lent_out("40000021", &cart).await;
+    for bib in &cart {
+        s.add_to_cart(&t, bib).await.expect(204);
     }
     let (a, b) = tokio::join!(
         s.place_cart_holds(&t, "none"),

@@ -100,9 +100,8 @@ async fn r_hold_11_suspension_dates_are_bounded_and_a_ready_hold_cannot_be_suspe
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000011").await;
+    s.lent_out("21000011", ["S-2"]).await;
     let b = s.patron_with_email("21000012").await;
-    s.title_on_loan("S-2", 1, "21000011").await;
     let h = place(&s, &b, "S-2", json!({})).await;
     for bad in [day(0), day(-1), day(366)] {
         patch(&s, &b, &h, json!({"suspended_until": bad}))
@@ -158,10 +157,9 @@ async fn r_hold_11_a_hold_that_resumes_while_a_copy_is_on_the_shelf_becomes_read
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000021").await;
+    s.lent_out("21000021", ["S-3"]).await;
     let b = s.patron_with_email("21000022").await;
     let c = s.patron("21000023").await;
-    s.title_on_loan("S-3", 1, "21000021").await;
     let hb = place(&s, &b, "S-3", json!({"notify": "email"})).await;
     let hc = place(&s, &c, "S-3", json!({})).await;
     patch(&s, &b, &hb, json!({"suspended_until": day(20)}))
@@ -217,11 +215,9 @@ async fn r_hold_11_a_suspended_hold_counts_toward_the_ten_and_blocks_renewal(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000031").await;
     let b = s.patron("21000032").await;
-    for i in 0..11 {
-        s.title_on_loan(&format!("T-{i}"), 1, "21000031").await;
-    }
+    s.lent_out("21000031", (0..11).map(|i| format!("T-{i}")))
+        .await;
     let first = place(&s, &b, "T-0", json!({})).await;
     patch(&s, &b, &first, json!({"suspended_until": day(30)}))
         .await
@@ -263,11 +259,9 @@ async fn r_hold_12_a_hold_past_its_not_needed_after_date_lapses_but_a_ready_one_
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000041").await;
+    s.lent_out("21000041", ["N-1", "N-2"]).await;
     let b = s.patron("21000042").await;
     let c = s.patron("21000043").await;
-    s.title_on_loan("N-1", 1, "21000041").await;
-    s.title_on_loan("N-2", 1, "21000041").await;
     let hb = place(&s, &b, "N-1", json!({"not_needed_after": day(2)})).await;
     assert_eq!(hb["not_needed_after"], day(2));
     place(&s, &c, "N-1", json!({})).await;
@@ -445,11 +439,9 @@ async fn r_hold_10_placing_the_cart_holds_each_title_in_cart_order_under_every_r
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000081").await;
     let t = s.patron("21000082").await;
-    for i in 0..12 {
-        s.title_on_loan(&format!("P-{i:02}"), 1, "21000081").await;
-    }
+    s.lent_out("21000081", (0..12).map(|i| format!("P-{i:02}")))
+        .await;
     s.title("P-SHELF", 1).await;
     let on_loan = (0..11).map(|i| format!("P-{i:02}"));
     for bib in on_loan.chain(["P-SHELF".to_owned(), "P-11".to_owned()]) {

@@ -683,10 +683,8 @@ async fn r_hold_1_and_r_hold_8_what_can_be_held(#[case] kind: StoreKind) {
 async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("20000020").await;
-    s.patron("20000021").await;
-    for i in 0..12 {
-        s.title_on_loan(&format!("T{i}"), 1, "20000021").await;
-    }
+    s.lent_out("20000021", (0..12).map(|i| format!("T{i}")))
+        .await;
     for i in 0..10 {
         let bib = format!("T{i}");
         if i % 2 == 0 {
@@ -719,8 +717,7 @@ async fn r_hold_2_the_eleventh_hold_is_refused_web_and_counter_together(#[case] 
 async fn r_hold_3_email_notice_needs_a_registered_address(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("20000022").await;
-    s.patron("20000023").await;
-    s.title_on_loan("OUT", 1, "20000023").await;
+    s.lent_out("20000023", ["OUT"]).await;
     s.place_hold(&t, "OUT", "email")
         .await
         .expect_error(400, "email_not_registered");
@@ -755,10 +752,9 @@ async fn r_hold_4_queue_positions_are_exact_and_move_up(#[case] kind: StoreKind)
 #[apply(both_stores)]
 async fn r_hold_5_to_7_and_r_desk_2_check_in_readies_the_first_hold(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
-    s.patron("20000028").await;
+    s.lent_out("20000028", ["POP"]).await;
     let first = s.patron_with_email("20000029").await;
     let second = s.patron("20000030").await;
-    s.title_on_loan("POP", 1, "20000028").await;
     s.place_hold(&first, "POP", "email").await.expect(201);
     s.place_hold(&second, "POP", "none").await.expect(201);
     let mark = s.mail_mark();
@@ -826,10 +822,9 @@ async fn r_hold_6_an_uncollected_hold_lapses_and_the_copy_goes_to_the_next_patro
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("20000031").await;
+    s.lent_out("20000031", ["POP"]).await;
     let first = s.patron("20000032").await;
     let second = s.patron_with_email("20000033").await;
-    s.title_on_loan("POP", 1, "20000031").await;
     s.place_hold(&first, "POP", "none").await.expect(201);
     s.place_hold(&second, "POP", "email").await.expect(201);
     let mark = s.mail_mark();

@@ -497,6 +497,15 @@ impl TestServer {
         }
     }
 
+    /// A new patron `lender` who has borrowed the one copy of each of `bibs`, new titles as
+    /// [`Self::title`] makes them, so that others may hold them.
+    pub async fn lent_out(&self, lender: &str, bibs: impl IntoIterator<Item = impl AsRef<str>>) {
+        self.patron(lender).await;
+        for bib in bibs {
+            self.title_on_loan(bib.as_ref(), 1, lender).await;
+        }
+    }
+
     /// A queue for `bib`: its one copy on loan to a new patron `lender`, and a waiting hold
     /// (notify none) for each new patron of `waiting`, in turn: their sessions and hold ids.
     pub async fn queue<const N: usize>(
