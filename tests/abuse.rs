@@ -9,7 +9,7 @@ use mypage_tests::{
 use reqwest::Method;
 use rstest::rstest;
 use rstest_reuse::apply;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const WRONG: &str = "Wrong12345";
 
@@ -22,6 +22,16 @@ fn visible(r: &mypage_tests::Reply) -> (u16, Value, Option<String>) {
             .get("retry-after")
             .map(|v| v.to_str().unwrap().to_owned()),
     )
+}
+
+/// A new patron, and their first login from `home`: the device cookie it set.
+async fn patron_on_device(s: &TestServer, home: &reqwest::Client, card: &str) -> String {
+    s.patron(card).await;
+    let first = s
+        .log_in_from(home, card, &own_password(card), None)
+        .await
+        .expect(200);
+    device_cookie(&first).expect("a device cookie")
 }
 
 /// ASVS 5.0 V6.3.8 (valid users cannot be deduced from status, body or timing; the timing
@@ -44,12 +54,10 @@ async fn r_acct_7_unknown_and_locked_cards_get_the_same_answer(#[case] kind: Sto
         .expect_error(429, "account_locked");
     assert_eq!(locked.headers["retry-after"], "900");
     // Even the right password waits, and says so the same way.
-    let right = s.log_in(registered, &own_password(registered)).await;
+    let right = s.log_in_own(registered).await;
     assert_eq!(visible(&right), visible(&locked));
     s.clock.advance(chrono::Duration::minutes(15));
-    s.log_in(registered, &own_password(registered))
-        .await
-        .expect(200);
+    s.log_in_own(registered).await.expect(200);
     s.log_in(unknown, WRONG)
         .await
         .expect_error(401, "invalid_credentials");
@@ -64,13 +72,8 @@ async fn r_acct_7_a_patron_on_their_known_device_logs_in_while_an_attacker_hamme
 ) {
     let s = TestServer::start(kind).await;
     let card = "30000002";
-    s.patron(card).await;
     let home = client_from(10);
-    let first = s
-        .log_in_from(&home, card, &own_password(card), None)
-        .await
-        .expect(200);
-    let device = device_cookie(&first).expect("a device cookie");
+    let device = patron_on_device(&s, &home, card).await;
     // The attacker, from another address, with no device cookie (or a forged one).
     let attacker = client_from(66);
     let forged = format!("mypage_device={card}.20000.AAAAAAAAAAAAAAAAAAAAAA.forged");
@@ -123,13 +126,7 @@ async fn r_acct_7_failed_logins_from_one_source_address_are_limited(#[case] kind
     let mut config = test_config();
     config.policy.source_failures = 10;
     let s = TestServer::start_with(kind, config).await;
-    s.patron("30000010").await;
-    let home = client_from(20);
-    let ok = s
-        .log_in_from(&home, "30000010", &own_password("30000010"), None)
-        .await
-        .expect(200);
-    let device = device_cookie(&ok).unwrap();
+    let device = patron_on_device(&s, &client_from(20), "30000010").await;
     let sprayer = client_from(30);
     for n in 0..10 {
         s.log_in_from(&sprayer, &format!("3100{n:04}"), WRONG, None)
@@ -173,13 +170,8 @@ async fn r_acct_7_a_spray_from_many_addresses_trips_the_global_brake(#[case] kin
     let mut config = test_config();
     config.policy.brake_failures = 12;
     let s = TestServer::start_with(kind, config).await;
-    s.patron("30000020").await;
     let home = client_from(40);
-    let ok = s
-        .log_in_from(&home, "30000020", &own_password("30000020"), None)
-        .await
-        .expect(200);
-    let device = device_cookie(&ok).unwrap();
+    let device = patron_on_device(&s, &home, "30000020").await;
     for a in 0..4u8 {
         let from = client_from(50 + a);
         for n in 0..3 {
@@ -212,17 +204,8 @@ async fn r_acct_7_guessing_the_current_password_through_a_live_session_is_limite
     let card = "30000030";
     let t = s.patron(card).await;
     let change = |current: String| {
-        let t = t.clone();
-        let s = &s;
-        async move {
-            s.call(
-                Method::PUT,
-                "/api/me/password",
-                Some(&t),
-                Some(json!({"current_password": current, "new_password": "Another2027y"})),
-            )
-            .await
-        }
+        let (s, t) = (&s, &t);
+        async move { s.change_password(t, &current, "Another2027y").await }
     };
     for _ in 0..4 {
         change(WRONG.into())
@@ -237,9 +220,7 @@ async fn r_acct_7_guessing_the_current_password_through_a_live_session_is_limite
         .await
         .expect_error(429, "account_locked");
     // The same lock holds for logins from unknown devices.
-    s.log_in(card, &own_password(card))
-        .await
-        .expect_error(429, "account_locked");
+    s.log_in_own(card).await.expect_error(429, "account_locked");
     s.clock.advance(chrono::Duration::minutes(15));
     change(own_password(card)).await.expect(204);
     mypage_tests::checker::assert_store_sound(&s).await;

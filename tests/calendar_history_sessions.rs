@@ -8,60 +8,19 @@ use mypage::domain::types::{CardNumber, SessionId};
 use mypage::domain::{Changes, HistoryEntry, Key, Record};
 use mypage::ports::HistoryRange;
 use mypage_tests::both_stores;
-use mypage_tests::{own_password, test_config, Reply, StoreKind, TestServer, STAFF_KEY};
+use mypage_tests::{own_password, test_config, Reply, StoreKind, TestServer};
 use reqwest::Method;
 use rstest::rstest;
 use rstest_reuse::apply;
 use serde_json::{json, Value};
 
 const PUT: Method = Method::PUT;
-const DELETE: Method = Method::DELETE;
 
 /// A server whose library is closed on Tuesdays (today, 2026-12-01, is a Tuesday).
 async fn closed_on_tuesdays(kind: StoreKind) -> TestServer {
     let mut config = test_config();
     config.policy.closed_weekdays = ClosedWeekdays::of(&[Weekday::Tue]);
     TestServer::start_with(kind, config).await
-}
-
-async fn staff_call(s: &TestServer, method: Method, path: &str, body: Option<Value>) -> Reply {
-    let mut req = s
-        .http
-        .request(method, format!("{}{path}", s.base))
-        .header("x-staff-key", STAFF_KEY);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("the dev server answers");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        body,
-        headers,
-    }
-}
-
-async fn close(s: &TestServer, date: &str, reason: &str) -> Reply {
-    staff_call(
-        s,
-        PUT,
-        &format!("/api/staff/calendar/closed-days/{date}"),
-        Some(json!({ "reason": reason })),
-    )
-    .await
-}
-
-async fn reopen(s: &TestServer, date: &str) -> Reply {
-    staff_call(
-        s,
-        DELETE,
-        &format!("/api/staff/calendar/closed-days/{date}"),
-        None,
-    )
-    .await
 }
 
 fn due_of(r: &Reply) -> String {
@@ -89,15 +48,12 @@ async fn r_cal_1_due_dates_move_past_weekly_and_dated_closures(#[case] kind: Sto
     let r = s.check_out("50000001", "WEEK-1").await.expect(201);
     assert_eq!(due_of(&r), "2026-12-16");
     // Wed 12-16 closed for stocktaking as well: the next open day is Thu 12-17.
-    close(&s, "2026-12-16", "蔵書点検").await.expect(204);
+    s.close_day("2026-12-16", "蔵書点検").await.expect(204);
     let r = s.check_out("50000001", "DATED-1").await.expect(201);
     assert_eq!(due_of(&r), "2026-12-17");
     // An inter-library due date is the lending library's: never moved, even onto a closed day.
     let r = s
-        .staff(
-            "/api/staff/checkouts",
-            json!({"card_number": "50000001", "barcode": "ILL-1", "interlibrary_due_date": "2026-12-15"}),
-        )
+        .check_out_interlibrary("50000001", "ILL-1", "2026-12-15")
         .await
         .expect(201);
     assert_eq!(due_of(&r), "2026-12-15");
@@ -120,13 +76,9 @@ async fn r_cal_1_r_hold_6_a_pickup_deadline_moves_past_weekly_and_dated_closures
     #[case] kind: StoreKind,
 ) {
     let s = closed_on_tuesdays(kind).await;
-    s.patron("50000002").await;
-    let waiting = s.patron("50000003").await;
-    s.title("POP", 1).await;
-    s.check_out("50000002", "POP-1").await.expect(201);
-    s.place_hold(&waiting, "POP", "none").await.expect(201);
+    let [(waiting, _)] = s.queue("POP", "50000002", ["50000003"]).await;
     // Ready on Tue 12-01: a week is Tue 12-08, closed weekly; Wed 12-09 closed for the day.
-    close(&s, "2026-12-09", "臨時休館").await.expect(204);
+    s.close_day("2026-12-09", "臨時休館").await.expect(204);
     let r = s.check_in("POP-1").await.expect(200);
     assert_eq!(r.body["hold_ready"]["pickup_deadline"], "2026-12-10");
     let holds = s.get("/api/me/holds", Some(&waiting)).await.expect(200);
@@ -142,7 +94,7 @@ async fn r_cal_1_a_calendar_change_leaves_existing_dates_alone(#[case] kind: Sto
     let due = due_of(&s.check_out("50000004", "A-1").await.expect(201));
     assert_eq!(due, "2026-12-15");
     // The due date becomes a closed day: the loan keeps it; a new loan does not get it.
-    close(&s, "2026-12-15", "臨時休館").await.expect(204);
+    s.close_day("2026-12-15", "臨時休館").await.expect(204);
     let listed = loans(&s, &t).await;
     assert_eq!(listed[0]["due_date"], "2026-12-15");
     assert_eq!(
@@ -150,8 +102,8 @@ async fn r_cal_1_a_calendar_change_leaves_existing_dates_alone(#[case] kind: Sto
         "2026-12-16"
     );
     // Opening again moves nothing back either.
-    reopen(&s, "2026-12-15").await.expect(204);
-    reopen(&s, "2026-12-15").await.expect(204); // nothing to clear: still 204
+    s.reopen_day("2026-12-15").await.expect(204);
+    s.reopen_day("2026-12-15").await.expect(204); // nothing to clear: still 204
     let dues: Vec<_> = loans(&s, &t)
         .await
         .iter()
@@ -169,29 +121,27 @@ async fn r_cal_1_a_closure_that_would_close_more_than_60_days_in_a_row_is_refuse
     let start: chrono::NaiveDate = "2027-01-01".parse().unwrap();
     for i in 0..60 {
         let d = start + chrono::Days::new(i);
-        close(&s, &d.to_string(), "改修工事").await.expect(204);
+        s.close_day(&d.to_string(), "改修工事").await.expect(204);
     }
-    close(&s, "2027-03-02", "改修工事")
-        .await
-        .expect_error(409, "closed_too_long");
-    close(&s, "2026-12-31", "改修工事")
-        .await
-        .expect_error(409, "closed_too_long");
+    for day_after_or_before in ["2027-03-02", "2026-12-31"] {
+        s.close_day(day_after_or_before, "改修工事")
+            .await
+            .expect_error(409, "closed_too_long");
+    }
     // Replacing the reason of a day already closed is allowed.
-    close(&s, "2027-01-15", "点検").await.expect(204);
+    s.close_day("2027-01-15", "点検").await.expect(204);
     // Bad requests are 400, never a 500; a patron or anonymous caller is refused.
-    close(&s, "2027-3-5", "x")
-        .await
-        .expect_error(400, "invalid_request");
-    close(&s, "2029-01-01", "x")
-        .await
-        .expect_error(400, "invalid_request");
-    close(&s, "2027-04-01", "")
-        .await
-        .expect_error(400, "invalid_request");
-    close(&s, "2027-04-01", &"長".repeat(51))
-        .await
-        .expect_error(400, "invalid_request");
+    let too_long = "長".repeat(51);
+    for (date, reason) in [
+        ("2027-3-5", "x"),
+        ("2029-01-01", "x"),
+        ("2027-04-01", ""),
+        ("2027-04-01", too_long.as_str()),
+    ] {
+        s.close_day(date, reason)
+            .await
+            .expect_error(400, "invalid_request");
+    }
     s.call(
         PUT,
         "/api/staff/calendar/closed-days/2027-04-01",
@@ -209,8 +159,8 @@ async fn r_cal_1_a_closure_that_would_close_more_than_60_days_in_a_row_is_refuse
 #[apply(both_stores)]
 async fn r_cal_2_the_closed_days_of_a_period_are_public(#[case] kind: StoreKind) {
     let s = closed_on_tuesdays(kind).await;
-    close(&s, "2026-12-08", "蔵書点検").await.expect(204); // a Tuesday: its own reason
-    close(&s, "2026-12-10", "館内整理").await.expect(204);
+    s.close_day("2026-12-08", "蔵書点検").await.expect(204); // a Tuesday: its own reason
+    s.close_day("2026-12-10", "館内整理").await.expect(204);
     let r = s
         .get("/api/catalog/calendar?from=2026-12-01&to=2026-12-16", None)
         .await
@@ -253,14 +203,14 @@ async fn history(s: &TestServer, token: &str, query: &str) -> Reply {
 }
 
 async fn switch(s: &TestServer, token: &str, on: bool) {
-    s.call(
-        PUT,
-        "/api/me/reading-history",
-        Some(token),
-        Some(json!({ "enabled": on })),
-    )
-    .await
-    .expect(204);
+    s.set_reading_history(token, on).await.expect(204);
+}
+
+/// A patron who has switched the reading history on: the session token.
+async fn recording_patron(s: &TestServer, card: &str) -> String {
+    let t = s.patron(card).await;
+    switch(s, &t, true).await;
+    t
 }
 
 fn titles(r: &Reply) -> Vec<String> {
@@ -282,14 +232,17 @@ async fn borrow_and_return(s: &TestServer, card: &str, bib: &str, name: &str) {
     )
     .await
     .expect(201);
-    s.staff(
-        "/api/staff/copies",
-        json!({"barcode": format!("{bib}-1"), "bib_id": bib}),
-    )
-    .await
-    .expect(201);
-    s.check_out(card, &format!("{bib}-1")).await.expect(201);
-    s.check_in(&format!("{bib}-1")).await.expect(200);
+    let barcode = format!("{bib}-1");
+    s.add_copy(&barcode, bib).await.expect(201);
+    s.check_out(card, &barcode).await.expect(201);
+    s.check_in(&barcode).await.expect(200);
+}
+
+/// `count` loans as [`borrow_and_return`]'s, in turn: titles `<prefix>-1`, ... named `本 1`, ...
+async fn borrow_and_return_numbered(s: &TestServer, card: &str, prefix: &str, count: u32) {
+    for i in 1..=count {
+        borrow_and_return(s, card, &format!("{prefix}-{i}"), &format!("本 {i}")).await;
+    }
 }
 
 /// Every entry the store holds for a patron, whatever its generation.
@@ -345,11 +298,8 @@ async fn r_hist_1_pages_newest_first_and_a_page_token_not_issued_is_refused(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    let t = s.patron("51000003").await;
-    switch(&s, &t, true).await;
-    for i in 1..=5 {
-        borrow_and_return(&s, "51000003", &format!("P-{i}"), &format!("本 {i}")).await;
-    }
+    let t = recording_patron(&s, "51000003").await;
+    borrow_and_return_numbered(&s, "51000003", "P", 5).await;
     let mut seen = Vec::new();
     let mut query = "?limit=2".to_owned();
     let mut pages = 0;
@@ -384,11 +334,8 @@ async fn r_hist_1_turning_it_off_deletes_everything_at_once_and_records_nothing_
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    let t = s.patron("51000004").await;
-    switch(&s, &t, true).await;
-    for i in 1..=3 {
-        borrow_and_return(&s, "51000004", &format!("OFF-{i}"), &format!("本 {i}")).await;
-    }
+    let t = recording_patron(&s, "51000004").await;
+    borrow_and_return_numbered(&s, "51000004", "OFF", 3).await;
     assert_eq!(stored_entries(&s, "51000004").await.len(), 3);
     switch(&s, &t, false).await;
     let r = history(&s, &t, "").await.expect(200);
@@ -425,10 +372,8 @@ async fn r_hist_1_turning_it_off_deletes_everything_at_once_and_records_nothing_
 #[apply(both_stores)]
 async fn r_hist_1_one_entry_or_all_of_them_can_be_deleted(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
-    let t = s.patron("51000005").await;
-    let other = s.patron("51000006").await;
-    switch(&s, &t, true).await;
-    switch(&s, &other, true).await;
+    let t = recording_patron(&s, "51000005").await;
+    let other = recording_patron(&s, "51000006").await;
     borrow_and_return(&s, "51000005", "D-1", "一").await;
     borrow_and_return(&s, "51000005", "D-2", "二").await;
     borrow_and_return(&s, "51000006", "D-3", "他人の本").await;
@@ -471,8 +416,7 @@ async fn r_hist_1_the_csv_export_round_trips_commas_quotes_and_line_breaks(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    let t = s.patron("51000007").await;
-    switch(&s, &t, true).await;
+    let t = recording_patron(&s, "51000007").await;
     let awkward = [
         "吾輩は猫である, 上",
         "\"引用\"と「かぎ括弧」",
@@ -538,8 +482,7 @@ async fn r_hist_1_a_title_with_a_line_break_round_trips(#[case] kind: StoreKind)
     // The counter refuses control characters in a title, so a line break can only come from
     // data stored before that check: write such an entry directly.
     let s = TestServer::start(kind).await;
-    let t = s.patron("51000008").await;
-    switch(&s, &t, true).await;
+    let t = recording_patron(&s, "51000008").await;
     let entry: HistoryEntry = serde_json::from_value(json!({
         "card_number": "51000008", "generation": 0, "entry_id": "E1764550800000-abcdefabcdef",
         "bib_id": "NL", "title": "一行目\r\n二行目, \"三\"", "author": "改行 太郎",
@@ -567,8 +510,7 @@ async fn r_hist_1_a_title_with_a_line_break_round_trips(#[case] kind: StoreKind)
 #[apply(both_stores)]
 async fn r_hist_1_a_purge_stopped_halfway_is_finished_by_the_daily_run(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
-    let t = s.patron("51000009").await;
-    switch(&s, &t, true).await;
+    let t = recording_patron(&s, "51000009").await;
     let card = CardNumber::parse("51000009").unwrap();
     // 130 entries, more than five purge batches.
     let store = &s.app().store;
@@ -606,19 +548,13 @@ async fn r_hist_1_a_purge_stopped_halfway_is_finished_by_the_daily_run(#[case] k
     assert_eq!(stored_entries(&s, "51000009").await.len(), 130);
     assert_eq!(store.history_purges().await.unwrap(), vec![card.clone()]);
     // The daily run finds the patron through the index and finishes.
-    let report = s
-        .call(Method::POST, "/dev/run/history-purge", None, None)
-        .await
-        .expect(200);
-    assert_eq!(report.body["entries_deleted"], 130);
-    assert_eq!(report.body["finished"], 1);
+    let report = s.run_job("history-purge", None).await;
+    assert_eq!(report["entries_deleted"], 130);
+    assert_eq!(report["finished"], 1);
     assert!(stored_entries(&s, "51000009").await.is_empty());
     assert!(store.history_purges().await.unwrap().is_empty());
-    let again = s
-        .call(Method::POST, "/dev/run/history-purge", None, None)
-        .await
-        .expect(200);
-    assert_eq!(again.body["patrons"], 0);
+    let again = s.run_job("history-purge", None).await;
+    assert_eq!(again["patrons"], 0);
 }
 
 // ------------------------------------------------------------------- sessions (R-ACCT-9)

@@ -7,11 +7,21 @@ use futures::future::join_all;
 use mypage::ports::HistoryRange;
 use mypage_tests::both_stores;
 use mypage_tests::StoreKind;
-use mypage_tests::{own_password, TestServer};
-use reqwest::Method;
+use mypage_tests::{pick, Reply, TestServer};
 use rstest::rstest;
 use rstest_reuse::apply;
 use serde_json::json;
+use std::collections::BTreeMap;
+
+/// How many answers came with each status and error code (none for a success): what a race
+/// ended in.
+fn outcomes(answers: &[Reply]) -> BTreeMap<(u16, &str), usize> {
+    let mut tally = BTreeMap::new();
+    for r in answers {
+        *tally.entry((r.status.as_u16(), r.code())).or_default() += 1;
+    }
+    tally
+}
 
 #[apply(both_stores)]
 async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_says(
@@ -32,13 +42,11 @@ async fn r_acct_7_twenty_concurrent_wrong_passwords_lock_exactly_as_the_policy_s
             .map(|r| r.status.as_u16())
             .collect::<Vec<_>>()
     );
-    s.log_in("40000001", &own_password("40000001"))
+    s.log_in_own("40000001")
         .await
         .expect_error(429, "account_locked");
     s.clock.advance(chrono::Duration::minutes(16));
-    s.log_in("40000001", &own_password("40000001"))
-        .await
-        .expect(200);
+    s.log_in_own("40000001").await.expect(200);
     mypage_tests::checker::assert_store_sound(&s).await;
 }
 
@@ -48,21 +56,10 @@ async fn r_renew_8_fifty_concurrent_renewals_renew_once(#[case] kind: StoreKind)
     let t = s.patron("40000002").await;
     s.title("B-1", 1).await;
     let loan = s.loan_id_days_ago("40000002", "B-1-1", 3).await;
-    let path = format!("/api/me/loans/{loan}/renewal");
-    let answers = join_all((0..50).map(|_| s.call(Method::POST, &path, Some(&t), None))).await;
-    let ok = answers.iter().filter(|r| r.status == 200).count();
-    let refused = answers
-        .iter()
-        .filter(|r| r.status == 409 && r.code() == "already_renewed")
-        .count();
+    let answers = join_all((0..50).map(|_| s.renew(&t, &loan))).await;
     assert_eq!(
-        (ok, refused),
-        (1, 49),
-        "{:?}",
-        answers
-            .iter()
-            .map(|r| (r.status.as_u16(), r.code().to_owned()))
-            .collect::<Vec<_>>()
+        outcomes(&answers),
+        BTreeMap::from([((200, ""), 1), ((409, "already_renewed"), 49)])
     );
     let loans = s.get("/api/me/loans", Some(&t)).await.expect(200);
     assert_eq!(loans.body["loans"][0]["due_date"], "2026-12-15");
@@ -77,9 +74,8 @@ async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreK
     let waiter = s.patron("40000004").await;
     s.title("B-1", 1).await;
     let loan = s.loan_id_days_ago("40000003", "B-1-1", 3).await;
-    let path = format!("/api/me/loans/{loan}/renewal");
     let (renewal, hold) = tokio::join!(
-        s.call(Method::POST, &path, Some(&borrower), None),
+        s.renew(&borrower, &loan),
         s.place_hold(&waiter, "B-1", "none")
     );
     hold.expect(201);
@@ -89,9 +85,7 @@ async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreK
         409 => assert_eq!(renewal.code(), "on_hold_for_other_patron"),
         other => panic!("unexpected {other}: {}", renewal.body),
     }
-    s.call(Method::POST, &path, Some(&borrower), None)
-        .await
-        .expect(409);
+    s.renew(&borrower, &loan).await.expect(409);
     mypage_tests::checker::assert_store_sound(&s).await;
 }
 
@@ -99,44 +93,23 @@ async fn r_renew_3_a_renewal_racing_a_hold_never_ignores_it(#[case] kind: StoreK
 async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("40000005").await;
-    s.patron("40000006").await;
-    for i in 0..30 {
-        s.title(&format!("T{i}"), 1).await;
-        s.check_out("40000006", &format!("T{i}-1"))
-            .await
-            .expect(201);
-    }
+    s.lent_out("40000006", (0..30).map(|i| format!("T{i}")))
+        .await;
     let answers = join_all((0..30).map(|i| {
-        let body = json!({"bib_id": format!("T{i}"), "notify": "none"});
-        let t = t.clone();
-        let s = &s;
+        let (s, t) = (&s, &t);
         async move {
+            let bib = format!("T{i}");
             if i % 3 == 0 {
-                s.staff(
-                    "/api/staff/holds",
-                    json!({"card_number": "40000005", "bib_id": format!("T{i}"), "notify": "none"}),
-                )
-                .await
+                s.staff_hold("40000005", &bib, "none").await
             } else {
-                s.call(Method::POST, "/api/me/holds", Some(&t), Some(body))
-                    .await
+                s.place_hold(t, &bib, "none").await
             }
         }
     }))
     .await;
-    let placed = answers.iter().filter(|r| r.status == 201).count();
-    let refused = answers
-        .iter()
-        .filter(|r| r.status == 409 && r.code() == "hold_limit_reached")
-        .count();
     assert_eq!(
-        (placed, refused),
-        (10, 20),
-        "{:?}",
-        answers
-            .iter()
-            .map(|r| (r.status.as_u16(), r.code().to_owned()))
-            .collect::<Vec<_>>()
+        outcomes(&answers),
+        BTreeMap::from([((201, ""), 10), ((409, "hold_limit_reached"), 20)])
     );
     let holds = s.get("/api/me/holds", Some(&t)).await.expect(200);
     assert_eq!(holds.body["holds"].as_array().unwrap().len(), 10);
@@ -156,9 +129,7 @@ async fn r_hold_2_thirty_concurrent_holds_leave_exactly_ten(#[case] kind: StoreK
 async fn r_hold_8_concurrent_duplicate_holds_make_one(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     let t = s.patron("40000007").await;
-    s.patron("40000008").await;
-    s.title("B-1", 1).await;
-    s.check_out("40000008", "B-1-1").await.expect(201);
+    s.lent_out("40000008", ["B-1"]).await;
     let answers = join_all((0..10).map(|_| s.place_hold(&t, "B-1", "none"))).await;
     assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
     assert!(answers
@@ -166,10 +137,7 @@ async fn r_hold_8_concurrent_duplicate_holds_make_one(#[case] kind: StoreKind) {
         .filter(|r| r.status != 201)
         .all(|r| r.code() == "duplicate_hold"));
     assert_eq!(s.get("/api/me", Some(&t)).await.body["holds"]["active"], 1);
-    assert_eq!(
-        s.get("/api/catalog/titles/B-1", None).await.body["waiting_holds"],
-        1
-    );
+    assert_eq!(s.catalog_title("B-1").await["waiting_holds"], 1);
     mypage_tests::checker::assert_store_sound(&s).await;
 }
 
@@ -194,10 +162,12 @@ async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(#[case] kind: 
         "one copy for the one hold: {} / {}",
         a.body, b.body
     );
-    let title = s.get("/api/catalog/titles/B-1", None).await.body;
     assert_eq!(
-        (title["available"].clone(), title["waiting_holds"].clone()),
-        (json!(1), json!(0))
+        pick(
+            &s.catalog_title("B-1").await,
+            &["available", "waiting_holds"]
+        ),
+        json!({"available": 1, "waiting_holds": 0})
     );
     let holds = s.get("/api/me/holds", Some(&waiter)).await.body;
     assert_eq!(holds["holds"][0]["status"], "ready");
@@ -207,13 +177,7 @@ async fn r_desk_2_two_check_ins_racing_give_each_copy_to_one_hold(#[case] kind: 
 #[apply(both_stores)]
 async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
-    s.patron("40000012").await;
-    let first = s.patron("40000013").await;
-    let second = s.patron("40000014").await;
-    s.title("B-1", 1).await;
-    s.check_out("40000012", "B-1-1").await.expect(201);
-    s.place_hold(&first, "B-1", "none").await.expect(201);
-    s.place_hold(&second, "B-1", "none").await.expect(201);
+    let [(first, _), (second, _)] = s.queue("B-1", "40000012", ["40000013", "40000014"]).await;
     // The same copy checked in twice at once (a double scan): one closes the loan.
     let (a, b) = tokio::join!(s.check_in("B-1-1"), s.check_in("B-1-1"));
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];
@@ -224,40 +188,21 @@ async fn r_desk_2_one_copy_for_two_waiting_holds_goes_to_the_first(#[case] kind:
     mypage_tests::checker::assert_store_sound(&s).await;
 }
 
-/// A title whose every copy is checked out to `borrower`, so others may hold it.
-async fn holdable(s: &TestServer, bib: &str, borrower: &str) {
-    s.title(bib, 1).await;
-    s.check_out(borrower, &format!("{bib}-1")).await.expect(201);
-}
-
 #[apply(both_stores)]
 async fn r_hold_10_a_cart_of_twelve_placed_twice_at_once_gives_exactly_ten_holds(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("40000021").await;
     let t = s.patron("40000022").await;
-    for i in 0..12 {
-        let bib = format!("K-{i:02}");
-        holdable(&s, &bib, "40000021").await;
-        s.call(
-            Method::PUT,
-            &format!("/api/me/hold-cart/{bib}"),
-            Some(&t),
-            None,
-        )
-        .await
-        .expect(204);
+    let cart: Vec<String> = (0..12).map(|i| format!("K-{i:02}")).collect();
+    s.lent_out("40000021", &cart).await;
+    for bib in &cart {
+        s.add_to_cart(&t, bib).await.expect(204);
     }
-    let place = || {
-        s.call(
-            Method::POST,
-            "/api/me/hold-cart/holds",
-            Some(&t),
-            Some(json!({"notify": "none"})),
-        )
-    };
-    let (a, b) = tokio::join!(place(), place());
+    let (a, b) = tokio::join!(
+        s.place_cart_holds(&t, "none"),
+        s.place_cart_holds(&t, "none")
+    );
     let placed: Vec<String> = [a.expect(200), b.expect(200)]
         .iter()
         .flat_map(|r| r.body["results"].as_array().unwrap().clone())
@@ -289,20 +234,9 @@ async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("40000031").await;
-    let b = s.patron("40000032").await;
-    let c = s.patron("40000033").await;
-    holdable(&s, "R-1", "40000031").await;
-    let hb = s.place_hold(&b, "R-1", "none").await.expect(201);
-    s.place_hold(&c, "R-1", "none").await.expect(201);
-    let path = format!("/api/me/holds/{}", hb.body["hold_id"].as_str().unwrap());
+    let [(b, hb), (c, _)] = s.queue("R-1", "40000031", ["40000032", "40000033"]).await;
     let (suspend, checkin) = tokio::join!(
-        s.call(
-            Method::PATCH,
-            &path,
-            Some(&b),
-            Some(json!({"suspended_until": "2026-12-20"}))
-        ),
+        s.patch_hold(&b, &hb, json!({"suspended_until": "2026-12-20"})),
         s.check_in("R-1-1")
     );
     checkin.expect(200);
@@ -332,34 +266,13 @@ async fn r_hold_11_a_suspension_racing_a_check_in_leaves_one_consistent_queue(
         }
         other => panic!("unexpected {other}: {}", suspend.body),
     }
-    let t = s.get("/api/catalog/titles/R-1", None).await.expect(200);
     assert_eq!(
-        (
-            t.body["available"].as_u64(),
-            t.body["waiting_holds"].as_u64()
+        pick(
+            &s.catalog_title("R-1").await,
+            &["available", "waiting_holds"]
         ),
-        (Some(0), Some(1))
+        json!({"available": 0, "waiting_holds": 1})
     );
-}
-
-async fn staff_write(
-    s: &TestServer,
-    method: Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> u16 {
-    let mut req = s
-        .http
-        .request(method, format!("{}{path}", s.base))
-        .header("x-staff-key", mypage_tests::STAFF_KEY);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send()
-        .await
-        .expect("the dev server answers")
-        .status()
-        .as_u16()
 }
 
 #[apply(both_stores)]
@@ -372,19 +285,13 @@ async fn r_cal_1_two_closures_racing_cannot_close_more_than_60_days_in_a_row(
     let start: chrono::NaiveDate = "2027-01-01".parse().unwrap();
     for i in (0..30).chain(32..62) {
         let d = start + chrono::Days::new(i);
-        let path = format!("/api/staff/calendar/closed-days/{d}");
-        assert_eq!(
-            staff_write(&s, Method::PUT, &path, Some(json!({"reason": "工事"}))).await,
-            204
-        );
+        s.close_day(&d.to_string(), "工事").await.expect(204);
     }
-    let put = |d: &str| {
-        let path = format!("/api/staff/calendar/closed-days/{d}");
-        let s = &s;
-        async move { staff_write(s, Method::PUT, &path, Some(json!({"reason": "工事"}))).await }
-    };
-    let (a, b) = tokio::join!(put("2027-01-31"), put("2027-02-01"));
-    let mut answers = [a, b];
+    let (a, b) = tokio::join!(
+        s.close_day("2027-01-31", "工事"),
+        s.close_day("2027-02-01", "工事")
+    );
+    let mut answers = [a.status.as_u16(), b.status.as_u16()];
     answers.sort();
     assert_eq!(
         answers,
@@ -405,22 +312,10 @@ async fn r_hist_1_a_check_in_racing_the_switch_off_leaves_no_entry(#[case] kind:
     s.title("RACE", 6).await;
     let card = mypage::domain::types::CardNumber::parse("40000020").unwrap();
     for round in 1..=6 {
-        s.call(
-            Method::PUT,
-            "/api/me/reading-history",
-            Some(&t),
-            Some(json!({"enabled": true})),
-        )
-        .await
-        .expect(204);
+        s.set_reading_history(&t, true).await.expect(204);
         let barcode = format!("RACE-{round}");
         s.check_out("40000020", &barcode).await.expect(201);
-        let off = s.call(
-            Method::PUT,
-            "/api/me/reading-history",
-            Some(&t),
-            Some(json!({"enabled": false})),
-        );
+        let off = s.set_reading_history(&t, false);
         let (back, off) = tokio::join!(s.check_in(&barcode), off);
         back.expect(200);
         off.expect(204);
@@ -455,8 +350,8 @@ async fn r_acct_9_two_requests_ending_one_session_end_it_once(#[case] kind: Stor
     let home = s.patron("40000021").await;
     let phone = s.relog("40000021").await;
     let pc = s.relog("40000021").await;
-    let list = s.get("/api/me/sessions", Some(&pc)).await.expect(200);
-    let pc_id = list.body["sessions"]
+    let list = s.mine("/api/me/sessions", &pc).await;
+    let pc_id = list["sessions"]
         .as_array()
         .unwrap()
         .iter()

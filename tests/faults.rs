@@ -6,7 +6,6 @@
 use futures::future::join_all;
 use mypage_tests::faults::{self, Fault, Faults, Plan};
 use mypage_tests::{own_password, test_config, Reply, StoreKind, TestServer};
-use reqwest::Method;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,8 +74,7 @@ async fn a_write_whose_reply_was_lost_is_answered_as_done_not_as_a_lost_race() {
     let s = server_with_faults(&f).await;
     let t = s.patron("50000001").await;
     let other = s.patron("50000002").await;
-    s.title("B-1", 1).await;
-    s.check_out("50000002", "B-1-1").await.expect(201);
+    s.title_on_loan("B-1", 1, "50000002").await;
     // Placing a hold is one TransactWriteItems (hold, patron count, title queue).
     f.once("TransactWriteItems", Fault::DropReply);
     let placed = s.place_hold(&t, "B-1", "none").await.expect(201);
@@ -86,14 +84,7 @@ async fn a_write_whose_reply_was_lost_is_answered_as_done_not_as_a_lost_race() {
     // A single conditional PutItem (the profile, switching the reading history on) has no
     // request token: the write token tells.
     f.once("PutItem", Fault::DropReply);
-    s.call(
-        Method::PUT,
-        "/api/me/reading-history",
-        Some(&other),
-        Some(json!({"enabled": true})),
-    )
-    .await
-    .expect(204);
+    s.set_reading_history(&other, true).await.expect(204);
     let history = s
         .get("/api/me/reading-history", Some(&other))
         .await
@@ -172,14 +163,11 @@ async fn fault_suite() {
         tokens.push(s.patron_with_email(c).await);
     }
     for t in &tokens {
-        s.call(
-            Method::PUT,
-            "/api/me/notifications",
-            Some(t),
-            Some(json!({"due_reminder": true, "new_arrivals": {"enabled": false}})),
+        s.set_notifications(
+            t,
+            json!({"due_reminder": true, "new_arrivals": {"enabled": false}}),
         )
-        .await
-        .expect(204);
+        .await;
     }
     for b in 1..=12 {
         s.title(&format!("B-{b}"), 1).await;
@@ -216,9 +204,7 @@ async fn fault_suite() {
     no_500(&logins, "log in");
     answers.extend(logins);
     // R-RENEW-8: twenty renewals of one loan at once renew it once.
-    let path = format!("/api/me/loans/{}/renewal", loan_ids[0]);
-    let renewals =
-        join_all((0..20).map(|_| s.call(Method::POST, &path, Some(&tokens[0]), None))).await;
+    let renewals = join_all((0..20).map(|_| s.renew(&tokens[0], &loan_ids[0]))).await;
     no_500(&renewals, "renew");
     assert!(renewals.iter().filter(|r| r.status == 200).count() <= 1);
     answers.extend(renewals);
@@ -245,16 +231,7 @@ async fn fault_suite() {
     .await;
     no_500(&reads, "lists");
     answers.extend(reads);
-    let renew_paths: Vec<String> = loan_ids[1..6]
-        .iter()
-        .map(|id| format!("/api/me/loans/{id}/renewal"))
-        .collect();
-    let more = join_all(
-        renew_paths
-            .iter()
-            .map(|p| s.call(Method::POST, p, Some(&tokens[0]), None)),
-    )
-    .await;
+    let more = join_all(loan_ids[1..6].iter().map(|id| s.renew(&tokens[0], id))).await;
     no_500(&more, "renew others");
     answers.extend(more);
     // R-DESK-2: two check-ins of B-2's copy and one of B-4 race; the first holds get them.
@@ -286,12 +263,9 @@ async fn fault_suite() {
     answers.extend(cancels);
     // The jobs, under faults.
     let jobs = [
-        s.call(Method::POST, "/dev/run/due-reminders", None, None)
-            .await,
-        s.call(Method::POST, "/dev/run/hold-expiry", None, None)
-            .await,
-        s.call(Method::POST, "/dev/run/new-arrivals", None, None)
-            .await,
+        s.start_job("due-reminders", None).await,
+        s.start_job("hold-expiry", None).await,
+        s.start_job("new-arrivals", None).await,
     ];
     no_500(&jobs, "jobs");
     answers.extend(jobs);
@@ -320,14 +294,7 @@ async fn fault_suite() {
     // A clean rerun of the reminders (later, past any claim's lease): each patron with a
     // loan due in three days has exactly one reminder.
     s.clock.advance(chrono::Duration::minutes(20));
-    s.call(
-        Method::POST,
-        "/dev/run/due-reminders",
-        None,
-        Some(json!({"date": "2026-12-01"})),
-    )
-    .await
-    .expect(200);
+    s.run_job("due-reminders", Some("2026-12-01")).await;
     let outbox = s.get("/dev/outbox", None).await.expect(200);
     let reminders = outbox
         .body

@@ -3,31 +3,19 @@
 //! hold cart, 予約候補一覧 (R-HOLD-10). Test names carry the rule IDs of docs/rules.md.
 
 use mypage_tests::both_stores;
-use mypage_tests::{StoreKind, TestServer};
+use mypage_tests::{pick, Reply, StoreKind, TestServer};
 use reqwest::Method;
 use rstest::rstest;
 use rstest_reuse::apply;
 use serde_json::{json, Value};
 
 const POST: Method = Method::POST;
-const PUT: Method = Method::PUT;
-const PATCH: Method = Method::PATCH;
 
 /// The test clock starts on 2026-12-01 in Japan.
 const TODAY: &str = "2026-12-01";
 
 fn day(offset: i64) -> String {
     (TODAY.parse::<chrono::NaiveDate>().unwrap() + chrono::Duration::days(offset)).to_string()
-}
-
-/// A title whose every copy is checked out to `borrower`, so others may hold it.
-async fn holdable(s: &TestServer, bib: &str, copies: u32, borrower: &str) {
-    s.title(bib, copies).await;
-    for n in 1..=copies {
-        s.check_out(borrower, &format!("{bib}-{n}"))
-            .await
-            .expect(201);
-    }
 }
 
 async fn place(s: &TestServer, token: &str, bib: &str, extra: Value) -> Value {
@@ -52,22 +40,19 @@ async fn hold_on(s: &TestServer, token: &str, bib: &str) -> Option<Value> {
         .find(|h| h["bib_id"] == bib)
 }
 
-async fn patch(s: &TestServer, token: &str, hold: &Value, body: Value) -> mypage_tests::Reply {
-    let id = hold["hold_id"].as_str().unwrap();
-    s.call(
-        PATCH,
-        &format!("/api/me/holds/{id}"),
-        Some(token),
-        Some(body),
-    )
-    .await
+/// The status of `card`'s hold on `bib`, seen in a new session (the clock has moved on).
+async fn status_on(s: &TestServer, card: &str, bib: &str) -> Value {
+    let t = s.relog(card).await;
+    hold_on(s, &t, bib).await.expect("a hold on the title")["status"].clone()
+}
+
+async fn patch(s: &TestServer, token: &str, hold: &Value, changes: Value) -> Reply {
+    s.patch_hold(token, hold["hold_id"].as_str().unwrap(), changes)
+        .await
 }
 
 async fn run_hold_expiry(s: &TestServer) -> Value {
-    s.call(POST, "/dev/run/hold-expiry", None, None)
-        .await
-        .expect(200)
-        .body
+    s.run_job("hold-expiry", None).await
 }
 
 // ---------------------------------------------------------------- R-HOLD-11 suspending
@@ -77,13 +62,9 @@ async fn r_hold_11_a_suspended_hold_keeps_its_place_and_is_passed_over_at_check_
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000001").await;
-    let b = s.patron("21000002").await;
-    let c = s.patron("21000003").await;
-    holdable(&s, "S-1", 1, "21000001").await;
-    let hb = place(&s, &b, "S-1", json!({})).await;
-    place(&s, &c, "S-1", json!({})).await;
-    let r = patch(&s, &b, &hb, json!({"suspended_until": day(10)}))
+    let [(b, hb), (c, _)] = s.queue("S-1", "21000001", ["21000002", "21000003"]).await;
+    let r = s
+        .patch_hold(&b, &hb, json!({"suspended_until": day(10)}))
         .await
         .expect(200);
     assert_eq!(r.body["status"], "suspended");
@@ -103,17 +84,15 @@ async fn r_hold_11_a_suspended_hold_keeps_its_place_and_is_passed_over_at_check_
     assert_eq!(ready.body["hold_ready"]["card_number"], "21000003");
     let still = hold_on(&s, &b, "S-1").await.unwrap();
     assert_eq!(
-        (still["status"].as_str(), still["queue_position"].as_u64()),
-        (Some("suspended"), Some(1))
+        pick(&still, &["status", "queue_position"]),
+        json!({"status": "suspended", "queue_position": 1})
     );
     assert_eq!(hold_on(&s, &c, "S-1").await.unwrap()["status"], "ready");
     // Waiting holds of a title count the suspended one.
-    let t = s.get("/api/catalog/titles/S-1", None).await.expect(200);
-    assert_eq!(t.body["waiting_holds"], 1);
+    assert_eq!(s.catalog_title("S-1").await["waiting_holds"], 1);
     // From its date on, it is waiting again, by itself.
     s.advance_days(10);
-    let b = s.relog("21000002").await;
-    assert_eq!(hold_on(&s, &b, "S-1").await.unwrap()["status"], "waiting");
+    assert_eq!(status_on(&s, "21000002", "S-1").await, "waiting");
 }
 
 #[apply(both_stores)]
@@ -121,9 +100,8 @@ async fn r_hold_11_suspension_dates_are_bounded_and_a_ready_hold_cannot_be_suspe
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000011").await;
+    s.lent_out("21000011", ["S-2"]).await;
     let b = s.patron_with_email("21000012").await;
-    holdable(&s, "S-2", 1, "21000011").await;
     let h = place(&s, &b, "S-2", json!({})).await;
     for bad in [day(0), day(-1), day(366)] {
         patch(&s, &b, &h, json!({"suspended_until": bad}))
@@ -166,10 +144,10 @@ async fn r_hold_11_suspension_dates_are_bounded_and_a_ready_hold_cannot_be_suspe
         .await
         .expect(200);
     assert_eq!(
-        (r.body["notify"].as_str(), r.body["status"].as_str()),
-        (Some("email"), Some("ready"))
+        pick(&r.body, &["notify", "status"]),
+        json!({"notify": "email", "status": "ready"})
     );
-    s.call(PATCH, "/api/me/holds/H-nope", Some(&b), Some(json!({})))
+    s.patch_hold(&b, "H-nope", json!({}))
         .await
         .expect_error(404, "hold_not_found");
 }
@@ -179,10 +157,9 @@ async fn r_hold_11_a_hold_that_resumes_while_a_copy_is_on_the_shelf_becomes_read
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000021").await;
+    s.lent_out("21000021", ["S-3"]).await;
     let b = s.patron_with_email("21000022").await;
     let c = s.patron("21000023").await;
-    holdable(&s, "S-3", 1, "21000021").await;
     let hb = place(&s, &b, "S-3", json!({"notify": "email"})).await;
     let hc = place(&s, &c, "S-3", json!({})).await;
     patch(&s, &b, &hb, json!({"suspended_until": day(20)}))
@@ -194,50 +171,38 @@ async fn r_hold_11_a_hold_that_resumes_while_a_copy_is_on_the_shelf_becomes_read
     // Everyone waiting is suspended: the copy goes to the shelf.
     let r = s.check_in("S-3-1").await.expect(200);
     assert_eq!(r.body["hold_ready"], Value::Null);
-    let t = s.get("/api/catalog/titles/S-3", None).await.expect(200);
     assert_eq!(
-        (
-            t.body["available"].as_u64(),
-            t.body["waiting_holds"].as_u64()
+        pick(
+            &s.catalog_title("S-3").await,
+            &["available", "waiting_holds"]
         ),
-        (Some(1), Some(2))
+        json!({"available": 1, "waiting_holds": 2})
     );
     // B resumes at the PATCH: the shelf copy is theirs at once, and the email goes out.
-    let sent_before = s.dev.outbox.messages().len();
+    let sent_before = s.mail_mark();
     let r = patch(&s, &b, &hb, json!({"suspended_until": null}))
         .await
         .expect(200);
     assert_eq!(r.body["status"], "ready", "{}", r.body);
     assert_eq!(r.body["pickup_deadline"], day(7));
-    assert_eq!(
-        s.dev.outbox.messages().len(),
-        sent_before + 1,
-        "the hold-ready email"
-    );
+    assert_eq!(s.mail_since(sent_before).len(), 1, "the hold-ready email");
     assert_eq!(
         s.dev.scheduler.schedules().len(),
         1,
         "its expiry is scheduled"
     );
-    let t = s.get("/api/catalog/titles/S-3", None).await.expect(200);
-    assert_eq!(t.body["available"], 0);
+    assert_eq!(s.catalog_title("S-3").await["available"], 0);
     // C's suspension ends by date while another copy waits on the shelf: the daily run serves it.
-    s.staff(
-        "/api/staff/copies",
-        json!({"barcode": "S-3-2", "bib_id": "S-3"}),
-    )
-    .await
-    .expect(201);
-    let t = s.get("/api/catalog/titles/S-3", None).await.expect(200);
+    s.add_copy("S-3-2", "S-3").await.expect(201);
     assert_eq!(
-        t.body["available"], 1,
+        s.catalog_title("S-3").await["available"],
+        1,
         "C is still suspended: the new copy is shelved"
     );
     s.advance_days(3);
     let swept = run_hold_expiry(&s).await;
     assert_eq!(swept["sweep"]["served_from_shelf"], 1, "{swept}");
-    let c = s.relog("21000023").await;
-    assert_eq!(hold_on(&s, &c, "S-3").await.unwrap()["status"], "ready");
+    assert_eq!(status_on(&s, "21000023", "S-3").await, "ready");
     assert_eq!(
         run_hold_expiry(&s).await["sweep"]["served_from_shelf"],
         0,
@@ -250,11 +215,9 @@ async fn r_hold_11_a_suspended_hold_counts_toward_the_ten_and_blocks_renewal(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000031").await;
     let b = s.patron("21000032").await;
-    for i in 0..11 {
-        holdable(&s, &format!("T-{i}"), 1, "21000031").await;
-    }
+    s.lent_out("21000031", (0..11).map(|i| format!("T-{i}")))
+        .await;
     let first = place(&s, &b, "T-0", json!({})).await;
     patch(&s, &b, &first, json!({"suspended_until": day(30)}))
         .await
@@ -279,8 +242,7 @@ async fn r_hold_11_a_suspended_hold_counts_toward_the_ten_and_blocks_renewal(
         .unwrap()
         .clone();
     assert_eq!(t0["not_renewable_reason"], "on_hold_for_other_patron");
-    let path = format!("/api/me/loans/{}/renewal", t0["loan_id"].as_str().unwrap());
-    s.call(POST, &path, Some(&a), None)
+    s.renew(&a, t0["loan_id"].as_str().unwrap())
         .await
         .expect_error(409, "on_hold_for_other_patron");
     // A suspended hold can be cancelled, and frees its slot.
@@ -297,11 +259,9 @@ async fn r_hold_12_a_hold_past_its_not_needed_after_date_lapses_but_a_ready_one_
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000041").await;
+    s.lent_out("21000041", ["N-1", "N-2"]).await;
     let b = s.patron("21000042").await;
     let c = s.patron("21000043").await;
-    holdable(&s, "N-1", 1, "21000041").await;
-    holdable(&s, "N-2", 1, "21000041").await;
     let hb = place(&s, &b, "N-1", json!({"not_needed_after": day(2)})).await;
     assert_eq!(hb["not_needed_after"], day(2));
     place(&s, &c, "N-1", json!({})).await;
@@ -338,8 +298,7 @@ async fn r_hold_12_a_hold_past_its_not_needed_after_date_lapses_but_a_ready_one_
         .expect(200);
     s.advance_days(2);
     run_hold_expiry(&s).await;
-    let c = s.relog("21000043").await;
-    assert_eq!(hold_on(&s, &c, "N-1").await.unwrap()["status"], "ready");
+    assert_eq!(status_on(&s, "21000043", "N-1").await, "ready");
 }
 
 // ---------------------------------------------------------------- R-HOLD-13, R-HOLD-14
@@ -349,18 +308,16 @@ async fn r_hold_13_the_contact_method_can_be_changed_and_email_needs_an_address(
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000051").await;
-    let b = s.patron("21000052").await;
-    holdable(&s, "M-1", 1, "21000051").await;
-    let h = place(&s, &b, "M-1", json!({})).await;
-    patch(&s, &b, &h, json!({"notify": "email"}))
+    let [(b, h)] = s.queue("M-1", "21000051", ["21000052"]).await;
+    s.patch_hold(&b, &h, json!({"notify": "email"}))
         .await
         .expect_error(400, "email_not_registered");
-    patch(&s, &b, &h, json!({"notify": "pigeon"}))
+    s.patch_hold(&b, &h, json!({"notify": "pigeon"}))
         .await
         .expect_error(400, "invalid_request");
     s.put_email(&b, "b@example.jp").await.expect(202);
-    let r = patch(&s, &b, &h, json!({"notify": "email"}))
+    let r = s
+        .patch_hold(&b, &h, json!({"notify": "email"}))
         .await
         .expect(200);
     assert_eq!(r.body["notify"], "email");
@@ -377,8 +334,8 @@ async fn r_hold_14_the_estimate_counts_the_holds_ahead_that_are_not_suspended(
     for i in 2..6 {
         p.push(s.patron(&format!("2100006{i}")).await);
     }
-    holdable(&s, "E-1", 1, "21000061").await;
-    holdable(&s, "E-2", 2, "21000061").await;
+    s.title_on_loan("E-1", 1, "21000061").await;
+    s.title_on_loan("E-2", 2, "21000061").await;
     let mut first = None;
     for (i, t) in p.iter().enumerate() {
         let h = place(&s, t, "E-1", json!({})).await;
@@ -446,23 +403,18 @@ async fn r_hold_10_the_cart_keeps_twenty_titles_in_the_order_added_on_every_devi
         s.title(&format!("C-{i:02}"), 1).await;
     }
     for i in 0..20 {
-        s.call(PUT, &format!("/api/me/hold-cart/C-{i:02}"), Some(&t), None)
-            .await
-            .expect(204);
+        s.add_to_cart(&t, &format!("C-{i:02}")).await.expect(204);
     }
-    s.call(PUT, "/api/me/hold-cart/C-20", Some(&t), None)
+    s.add_to_cart(&t, "C-20")
         .await
         .expect_error(409, "cart_full");
     // Already there: fine even when full, and it keeps its place.
-    s.call(PUT, "/api/me/hold-cart/C-05", Some(&t), None)
-        .await
-        .expect(204);
-    s.call(PUT, "/api/me/hold-cart/NOPE", Some(&t), None)
-        .await
-        .expect_error(404, "title_not_found");
-    s.call(PUT, "/api/me/hold-cart/..%2Fx", Some(&t), None)
-        .await
-        .expect_error(404, "title_not_found");
+    s.add_to_cart(&t, "C-05").await.expect(204);
+    for unknown in ["NOPE", "..%2Fx"] {
+        s.add_to_cart(&t, unknown)
+            .await
+            .expect_error(404, "title_not_found");
+    }
     let want: Vec<String> = (0..20).map(|i| format!("C-{i:02}")).collect();
     // Another device, another session: the same cart.
     let other = s.relog("21000071").await;
@@ -470,9 +422,7 @@ async fn r_hold_10_the_cart_keeps_twenty_titles_in_the_order_added_on_every_devi
     assert_eq!(cart(&s, &other).await, want);
     s.delete("/api/me/hold-cart/C-05", &other).await.expect(204);
     s.delete("/api/me/hold-cart/C-05", &other).await.expect(204);
-    s.call(PUT, "/api/me/hold-cart/C-20", Some(&t), None)
-        .await
-        .expect(204);
+    s.add_to_cart(&t, "C-20").await.expect(204);
     let items = s.get("/api/me/hold-cart", Some(&t)).await.expect(200).body["items"].clone();
     assert_eq!(items.as_array().unwrap().len(), 20);
     assert_eq!(
@@ -489,40 +439,18 @@ async fn r_hold_10_placing_the_cart_holds_each_title_in_cart_order_under_every_r
     #[case] kind: StoreKind,
 ) {
     let s = TestServer::start(kind).await;
-    s.patron("21000081").await;
     let t = s.patron("21000082").await;
-    for i in 0..12 {
-        holdable(&s, &format!("P-{i:02}"), 1, "21000081").await;
-    }
+    s.lent_out("21000081", (0..12).map(|i| format!("P-{i:02}")))
+        .await;
     s.title("P-SHELF", 1).await;
-    for i in 0..11 {
-        s.call(PUT, &format!("/api/me/hold-cart/P-{i:02}"), Some(&t), None)
-            .await
-            .expect(204);
+    let on_loan = (0..11).map(|i| format!("P-{i:02}"));
+    for bib in on_loan.chain(["P-SHELF".to_owned(), "P-11".to_owned()]) {
+        s.add_to_cart(&t, &bib).await.expect(204);
     }
-    s.call(PUT, "/api/me/hold-cart/P-SHELF", Some(&t), None)
+    s.place_cart_holds(&t, "email")
         .await
-        .expect(204);
-    s.call(PUT, "/api/me/hold-cart/P-11", Some(&t), None)
-        .await
-        .expect(204);
-    s.call(
-        POST,
-        "/api/me/hold-cart/holds",
-        Some(&t),
-        Some(json!({"notify": "email"})),
-    )
-    .await
-    .expect_error(400, "email_not_registered");
-    let r = s
-        .call(
-            POST,
-            "/api/me/hold-cart/holds",
-            Some(&t),
-            Some(json!({"notify": "none"})),
-        )
-        .await
-        .expect(200);
+        .expect_error(400, "email_not_registered");
+    let r = s.place_cart_holds(&t, "none").await.expect(200);
     let results = r.body["results"].as_array().unwrap();
     let outcome = |bib: &str| results.iter().find(|x| x["bib_id"] == bib).unwrap().clone();
     for i in 0..10 {
@@ -540,15 +468,7 @@ async fn r_hold_10_placing_the_cart_holds_each_title_in_cart_order_under_every_r
     assert_eq!(cart(&s, &t).await, vec!["P-10", "P-SHELF", "P-11"]);
     assert_eq!(holds(&s, &t).await.len(), 10);
     // Placing again: nothing new, each refusal says why.
-    let again = s
-        .call(
-            POST,
-            "/api/me/hold-cart/holds",
-            Some(&t),
-            Some(json!({"notify": "none"})),
-        )
-        .await
-        .expect(200);
+    let again = s.place_cart_holds(&t, "none").await.expect(200);
     assert!(again.body["results"]
         .as_array()
         .unwrap()

@@ -10,30 +10,27 @@ use mypage::domain::types::BibId;
 use mypage::domain::{Changes, Title};
 use mypage::ports::Clock;
 use mypage_tests::both_stores;
-use mypage_tests::{test_config, StoreKind, TestServer};
+use mypage_tests::{pick, test_config, StoreKind, TestServer, TITLE_COUNTS};
 use proptest::prelude::*;
-use reqwest::Method;
 use rstest::rstest;
 use rstest_reuse::apply;
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-const GET: Method = Method::GET;
 
 async fn add(s: &TestServer, body: Value) {
     s.staff("/api/staff/titles", body).await.expect(201);
 }
 
 async fn find(s: &TestServer, q: &str) -> Value {
-    s.call(
-        GET,
-        &format!("/api/catalog/search?q={}", enc(q)),
-        None,
-        None,
-    )
-    .await
-    .expect(200)
-    .body
+    search_with(s, &format!("q={}", enc(q))).await
+}
+
+/// The search route's answer (200) to the query string `params` (`q=...&limit=...`).
+async fn search_with(s: &TestServer, params: &str) -> Value {
+    s.get(&format!("/api/catalog/search?{params}"), None)
+        .await
+        .expect(200)
+        .body
 }
 
 fn enc(s: &str) -> String {
@@ -106,17 +103,13 @@ async fn r_find_1_every_word_must_match_in_title_author_subjects_or_readings(
     assert_eq!(found(&s, "日本文学").await, ["NEKO", "NORWAY"]);
     assert_eq!(found(&s, "日本文学 村上").await, ["NORWAY"]);
     assert_eq!(found(&s, "日本文学 村上 猫").await, Vec::<String>::new());
-    assert_eq!(
-        found(&s, "小説 夏目").await,
-        ["NEKO"],
-        "subjects and author"
-    );
-    assert_eq!(
-        found(&s, "そうせき").await,
-        ["NEKO"],
-        "the author's reading"
-    );
-    assert_eq!(found(&s, "のもり").await, ["NORWAY"], "the title's reading");
+    for (query, want, field) in [
+        ("小説 夏目", "NEKO", "subjects and author"),
+        ("そうせき", "NEKO", "the author's reading"),
+        ("のもり", "NORWAY", "the title's reading"),
+    ] {
+        assert_eq!(found(&s, query).await, [want], "{field}");
+    }
     assert_eq!(found(&s, "文学").await.len(), 4);
     // A word never spans two fields: the title ends in 森, the author begins with 村.
     assert!(found(&s, "森村上").await.is_empty());
@@ -127,28 +120,25 @@ async fn r_find_1_every_word_must_match_in_title_author_subjects_or_readings(
 async fn r_find_1_width_case_kana_and_spaces_are_ignored(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     library(&s).await;
-    assert_eq!(found(&s, "村上春樹").await, ["NORWAY"], "finds 村上 春樹");
-    assert_eq!(found(&s, "村上 春樹").await, ["NORWAY"]);
-    assert_eq!(
-        found(&s, "村上　春樹").await,
-        ["NORWAY"],
-        "ideographic space"
-    );
-    assert_eq!(
-        found(&s, "むらかみ").await,
-        ["NORWAY"],
-        "finds ムラカミ ハルキ"
-    );
-    assert_eq!(found(&s, "ﾑﾗｶﾐ ﾊﾙｷ").await, ["NORWAY"], "half-width kana");
-    assert_eq!(found(&s, "python").await, ["PY"], "full-width capitals");
-    assert_eq!(found(&s, "Ｐｙｔｈｏｎ").await, ["PY"]);
-    assert_eq!(found(&s, "GUIDO vanrossum").await, ["PY"]);
-    assert_eq!(
-        found(&s, "ぷろぐらみんぐ").await,
-        ["PY"],
-        "hiragana finds katakana"
-    );
-    assert_eq!(found(&s, "ﾉﾙｳｪｲ").await, ["NORWAY"]);
+    // Each way of writing it, and what it differs in from the catalog's text.
+    for (query, how) in [
+        ("村上春樹", "finds 村上 春樹"),
+        ("村上 春樹", "as catalogued"),
+        ("村上　春樹", "ideographic space"),
+        ("むらかみ", "finds ムラカミ ハルキ"),
+        ("ﾑﾗｶﾐ ﾊﾙｷ", "half-width kana"),
+        ("ﾉﾙｳｪｲ", "half-width kana of the title"),
+    ] {
+        assert_eq!(found(&s, query).await, ["NORWAY"], "{query}: {how}");
+    }
+    for (query, how) in [
+        ("python", "full-width capitals"),
+        ("Ｐｙｔｈｏｎ", "full width, mixed case"),
+        ("GUIDO vanrossum", "the author, case and spaces"),
+        ("ぷろぐらみんぐ", "hiragana finds katakana"),
+    ] {
+        assert_eq!(found(&s, query).await, ["PY"], "{query}: {how}");
+    }
 }
 
 #[apply(both_stores)]
@@ -165,12 +155,18 @@ async fn r_find_1_a_single_character_is_a_word(#[case] kind: StoreKind) {
 async fn r_find_1_middle_dots_and_equals_signs_are_ignored(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     library(&s).await;
-    assert_eq!(found(&s, "ガルシアマルケス").await, ["GARCIA"]);
-    assert_eq!(found(&s, "ガルシア＝マルケス").await, ["GARCIA"]);
-    assert_eq!(found(&s, "ガルシア=マルケス").await, ["GARCIA"]);
-    assert_eq!(found(&s, "ミヒャエルエンデ").await, ["ENDE"]);
-    assert_eq!(found(&s, "ミヒャエル・エンデ").await, ["ENDE"]);
-    assert_eq!(found(&s, "ﾐﾋｬｴﾙ･ｴﾝﾃﾞ").await, ["ENDE"]);
+    // Each name as catalogued, without its mark, and with another one.
+    for query in [
+        "ガルシア＝マルケス",
+        "ガルシアマルケス",
+        "ガルシア=マルケス",
+    ] {
+        assert_eq!(found(&s, query).await, ["GARCIA"], "{query}");
+    }
+    for query in ["ミヒャエル・エンデ", "ミヒャエルエンデ", "ﾐﾋｬｴﾙ･ｴﾝﾃﾞ"]
+    {
+        assert_eq!(found(&s, query).await, ["ENDE"], "{query}");
+    }
     assert_eq!(
         found(&s, "エンデ ・").await,
         ["ENDE"],
@@ -222,22 +218,12 @@ async fn r_find_2_hits_carry_title_author_copies_availability_and_waiting_holds(
     )
     .await;
     for (barcode, bib) in [("OUT-1", "OUT"), ("SHELF-1", "SHELF"), ("SHELF-2", "SHELF")] {
-        s.staff(
-            "/api/staff/copies",
-            json!({"barcode": barcode, "bib_id": bib}),
-        )
-        .await
-        .expect(201);
+        s.add_copy(barcode, bib).await.expect(201);
     }
     s.register("20000001", "利用者 一", false).await;
     s.register("20000002", "利用者 二", false).await;
     s.check_out("20000001", "OUT-1").await.expect(201);
-    s.staff(
-        "/api/staff/holds",
-        json!({"card_number": "20000002", "bib_id": "OUT", "notify": "none"}),
-    )
-    .await
-    .expect(201);
+    s.staff_hold("20000002", "OUT", "none").await.expect(201);
     let body = find(&s, "鴨川").await;
     let hits = body["titles"].as_array().unwrap();
     assert_eq!(bibs(&body), ["SHELF", "OUT"], "latest added first");
@@ -245,20 +231,12 @@ async fn r_find_2_hits_carry_title_author_copies_availability_and_waiting_holds(
     assert_eq!(hits[1]["author"], "佐藤 一郎");
     assert_eq!(hits[1]["subjects"], json!(["京都"]));
     assert_eq!(
-        (
-            &hits[1]["copies"],
-            &hits[1]["available"],
-            &hits[1]["waiting_holds"]
-        ),
-        (&json!(1), &json!(0), &json!(1))
+        pick(&hits[1], TITLE_COUNTS),
+        json!({"copies": 1, "available": 0, "waiting_holds": 1})
     );
     assert_eq!(
-        (
-            &hits[0]["copies"],
-            &hits[0]["available"],
-            &hits[0]["waiting_holds"]
-        ),
-        (&json!(2), &json!(2), &json!(0))
+        pick(&hits[0], TITLE_COUNTS),
+        json!({"copies": 2, "available": 2, "waiting_holds": 0})
     );
     assert_eq!(body["next_page_token"], Value::Null);
 }
@@ -296,64 +274,22 @@ async fn r_find_2_pages_of_20_newest_first_then_by_bib_id_with_a_token(#[case] k
         .as_str()
         .expect("a next page")
         .to_owned();
-    let second = s
-        .call(
-            GET,
-            &format!(
-                "/api/catalog/search?q={}&page_token={token}",
-                enc("庭 京都")
-            ),
-            None,
-            None,
-        )
-        .await
-        .expect(200)
-        .body;
+    let second = search_with(&s, &format!("q={}&page_token={token}", enc("庭 京都"))).await;
     assert_eq!(
         bibs(&second),
         expected[20..40],
         "word order does not matter"
     );
     let token = second["next_page_token"].as_str().unwrap().to_owned();
-    let third = s
-        .call(
-            GET,
-            &format!(
-                "/api/catalog/search?q={}&page_token={token}",
-                enc("京都 庭")
-            ),
-            None,
-            None,
-        )
-        .await
-        .expect(200)
-        .body;
+    let third = search_with(&s, &format!("q={}&page_token={token}", enc("京都 庭"))).await;
     assert_eq!(bibs(&third), expected[40..]);
     assert_eq!(third["next_page_token"], Value::Null, "the last page");
 
     // limit: 1 to 50.
-    let all = s
-        .call(
-            GET,
-            &format!("/api/catalog/search?q={}&limit=50", enc("京都 庭")),
-            None,
-            None,
-        )
-        .await
-        .expect(200)
-        .body;
+    let all = search_with(&s, &format!("q={}&limit=50", enc("京都 庭"))).await;
     assert_eq!(bibs(&all), expected);
     assert_eq!(all["next_page_token"], Value::Null);
-    let one = s
-        .call(
-            GET,
-            &format!("/api/catalog/search?q={}&limit=1", enc("京都")),
-            None,
-            None,
-        )
-        .await
-        .expect(200)
-        .body;
+    let one = search_with(&s, &format!("q={}&limit=1", enc("京都"))).await;
     assert_eq!(bibs(&one), expected[..1]);
     assert!(one["next_page_token"].is_string());
 }
@@ -406,11 +342,7 @@ async fn r_find_2_a_page_token_the_server_did_not_issue_is_400(#[case] kind: Sto
         )
         .await;
     }
-    let page = s
-        .get("/api/catalog/search?q=%E7%8C%AB&limit=1", None)
-        .await
-        .expect(200)
-        .body;
+    let page = search_with(&s, "q=%E7%8C%AB&limit=1").await;
     let token = page["next_page_token"].as_str().unwrap().to_owned();
     let mut tampered = token.clone().into_bytes();
     let last = tampered.len() - 3;
@@ -445,40 +377,39 @@ async fn r_find_2_a_page_token_the_server_did_not_issue_is_400(#[case] kind: Sto
     .expect(200);
 }
 
+/// A title without subjects, catalogued at the server's now.
+fn catalogued_now(s: &TestServer, bib: &str, title: &str, author: &str) -> Title {
+    Title::catalogue(
+        BibId::parse(bib).unwrap(),
+        title.into(),
+        author.into(),
+        vec![],
+        s.clock.now(),
+    )
+}
+
+/// Stores `title` in the catalog without indexing it for search.
+async fn commit_unindexed(s: &TestServer, title: &Title) {
+    let _ = s
+        .app()
+        .store
+        .commit(Changes::none().create(title.clone()))
+        .await
+        .unwrap();
+}
+
 #[apply(both_stores)]
 async fn r_find_2_the_reindex_finishes_an_interrupted_indexing(#[case] kind: StoreKind) {
     let s = TestServer::start(kind).await;
     library(&s).await;
     // A title committed whose indexing never ran: what a staff call cut off after its commit
     // leaves.
-    let cut = Title::catalogue(
-        BibId::parse("CUT").unwrap(),
-        "檸檬".into(),
-        "梶井 基次郎".into(),
-        vec![],
-        s.clock.now(),
-    )
-    .read_as(String::new(), "カジイ モトジロウ".into());
-    let _ = s
-        .app()
-        .store
-        .commit(Changes::none().create(cut.clone()))
-        .await
-        .unwrap();
+    let cut = catalogued_now(&s, "CUT", "檸檬", "梶井 基次郎")
+        .read_as(String::new(), "カジイ モトジロウ".into());
+    commit_unindexed(&s, &cut).await;
     // ... or one cut off after its counts were added.
-    let half = Title::catalogue(
-        BibId::parse("HALF").unwrap(),
-        "檸檬の歌".into(),
-        "".into(),
-        vec![],
-        s.clock.now(),
-    );
-    let _ = s
-        .app()
-        .store
-        .commit(Changes::none().create(half.clone()))
-        .await
-        .unwrap();
+    let half = catalogued_now(&s, "HALF", "檸檬の歌", "");
+    commit_unindexed(&s, &half).await;
     let p = search::postings(&half);
     s.app()
         .store
@@ -486,30 +417,19 @@ async fn r_find_2_the_reindex_finishes_an_interrupted_indexing(#[case] kind: Sto
         .await
         .unwrap();
     assert!(found(&s, "檸檬").await.is_empty());
-    let r = s
-        .call(Method::POST, "/dev/run/search-index", None, None)
-        .await
-        .expect(200);
+    let report = s.run_job("search-index", None).await;
     assert_eq!(
-        (&r.body["pending"], &r.body["indexed"]),
-        (&json!(2), &json!(2))
+        pick(&report, &["pending", "indexed"]),
+        json!({"pending": 2, "indexed": 2})
     );
     assert_eq!(found(&s, "檸檬").await, ["CUT", "HALF"]);
     assert_eq!(found(&s, "かじい").await, ["CUT"]);
-    let again = s
-        .call(Method::POST, "/dev/run/search-index", None, None)
-        .await
-        .expect(200);
-    assert_eq!(again.body["pending"], 0, "nothing left to do");
+    let again = s.run_job("search-index", None).await;
+    assert_eq!(again["pending"], 0, "nothing left to do");
     assert_eq!(found(&s, "檸檬").await, ["CUT", "HALF"]);
-    s.call(
-        Method::POST,
-        "/dev/run/search-index",
-        None,
-        Some(json!({"all": true})),
-    )
-    .await
-    .expect_error(400, "invalid_request");
+    s.start_job("search-index", Some(json!({"all": true})))
+        .await
+        .expect_error(400, "invalid_request");
 }
 
 // ---------------------------------------------------------------- against the reference

@@ -266,23 +266,21 @@ impl TestServer {
         reply(req.send().await.expect("the dev server answers")).await
     }
 
+    /// A POST of `body` to `path` with the staff key, as the counter sends it.
     pub async fn staff(&self, path: &str, body: Value) -> Reply {
-        let resp = self
+        self.staff_call(Method::POST, path, Some(body)).await
+    }
+
+    /// A request with the staff key (`PUT` and `DELETE` of the calendar's closed days, say).
+    pub async fn staff_call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut req = self
             .http
-            .post(format!("{}{path}", self.base))
-            .header("x-staff-key", STAFF_KEY)
-            .json(&body)
-            .send()
-            .await
-            .expect("the dev server answers");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.json().await.unwrap_or(Value::Null);
-        Reply {
-            status,
-            body,
-            headers,
+            .request(method, format!("{}{path}", self.base))
+            .header("x-staff-key", STAFF_KEY);
+        if let Some(b) = body {
+            req = req.json(&b);
         }
+        reply(req.send().await.expect("the dev server answers")).await
     }
 
     /// A registered patron with a temporary password from the counter.
@@ -293,6 +291,11 @@ impl TestServer {
         )
         .await
         .expect(201);
+        self.new_temporary_password(card).await
+    }
+
+    /// A temporary password issued at the counter for a registered patron (R-ACCT-2).
+    pub async fn new_temporary_password(&self, card: &str) -> String {
         let r = self
             .staff(
                 &format!("/api/staff/patrons/{card}/temporary-password"),
@@ -323,27 +326,31 @@ impl TestServer {
             .as_str()
             .unwrap()
             .to_owned();
-        let own = own_password(card);
+        self.change_password(&t, &temp, &own_password(card))
+            .await
+            .expect(204);
+        t
+    }
+
+    /// `PUT /api/me/password`: the patron replaces `current` with `new`.
+    pub async fn change_password(&self, token: &str, current: &str, new: &str) -> Reply {
         self.call(
             Method::PUT,
             "/api/me/password",
-            Some(&t),
-            Some(json!({ "current_password": temp, "new_password": own })),
+            Some(token),
+            Some(json!({ "current_password": current, "new_password": new })),
         )
         .await
-        .expect(204);
-        t
+    }
+
+    /// A login with the password `patron` set (see [`own_password`]), whatever it answers.
+    pub async fn log_in_own(&self, card: &str) -> Reply {
+        self.log_in(card, &own_password(card)).await
     }
 
     /// A fresh session for a patron made by `patron` (after the clock moved past idleness).
     pub async fn relog(&self, card: &str) -> String {
-        self.log_in(card, &own_password(card))
-            .await
-            .expect(200)
-            .body["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        id_in(&self.log_in_own(card).await.expect(200), "token")
     }
 
     /// A patron with a verified address `p<card>@example.jp` (R-MAIL-5).
@@ -392,6 +399,11 @@ impl TestServer {
 
     /// The patron's email services, as `PUT /api/me/notifications` takes them.
     pub async fn set_notifications(&self, token: &str, settings: Value) {
+        self.put_notifications(token, settings).await.expect(204);
+    }
+
+    /// `PUT /api/me/notifications` with `settings`, whatever it answers.
+    pub async fn put_notifications(&self, token: &str, settings: Value) -> Reply {
         self.call(
             Method::PUT,
             "/api/me/notifications",
@@ -399,17 +411,32 @@ impl TestServer {
             Some(settings),
         )
         .await
-        .expect(204);
+    }
+
+    /// `PUT /api/me/reading-history`: the patron switches the reading history on or off.
+    pub async fn set_reading_history(&self, token: &str, enabled: bool) -> Reply {
+        self.call(
+            Method::PUT,
+            "/api/me/reading-history",
+            Some(token),
+            Some(json!({ "enabled": enabled })),
+        )
+        .await
     }
 
     /// Runs a scheduled job through the dev server (`due-reminders`, `overdue-notices`, ...)
     /// for today, or for `date` as a rerun names it: the job's report.
     pub async fn run_job(&self, job: &str, date: Option<&str>) -> Value {
-        let input = date.map(|d| json!({ "date": d }));
-        self.call(Method::POST, &format!("/dev/run/{job}"), None, input)
+        self.start_job(job, date.map(|d| json!({ "date": d })))
             .await
             .expect(200)
             .body
+    }
+
+    /// `POST /dev/run/<job>` with `input`, whatever it answers (a refused rerun, say).
+    pub async fn start_job(&self, job: &str, input: Option<Value>) -> Reply {
+        self.call(Method::POST, &format!("/dev/run/{job}"), None, input)
+            .await
     }
 
     /// The emails sent so far to `to`, oldest first.
@@ -455,19 +482,103 @@ impl TestServer {
         .await
         .expect(201);
         for n in 1..=copies {
-            self.staff(
-                "/api/staff/copies",
-                json!({ "barcode": format!("{bib}-{n}"), "bib_id": bib }),
-            )
-            .await
-            .expect(201);
+            self.add_copy(&format!("{bib}-{n}"), bib).await.expect(201);
         }
+    }
+
+    /// A title (as [`Self::title`]) whose every copy is checked out to `borrower`, so others
+    /// may hold it.
+    pub async fn title_on_loan(&self, bib: &str, copies: u32, borrower: &str) {
+        self.title(bib, copies).await;
+        for n in 1..=copies {
+            self.check_out(borrower, &format!("{bib}-{n}"))
+                .await
+                .expect(201);
+        }
+    }
+
+    /// A new patron `lender` who has borrowed the one copy of each of `bibs`, new titles as
+    /// [`Self::title`] makes them, so that others may hold them.
+    pub async fn lent_out(&self, lender: &str, bibs: impl IntoIterator<Item = impl AsRef<str>>) {
+        self.patron(lender).await;
+        for bib in bibs {
+            self.title_on_loan(bib.as_ref(), 1, lender).await;
+        }
+    }
+
+    /// A queue for `bib`: its one copy on loan to a new patron `lender`, and a waiting hold
+    /// (notify none) for each new patron of `waiting`, in turn: their sessions and hold ids.
+    pub async fn queue<const N: usize>(
+        &self,
+        bib: &str,
+        lender: &str,
+        waiting: [&str; N],
+    ) -> [(String, String); N] {
+        self.patron(lender).await;
+        let mut tokens = Vec::with_capacity(N);
+        for card in waiting {
+            tokens.push(self.patron(card).await);
+        }
+        self.title_on_loan(bib, 1, lender).await;
+        let mut queue = Vec::with_capacity(N);
+        for token in tokens {
+            let hold = self.hold_id(&token, bib, "none").await;
+            queue.push((token, hold));
+        }
+        queue.try_into().expect("one hold per waiting patron")
+    }
+
+    /// `POST /api/staff/copies`: a copy `barcode` of the title `bib` joins the collection.
+    pub async fn add_copy(&self, barcode: &str, bib: &str) -> Reply {
+        self.staff(
+            "/api/staff/copies",
+            json!({ "barcode": barcode, "bib_id": bib }),
+        )
+        .await
     }
 
     pub async fn check_out(&self, card: &str, barcode: &str) -> Reply {
         self.staff(
             "/api/staff/checkouts",
             json!({ "card_number": card, "barcode": barcode }),
+        )
+        .await
+    }
+
+    /// A checkout of a copy borrowed from another library, due on the lending library's date.
+    pub async fn check_out_interlibrary(&self, card: &str, barcode: &str, due: &str) -> Reply {
+        self.staff(
+            "/api/staff/checkouts",
+            json!({ "card_number": card, "barcode": barcode, "interlibrary_due_date": due }),
+        )
+        .await
+    }
+
+    /// `PUT /api/staff/calendar/closed-days/<date>`: the library closes on `date` (R-CAL-1).
+    pub async fn close_day(&self, date: &str, reason: &str) -> Reply {
+        self.staff_call(
+            Method::PUT,
+            &format!("/api/staff/calendar/closed-days/{date}"),
+            Some(json!({ "reason": reason })),
+        )
+        .await
+    }
+
+    /// `DELETE /api/staff/calendar/closed-days/<date>`: the library opens on `date` again.
+    pub async fn reopen_day(&self, date: &str) -> Reply {
+        self.staff_call(
+            Method::DELETE,
+            &format!("/api/staff/calendar/closed-days/{date}"),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/staff/holds`: a hold placed at the counter for `card`.
+    pub async fn staff_hold(&self, card: &str, bib: &str, notify: &str) -> Reply {
+        self.staff(
+            "/api/staff/holds",
+            json!({ "card_number": card, "bib_id": bib, "notify": notify }),
         )
         .await
     }
@@ -526,6 +637,47 @@ impl TestServer {
             .await
     }
 
+    /// `PATCH /api/me/holds/<id>` with `changes` (suspension, dates, contact method).
+    pub async fn patch_hold(&self, token: &str, hold_id: &str, changes: Value) -> Reply {
+        self.call(
+            Method::PATCH,
+            &format!("/api/me/holds/{hold_id}"),
+            Some(token),
+            Some(changes),
+        )
+        .await
+    }
+
+    /// `PUT /api/me/hold-cart/<bib>`: the title goes into the patron's hold cart.
+    pub async fn add_to_cart(&self, token: &str, bib: &str) -> Reply {
+        self.call(
+            Method::PUT,
+            &format!("/api/me/hold-cart/{bib}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/me/hold-cart/holds`: a hold on every title in the cart, told as `notify` says.
+    pub async fn place_cart_holds(&self, token: &str, notify: &str) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/me/hold-cart/holds",
+            Some(token),
+            Some(json!({ "notify": notify })),
+        )
+        .await
+    }
+
+    /// The title's public entry, `GET /api/catalog/titles/<bib>` (answered with 200).
+    pub async fn catalog_title(&self, bib: &str) -> Value {
+        self.get(&format!("/api/catalog/titles/{bib}"), None)
+            .await
+            .expect(200)
+            .body
+    }
+
     /// A loan made at the counter (answered with 201): its id.
     pub async fn loan_id(&self, card: &str, barcode: &str) -> String {
         id_in(&self.check_out(card, barcode).await.expect(201), "loan_id")
@@ -558,6 +710,19 @@ pub fn id_in(r: &Reply, field: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no {field} in {}", r.body))
         .to_owned()
+}
+
+/// A title's counts as the catalog shows them, for [`pick`].
+pub const TITLE_COUNTS: &[&str] = &["copies", "available", "waiting_holds"];
+
+/// Only the named fields of `v` (a title's counts, a hold's status and place, ...), to compare
+/// at once; a field `v` lacks is null.
+pub fn pick(v: &Value, fields: &[&str]) -> Value {
+    fields
+        .iter()
+        .map(|f| ((*f).to_owned(), v[*f].clone()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// The tokens of the links in `text` that follow `marker` (e.g. `renewal?token=`), in order.
