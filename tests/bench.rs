@@ -86,13 +86,23 @@ impl Rows<'_> {
         let requests = measure(self.meter, op).await;
         self.measured.push((n, what, requests));
     }
-}
 
-/// `op` as the patron whose session is `token`, after the route's own authentication: the
-/// rows marked "auth included" count both.
-async fn as_patron(app: &App, token: &str, op: impl AsyncFnOnce(sessions::Caller)) {
-    let c = sessions::authenticate(app, token).await.unwrap();
-    op(c).await;
+    /// A row of `op` as the patron whose session is `token`, after the route's own
+    /// authentication: the rows marked "auth included" count both.
+    async fn measure_as_patron(
+        &mut self,
+        n: &'static str,
+        what: &'static str,
+        app: &App,
+        token: &str,
+        op: impl AsyncFnOnce(sessions::Caller),
+    ) {
+        let as_patron = async {
+            let c = sessions::authenticate(app, token).await.unwrap();
+            op(c).await;
+        };
+        self.measure(n, what, as_patron).await;
+    }
 }
 
 /// Rows 2 and 3 for the patron whose session is `token`: authenticating, and the loan list.
@@ -104,13 +114,9 @@ async fn account_reads(
 ) {
     rows.measure("2", authenticating, sessions::authenticate(app, token))
         .await;
-    rows.measure(
-        "3",
-        listing,
-        as_patron(app, token, async |c| {
-            loans::list(app, &c);
-        }),
-    )
+    rows.measure_as_patron("3", listing, app, token, async |c| {
+        loans::list(app, &c);
+    })
     .await;
 }
 
@@ -124,32 +130,24 @@ async fn place_and_cancel(
     [placing, cancelling]: [&'static str; 2],
 ) {
     let mut placed = None;
-    rows.measure(
-        "6",
-        placing,
-        as_patron(app, token, async |c| {
-            placed = Some(
-                holds::place(
-                    app,
-                    &who,
-                    Some(c.account),
-                    &BibId::parse(bib).unwrap(),
-                    HoldNotice::NotNeeded.into(),
-                )
-                .await
-                .unwrap(),
-            );
-        }),
-    )
+    rows.measure_as_patron("6", placing, app, token, async |c| {
+        placed = Some(
+            holds::place(
+                app,
+                &who,
+                Some(c.account),
+                &BibId::parse(bib).unwrap(),
+                HoldNotice::NotNeeded.into(),
+            )
+            .await
+            .unwrap(),
+        );
+    })
     .await;
     let hold_id = placed.unwrap().hold.hold_id;
-    rows.measure(
-        "7",
-        cancelling,
-        as_patron(app, token, async |c| {
-            holds::cancel(app, &c, &hold_id).await.unwrap();
-        }),
-    )
+    rows.measure_as_patron("7", cancelling, app, token, async |c| {
+        holds::cancel(app, &c, &hold_id).await.unwrap();
+    })
     .await;
 }
 
@@ -238,31 +236,19 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         sessions::authenticate(&app, &token),
     )
     .await;
-    rows.measure(
-        "3",
-        "loan list (auth included)",
-        as_patron(&app, &token, async |c| {
-            std::hint::black_box(loans::list(&app, &c));
-        }),
-    )
+    rows.measure_as_patron("3", "loan list (auth included)", &app, &token, async |c| {
+        std::hint::black_box(loans::list(&app, &c));
+    })
     .await;
     let c = sessions::authenticate(&app, &token).await.unwrap();
     let loan_id = c.account.loans[0].loan_id.clone();
-    rows.measure(
-        "4",
-        "renew (auth included)",
-        as_patron(&app, &token, async |c| {
-            loans::renew(&app, &c, &loan_id).await.unwrap();
-        }),
-    )
+    rows.measure_as_patron("4", "renew (auth included)", &app, &token, async |c| {
+        loans::renew(&app, &c, &loan_id).await.unwrap();
+    })
     .await;
-    rows.measure(
-        "5",
-        "hold list (auth included)",
-        as_patron(&app, &token, async |c| {
-            holds::list(&app, &c).await.unwrap();
-        }),
-    )
+    rows.measure_as_patron("5", "hold list (auth included)", &app, &token, async |c| {
+        holds::list(&app, &c).await.unwrap();
+    })
     .await;
     place_and_cancel(
         &mut rows,
@@ -359,12 +345,14 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         .unwrap();
     })
     .await;
-    rows.measure(
+    rows.measure_as_patron(
         "18",
         "session list (auth included)",
-        as_patron(&app, &token, async |c| {
+        &app,
+        &token,
+        async |c| {
             sessions::list(&app, &c).await.unwrap();
-        }),
+        },
     )
     .await;
 
@@ -422,28 +410,34 @@ async fn round_trips(name: &str, store: Arc<dyn Store>, out: &mut String) {
         check_in(&app, "B2-1"),
     )
     .await;
-    rows.measure(
+    rows.measure_as_patron(
         "17",
         "reading history, first page of 20 (auth included)",
-        as_patron(&app, &token, async |c| {
+        &app,
+        &token,
+        async |c| {
             history::page(&app, &c, None, 20).await.unwrap();
-        }),
+        },
     )
     .await;
-    rows.measure(
+    rows.measure_as_patron(
         "17",
         "reading history CSV export, 2,001 entries (auth included)",
-        as_patron(&app, &token, async |c| {
+        &app,
+        &token,
+        async |c| {
             history::export(&app, &c).await.unwrap();
-        }),
+        },
     )
     .await;
-    rows.measure(
+    rows.measure_as_patron(
         "17",
         "turn the history off: the switch, then 40 batches of 25 (auth included)",
-        as_patron(&app, &token, async |c| {
+        &app,
+        &token,
+        async |c| {
             history::set_enabled(&app, &c, false).await.unwrap();
-        }),
+        },
     )
     .await;
     rows.measure("17", "history-purge run: the other 1,001 entries", async {
