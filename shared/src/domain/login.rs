@@ -529,7 +529,7 @@ mod tests {
         let mut w = World::new();
         for i in 0..3 {
             let mut a = attempt(None);
-            a.card = Some(CardNumber::parse(&format!("2000000{i}")).unwrap());
+            a.card = Some(card(&format!("2000000{i}")));
             w.guard = None;
             w.fail(&a, now, &p);
         }
