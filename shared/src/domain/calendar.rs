@@ -209,11 +209,9 @@ pub fn clear_closure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::d;
     use chrono::Weekday;
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
     fn reason(s: &str) -> ClosureReason {
         ClosureReason::parse(s).unwrap()
     }

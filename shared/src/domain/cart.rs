@@ -85,6 +85,7 @@ pub fn remove(cart: &HoldCart, bib: &BibId) -> Outcome<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{card, CARD};
 
     fn bib(n: u32) -> BibId {
         BibId::parse(&format!("B{n}")).unwrap()
@@ -105,7 +106,7 @@ mod tests {
     fn r_hold_10_at_most_twenty_in_the_order_added_and_a_re_add_keeps_its_place() {
         let now = "2026-12-01T01:00:00Z".parse().unwrap();
         let policy = Policy::default();
-        let mut cart = HoldCart::empty(&CardNumber::parse("10000001").unwrap());
+        let mut cart = HoldCart::empty(&card(CARD));
         for n in 0..20 {
             cart = apply(&cart, add(&cart, &bib(n), now, &policy).unwrap());
         }

@@ -172,14 +172,10 @@ mod tests {
     use crate::domain::record::Change;
 
     fn patron() -> Patron {
-        let mut p = Patron::register(
-            CardNumber::parse("10000001").unwrap(),
-            "n".into(),
-            false,
-            "2026-01-01T00:00:00Z".parse().unwrap(),
-        );
-        p.version = 1;
-        p
+        Patron {
+            version: 1,
+            ..crate::domain::patron::sample()
+        }
     }
     fn loan() -> Loan {
         Loan {

@@ -454,25 +454,16 @@ pub fn estimated_ready_on(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{card, d};
     use crate::domain::types::EmailAddress;
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-    fn card(n: &str) -> CardNumber {
-        CardNumber::parse(n).unwrap()
-    }
     fn patron(active: u32, email: bool) -> Patron {
-        let mut p = Patron::register(
-            card("10000001"),
-            "n".into(),
-            false,
-            "2026-01-01T00:00:00Z".parse().unwrap(),
-        );
-        p.email = email.then(|| EmailAddress::parse("p@example.jp").unwrap());
-        p.active_holds = active;
-        p.version = 1;
-        p
+        Patron {
+            email: email.then(|| EmailAddress::parse("p@example.jp").unwrap()),
+            active_holds: active,
+            version: 1,
+            ..crate::domain::patron::sample()
+        }
     }
     fn title(on_shelf: u32) -> Title {
         let mut t = Title::catalogue(

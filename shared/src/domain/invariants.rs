@@ -407,21 +407,17 @@ mod tests {
     //! Each fact about the mail and feed records, seen flagged on a store that breaks it and
     //! not on one that keeps it.
     use super::*;
+    use crate::domain::fixtures::{card, t, CARD};
     use crate::domain::loan::ReminderContact;
     use crate::domain::patron::EmailVerification;
     use crate::domain::renewal_link::RenewalLink;
     use crate::domain::types::{EmailAddress, LoanId};
 
-    const CARD: &str = "10000001";
-
     fn now() -> DateTime<Utc> {
-        "2026-12-01T01:00:00Z".parse().unwrap()
-    }
-    fn card() -> CardNumber {
-        CardNumber::parse(CARD).unwrap()
+        t("2026-12-01T01:00:00Z")
     }
     fn patron() -> Record {
-        Record::Patron(Patron::register(card(), "n".into(), false, now()))
+        Record::Patron(Patron::register(card(CARD), "n".into(), false, now()))
     }
     fn facts(records: &[Record]) -> Vec<&'static str> {
         check(records, now()).into_iter().map(|v| v.fact).collect()
@@ -429,7 +425,7 @@ mod tests {
     fn loan(due: &str) -> Loan {
         Loan {
             loan_id: LoanId::parse("L-1").unwrap(),
-            card_number: card(),
+            card_number: card(CARD),
             checked_out_on: "2026-11-10".parse().unwrap(),
             due_date: due.parse().unwrap(),
             ..crate::domain::loan::sample()
@@ -438,7 +434,7 @@ mod tests {
     fn verification(expires_at: DateTime<Utc>) -> Record {
         Record::EmailVerification(EmailVerification {
             token_hash: "h".into(),
-            card_number: card(),
+            card_number: card(CARD),
             email: EmailAddress::parse("p@example.jp").unwrap(),
             expires_at,
             version: 1,
@@ -449,7 +445,7 @@ mod tests {
     }
     fn feed(secret: &str) -> Record {
         Record::CalendarFeed(CalendarFeed {
-            card_number: card(),
+            card_number: card(CARD),
             secret: secret.into(),
             include_titles: false,
             created_at: now(),
@@ -459,7 +455,7 @@ mod tests {
     fn lookup(secret: &str, card_number: &str) -> Record {
         Record::FeedLookup(FeedLookup {
             secret_hash: secret_hash(secret),
-            card_number: CardNumber::parse(card_number).unwrap(),
+            card_number: card(card_number),
             version: 1,
         })
     }

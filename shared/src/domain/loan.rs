@@ -301,10 +301,11 @@ fn mark_sent(
 /// 2026-11-20, due 2026-12-04, never renewed. Each test changes what it is about.
 #[cfg(test)]
 pub(crate) fn sample() -> Loan {
-    use crate::domain::types::{Barcode, BibId, CardNumber, LoanId};
+    use crate::domain::fixtures::{card, CARD};
+    use crate::domain::types::{Barcode, BibId, LoanId};
     Loan {
         loan_id: LoanId::parse("L1").unwrap(),
-        card_number: CardNumber::parse("10000001").unwrap(),
+        card_number: card(CARD),
         barcode: Barcode::parse("C1").unwrap(),
         bib_id: BibId::parse("B1").unwrap(),
         title: "t".into(),
@@ -325,11 +326,8 @@ pub(crate) fn sample() -> Loan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::d;
     use crate::domain::types::LoanId;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
 
     fn loan(checked_out_on: &str, due: &str) -> Loan {
         Loan {

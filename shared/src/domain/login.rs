@@ -391,19 +391,12 @@ pub fn record_success(guard: Option<&LoginGuard>, device: Option<&str>) -> Chang
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{card, t, CARD};
     use crate::domain::record::{Change, Record};
-
-    fn t(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn card() -> CardNumber {
-        CardNumber::parse("10000001").unwrap()
-    }
 
     fn attempt(device: Option<&str>) -> Attempt {
         Attempt {
-            card: Some(card()),
+            card: Some(card(CARD)),
             device: device.map(str::to_owned),
             source: Some("src".into()),
             shard: 0,
@@ -536,7 +529,7 @@ mod tests {
         let mut w = World::new();
         for i in 0..3 {
             let mut a = attempt(None);
-            a.card = Some(CardNumber::parse(&format!("2000000{i}")).unwrap());
+            a.card = Some(card(&format!("2000000{i}")));
             w.guard = None;
             w.fail(&a, now, &p);
         }

@@ -13,6 +13,8 @@ pub mod catalog;
 pub mod circulation;
 pub mod dates;
 pub mod feed;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod history;
 pub mod hold;
 pub mod invariants;

@@ -324,22 +324,22 @@ pub fn set_notifications(
     Ok(with_settings(p, loans))
 }
 
+/// A plain patron for the domain's tests: card 10000001, registered 2026-01-01, no e-mail
+/// address, never written. Each test changes what it is about.
+#[cfg(test)]
+pub(crate) fn sample() -> Patron {
+    use crate::domain::fixtures::{card, t, CARD};
+    Patron::register(card(CARD), "n".into(), false, t("2026-01-01T00:00:00Z"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::t;
     use crate::domain::record::Change;
 
-    fn t(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
     fn patron() -> Patron {
-        Patron::register(
-            CardNumber::parse("10000001").unwrap(),
-            "n".into(),
-            false,
-            t("2026-01-01T00:00:00Z"),
-        )
+        sample()
     }
 
     #[test]

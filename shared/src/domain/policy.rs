@@ -151,62 +151,49 @@ pub struct PolicyError {
     pub value: String,
 }
 
+/// The `POLICY_<FIELD>` variables as the deployment sets them.
+struct Overrides<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Overrides<F> {
+    /// Replaces `slot` with the variable `name` when it is set; a value that does not parse
+    /// is refused, naming the variable.
+    fn set<T: std::str::FromStr>(&self, name: &str, slot: &mut T) -> Result<(), PolicyError> {
+        if let Some(v) = (self.0)(name) {
+            *slot = v.trim().parse().map_err(|_| PolicyError {
+                name: name.into(),
+                value: v,
+            })?;
+        }
+        Ok(())
+    }
+}
+
 impl Policy {
     /// The defaults, with any `POLICY_<FIELD>` variable (e.g. `POLICY_LOAN_DAYS=21`) applied.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Policy, PolicyError> {
+        let env = Overrides(lookup);
         let mut p = Policy::default();
-        fn set<T: std::str::FromStr>(
-            lookup: &impl Fn(&str) -> Option<String>,
-            name: &str,
-            slot: &mut T,
-        ) -> Result<(), PolicyError> {
-            if let Some(v) = lookup(name) {
-                *slot = v.trim().parse().map_err(|_| PolicyError {
-                    name: name.into(),
-                    value: v,
-                })?;
-            }
-            Ok(())
-        }
-        set(&lookup, "POLICY_LOAN_DAYS", &mut p.loan_days)?;
-        set(&lookup, "POLICY_RENEWAL_DAYS", &mut p.renewal_days)?;
-        set(&lookup, "POLICY_MAX_RENEWALS", &mut p.max_renewals)?;
-        set(&lookup, "POLICY_MAX_ACTIVE_HOLDS", &mut p.max_active_holds)?;
-        set(&lookup, "POLICY_PICKUP_DAYS", &mut p.pickup_days)?;
-        set(
-            &lookup,
-            "POLICY_REMINDER_DAYS_AHEAD",
-            &mut p.reminder_days_ahead,
-        )?;
-        set(&lookup, "POLICY_PASSWORD_MIN_LEN", &mut p.password_min_len)?;
-        set(&lookup, "POLICY_PASSWORD_MAX_LEN", &mut p.password_max_len)?;
-        set(&lookup, "POLICY_LOCKOUT_FAILURES", &mut p.lockout_failures)?;
-        set(&lookup, "POLICY_LOCKOUT_MINUTES", &mut p.lockout_minutes)?;
-        set(
-            &lookup,
+        env.set("POLICY_LOAN_DAYS", &mut p.loan_days)?;
+        env.set("POLICY_RENEWAL_DAYS", &mut p.renewal_days)?;
+        env.set("POLICY_MAX_RENEWALS", &mut p.max_renewals)?;
+        env.set("POLICY_MAX_ACTIVE_HOLDS", &mut p.max_active_holds)?;
+        env.set("POLICY_PICKUP_DAYS", &mut p.pickup_days)?;
+        env.set("POLICY_REMINDER_DAYS_AHEAD", &mut p.reminder_days_ahead)?;
+        env.set("POLICY_PASSWORD_MIN_LEN", &mut p.password_min_len)?;
+        env.set("POLICY_PASSWORD_MAX_LEN", &mut p.password_max_len)?;
+        env.set("POLICY_LOCKOUT_FAILURES", &mut p.lockout_failures)?;
+        env.set("POLICY_LOCKOUT_MINUTES", &mut p.lockout_minutes)?;
+        env.set(
             "POLICY_LOCKOUT_WINDOW_MINUTES",
             &mut p.lockout_window_minutes,
         )?;
-        set(&lookup, "POLICY_SOURCE_FAILURES", &mut p.source_failures)?;
-        set(
-            &lookup,
-            "POLICY_SOURCE_WINDOW_MINUTES",
-            &mut p.source_window_minutes,
-        )?;
-        set(&lookup, "POLICY_BRAKE_FAILURES", &mut p.brake_failures)?;
-        set(
-            &lookup,
-            "POLICY_BRAKE_WINDOW_MINUTES",
-            &mut p.brake_window_minutes,
-        )?;
-        set(&lookup, "POLICY_BRAKE_SHARDS", &mut p.brake_shards)?;
-        set(
-            &lookup,
-            "POLICY_DEVICE_COOKIE_DAYS",
-            &mut p.device_cookie_days,
-        )?;
-        set(
-            &lookup,
+        env.set("POLICY_SOURCE_FAILURES", &mut p.source_failures)?;
+        env.set("POLICY_SOURCE_WINDOW_MINUTES", &mut p.source_window_minutes)?;
+        env.set("POLICY_BRAKE_FAILURES", &mut p.brake_failures)?;
+        env.set("POLICY_BRAKE_WINDOW_MINUTES", &mut p.brake_window_minutes)?;
+        env.set("POLICY_BRAKE_SHARDS", &mut p.brake_shards)?;
+        env.set("POLICY_DEVICE_COOKIE_DAYS", &mut p.device_cookie_days)?;
+        env.set(
             "POLICY_INTERLIBRARY_DUE_MAX_DAYS",
             &mut p.interlibrary_due_max_days,
         )?;
@@ -216,53 +203,29 @@ impl Policy {
                 value: "0".into(),
             });
         }
-        set(
-            &lookup,
+        env.set(
             "POLICY_TEMPORARY_PASSWORD_DAYS",
             &mut p.temporary_password_days,
         )?;
-        set(
-            &lookup,
-            "POLICY_SESSION_IDLE_MINUTES",
-            &mut p.session_idle_minutes,
-        )?;
-        set(
-            &lookup,
-            "POLICY_SESSION_MAX_HOURS",
-            &mut p.session_max_hours,
-        )?;
-        set(
-            &lookup,
-            "POLICY_NEW_ARRIVALS_DAYS",
-            &mut p.new_arrivals_days,
-        )?;
-        set(
-            &lookup,
-            "POLICY_EBOOK_TOKEN_SECONDS",
-            &mut p.ebook_token_seconds,
-        )?;
-        set(&lookup, "POLICY_HOLD_CART_MAX", &mut p.hold_cart_max)?;
-        set(
-            &lookup,
+        env.set("POLICY_SESSION_IDLE_MINUTES", &mut p.session_idle_minutes)?;
+        env.set("POLICY_SESSION_MAX_HOURS", &mut p.session_max_hours)?;
+        env.set("POLICY_NEW_ARRIVALS_DAYS", &mut p.new_arrivals_days)?;
+        env.set("POLICY_EBOOK_TOKEN_SECONDS", &mut p.ebook_token_seconds)?;
+        env.set("POLICY_HOLD_CART_MAX", &mut p.hold_cart_max)?;
+        env.set(
             "POLICY_VERIFICATION_LINK_HOURS",
             &mut p.verification_link_hours,
         )?;
-        set(
-            &lookup,
+        env.set(
             "POLICY_VERIFICATION_EMAILS_PER_DAY",
             &mut p.verification_emails_per_day,
         )?;
-        set(
-            &lookup,
+        env.set(
             "POLICY_HOLD_DATE_HORIZON_DAYS",
             &mut p.hold_date_horizon_days,
         )?;
-        set(&lookup, "POLICY_CLOSED_WEEKDAYS", &mut p.closed_weekdays)?;
-        set(
-            &lookup,
-            "POLICY_MAX_CLOSED_RUN_DAYS",
-            &mut p.max_closed_run_days,
-        )?;
+        env.set("POLICY_CLOSED_WEEKDAYS", &mut p.closed_weekdays)?;
+        env.set("POLICY_MAX_CLOSED_RUN_DAYS", &mut p.max_closed_run_days)?;
         if p.max_closed_run_days == 0 {
             return Err(PolicyError {
                 name: "POLICY_MAX_CLOSED_RUN_DAYS".into(),

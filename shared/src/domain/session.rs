@@ -148,10 +148,7 @@ pub fn list_sessions(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
+    use crate::domain::fixtures::t;
 
     fn new(hash: &str) -> NewSession {
         NewSession {
@@ -162,14 +159,10 @@ mod tests {
     }
 
     fn patron() -> Patron {
-        let mut p = Patron::register(
-            CardNumber::parse("10000001").unwrap(),
-            "n".into(),
-            false,
-            t("2026-01-01T00:00:00Z"),
-        );
-        p.credential_version = 1;
-        p
+        Patron {
+            credential_version: 1,
+            ..crate::domain::patron::sample()
+        }
     }
 
     #[test]

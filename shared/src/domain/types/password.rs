@@ -103,12 +103,10 @@ fn is_common(raw: &str, card: &CardNumber) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{card, CARD};
 
-    fn card() -> CardNumber {
-        CardNumber::parse("10000001").unwrap()
-    }
     fn parse(s: &str) -> Result<NewPassword, WeakPassword> {
-        NewPassword::parse(s, &card(), &Policy::default())
+        NewPassword::parse(s, &card(CARD), &Policy::default())
     }
 
     #[test]
