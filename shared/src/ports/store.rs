@@ -56,7 +56,7 @@ pub enum HistoryRange<'a> {
         after: Option<&'a EntryId>,
         limit: Option<usize>,
     },
-    /// At most `limit` entries of generations before `generation`, oldest first: what a purge
+    /// At most `limit` entries of generations before `before`, oldest first: what a purge
     /// still has to delete.
     Purgeable { before: u32, limit: usize },
 }
