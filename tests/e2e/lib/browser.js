@@ -182,10 +182,13 @@ export async function logIn(page, card, password) {
 // Searches from the header's box (any screen, either language) and waits for the results.
 export async function searchFor(page, words) {
   const box = page.getByRole('searchbox', { name: /蔵書検索|Search the catalog/ });
+  // The screen being left may be an earlier search: mark its summary so that only the new
+  // results' summary, naming these words, counts as arrived.
+  await page.evaluate(() => document.querySelector('#main .search-summary')?.setAttribute('data-stale', ''));
   await box.fill(words);
   await box.press('Enter');
   await waitForScreen(page, '#/search?', null);
-  await page.locator('#main .search-summary').waitFor();
+  await page.locator('#main .search-summary:not([data-stale])', { hasText: words.trim() }).waitFor();
 }
 
 // Logs in from a fresh start: the ログイン screen, then 貸出一覧, where a patron lands.
