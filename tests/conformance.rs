@@ -6,7 +6,7 @@ use mypage::adapters::MemoryStore;
 use mypage::domain::search;
 use mypage::domain::types::*;
 use mypage::domain::*;
-use mypage::ports::{Commit, HistoryRange, Store, StoreError};
+use mypage::ports::{Commit, HistoryRange, PostingsRange, Store, StoreError};
 use mypage_tests::both_stores;
 use mypage_tests::{at, store, StoreKind};
 use rstest::rstest;
@@ -518,6 +518,10 @@ fn titled(bib: &str, name: &str, at: &str) -> Title {
     )
 }
 
+fn page<'a>(gram: &'a str, after: Option<&'a search::OrderKey>, limit: usize) -> PostingsRange<'a> {
+    PostingsRange { gram, after, limit }
+}
+
 fn bibs(postings: &[search::Posting]) -> Vec<String> {
     postings.iter().map(|p| p.bib_id().to_string()).collect()
 }
@@ -535,19 +539,25 @@ async fn r_find_2_postings_come_back_in_hit_order_from_after_a_key(#[case] kind:
     s.write_postings(&all).await.unwrap();
     // Unconditional and idempotent: a second write changes nothing.
     s.write_postings(&all).await.unwrap();
-    let cat = s.postings("猫", None, 10).await.unwrap();
+    let cat = s.postings(page("猫", None, 10)).await.unwrap();
     assert_eq!(bibs(&cat), ["NEW", "A", "B", "OLD"]);
     assert_eq!(cat[0].text, search::search_text(&titles[1]));
     assert_eq!(cat[0].gram, "猫");
-    let after = s.postings("猫", Some(&cat[1].order), 2).await.unwrap();
+    let after = s
+        .postings(page("猫", Some(&cat[1].order), 2))
+        .await
+        .unwrap();
     assert_eq!(bibs(&after), ["B", "OLD"]);
     assert!(s
-        .postings("猫", Some(&cat[3].order), 5)
+        .postings(page("猫", Some(&cat[3].order), 5))
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(bibs(&s.postings("黒猫", None, 10).await.unwrap()), ["B"]);
-    assert!(s.postings("象", None, 10).await.unwrap().is_empty());
+    assert_eq!(
+        bibs(&s.postings(page("黒猫", None, 10)).await.unwrap()),
+        ["B"]
+    );
+    assert!(s.postings(page("象", None, 10)).await.unwrap().is_empty());
 }
 
 #[apply(both_stores)]
@@ -567,10 +577,10 @@ async fn search_writes_and_reads_span_several_requests(#[case] kind: StoreKind) 
         })
         .collect();
     s.write_postings(&many).await.unwrap();
-    let back = s.postings("長", None, 300).await.unwrap();
+    let back = s.postings(page("長", None, 300)).await.unwrap();
     assert_eq!(back.len(), 250);
     assert_eq!(back, many);
-    assert_eq!(s.postings("長", None, 7).await.unwrap().len(), 7);
+    assert_eq!(s.postings(page("長", None, 7)).await.unwrap().len(), 7);
     // Counts for 150 grams: two batch reads.
     let counts: Vec<(String, u64)> = (0..150).map(|i| (format!("g{i}"), i + 1)).collect();
     s.add_gram_counts(&counts).await.unwrap();
@@ -636,7 +646,7 @@ async fn the_embedded_store_rebuilds_its_search_index_when_it_opens() {
     }
     let done = s.title(&indexed.bib_id).await.unwrap().unwrap();
     written(&s, search::mark_indexed(&done).unwrap()).await;
-    assert_eq!(s.postings("猫", None, 9).await.unwrap().len(), 2);
+    assert_eq!(s.postings(page("猫", None, 9)).await.unwrap().len(), 2);
     drop(s);
     let file: Vec<Record> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(
@@ -645,7 +655,7 @@ async fn the_embedded_store_rebuilds_its_search_index_when_it_opens() {
         "the file holds the two titles and no postings"
     );
     let (s, _) = open_embedded(&path);
-    let cat = s.postings("猫", None, 9).await.unwrap();
+    let cat = s.postings(page("猫", None, 9)).await.unwrap();
     assert_eq!(bibs(&cat), ["DONE"], "the pending title is the re-index's");
     assert_eq!(
         s.gram_counts(&["猫".into(), "白".into()]).await.unwrap(),

@@ -737,9 +737,7 @@ async fn r_mail_7_the_link_token_authorises_nothing_else(#[case] kind: StoreKind
     let s = TestServer::start(kind).await;
     let (t, token) = renewal_link(&s, "73000007", "AUTH").await;
     let id = loan_id_of(&s, &t, "AUTH").await;
-    s.get("/api/me", Some(&token))
-        .await
-        .expect_error(401, "unauthenticated");
+    s.assert_no_session(Some(&token)).await;
     s.renew(&token, &id)
         .await
         .expect_error(401, "unauthenticated");
@@ -1104,9 +1102,7 @@ async fn r_cal_3_another_patrons_feed_and_forged_secrets_are_unreachable(#[case]
         );
     }
     // A session token is no feed secret, nor a feed secret a session.
-    s.get("/api/me", Some(&secret))
-        .await
-        .expect_error(401, "unauthenticated");
+    s.assert_no_session(Some(&secret)).await;
     assert_eq!(feed_status(&s, &format!("{base}{a}")).await, 404);
     assert_store_sound_after_expiry(&s).await;
 }

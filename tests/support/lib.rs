@@ -597,6 +597,14 @@ impl TestServer {
         self.call(Method::GET, path, token, None).await
     }
 
+    /// Asserts that `token` (None: no token at all) opens no session: GET /api/me is 401
+    /// `unauthenticated`.
+    pub async fn assert_no_session(&self, token: Option<&str>) {
+        self.get("/api/me", token)
+            .await
+            .expect_error(401, "unauthenticated");
+    }
+
     /// A DELETE as `token`'s holder.
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
         self.call(Method::DELETE, path, Some(token), None).await

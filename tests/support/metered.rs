@@ -6,10 +6,10 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use mypage::domain::search::{OrderKey, Posting};
+use mypage::domain::search::Posting;
 use mypage::domain::types::CardNumber;
 use mypage::domain::{Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
-use mypage::ports::{Commit, HistoryRange, Store, StoreError};
+use mypage::ports::{Commit, HistoryRange, PostingsRange, Store, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -139,13 +139,8 @@ impl Store for Metered {
         let requests = grams.len().div_ceil(100) as u64;
         self.read(requests, self.inner.gram_counts(grams).await)
     }
-    async fn postings(
-        &self,
-        gram: &str,
-        after: Option<&OrderKey>,
-        limit: usize,
-    ) -> Result<Vec<Posting>, StoreError> {
-        self.read(1, self.inner.postings(gram, after, limit).await)
+    async fn postings(&self, range: PostingsRange<'_>) -> Result<Vec<Posting>, StoreError> {
+        self.read(1, self.inner.postings(range).await)
     }
     async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError> {
         self.read(1, self.inner.titles_pending_index().await)

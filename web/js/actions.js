@@ -24,7 +24,20 @@ export function onPress(button, alert, work) {
 }
 
 // A button that asks first: the question and its two answers take the button's place.
-export function confirming({ label, ariaLabel, question, yes, no = t('history.no'), danger = true, onYes, alert }) {
+// `texts` names the button's text; its question and answer are `<texts>Question` and
+// `<texts>Yes`, each filled in with `vars` (or given as `label`, `question`, `yes`).
+export function confirming({
+  texts,
+  vars,
+  label = t(texts, vars),
+  ariaLabel,
+  question = t(`${texts}Question`, vars),
+  yes = t(`${texts}Yes`, vars),
+  no = t('history.no'),
+  danger = true,
+  onYes,
+  alert,
+}) {
   const start = h('button', { type: 'button', class: 'button button--secondary', 'aria-label': ariaLabel }, label);
   const questionId = uniqueId('confirm-q');
   const yesButton = h('button', { type: 'button', class: `button${danger ? ' button--danger' : ''}` }, yes);

@@ -12,7 +12,7 @@ use crate::domain::types::{CardNumber, EntryId};
 use crate::domain::{
     Change, Changes, HistoryEntry, Hold, HoldState, Key, Loan, Patron, Record, Title,
 };
-use crate::ports::store::{Commit, HistoryRange, Store, StoreError, Written};
+use crate::ports::store::{Commit, HistoryRange, PostingsRange, Store, StoreError, Written};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -395,12 +395,8 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn postings(
-        &self,
-        gram: &str,
-        after: Option<&OrderKey>,
-        limit: usize,
-    ) -> Result<Vec<Posting>, StoreError> {
+    async fn postings(&self, range: PostingsRange<'_>) -> Result<Vec<Posting>, StoreError> {
+        let PostingsRange { gram, after, limit } = range;
         let index = self.search_index();
         let Some(list) = index.postings.get(gram) else {
             return Ok(Vec::new());

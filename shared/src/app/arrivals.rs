@@ -85,14 +85,8 @@ pub async fn send_new_arrivals(app: &App) -> Result<MailReport, Error> {
         // A concurrent run that moved it first is as good.
         let _ = super::commit(app, next).await?;
     }
-    tracing::info!(
-        titles = titles.len(),
-        patrons_found = report.patrons_found,
-        emails_sent = report.emails_sent,
-        skipped = report.skipped,
-        failed = report.failed,
-        "new-arrivals run done"
-    );
+    tracing::info!(titles = titles.len(), "new arrivals announced");
+    super::log_run_done(NEW_ARRIVALS_JOB, &report);
     Ok(report)
 }
 

@@ -181,14 +181,6 @@ pub async fn sweep_expired_holds(app: &App) -> Result<ExpiryReport, Error> {
             }
         }
     }
-    tracing::info!(
-        lapsed = total.lapsed,
-        passed_on = total.passed_on,
-        returned_to_shelf = total.returned_to_shelf,
-        lapsed_unneeded = total.lapsed_unneeded,
-        served_from_shelf = total.served_from_shelf,
-        failed = total.failed,
-        "hold-expiry sweep done"
-    );
+    super::log_run_done("hold-expiry", &total);
     Ok(total)
 }

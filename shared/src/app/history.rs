@@ -212,12 +212,6 @@ pub async fn purge_pending(app: &App) -> Result<PurgeReport, Error> {
             }
         }
     }
-    tracing::info!(
-        patrons = total.patrons,
-        entries_deleted = total.entries_deleted,
-        finished = total.finished,
-        failed = total.failed,
-        "history-purge run done"
-    );
+    super::log_run_done("history-purge", &total);
     Ok(total)
 }

@@ -140,8 +140,7 @@ async fn run(
             }
         }
     }
-    tracing::info!(job = %job, patrons_found = report.patrons_found, emails_sent = report.emails_sent,
-        skipped = report.skipped, failed = report.failed, "loan notices run done");
+    super::log_run_done(&job, &report);
     Ok(report)
 }
 

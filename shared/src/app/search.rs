@@ -13,6 +13,7 @@ use crate::domain::search::{
 use crate::domain::types::BibId;
 use crate::domain::Title;
 use crate::error::Error;
+use crate::ports::PostingsRange;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -68,7 +69,12 @@ pub async fn search_page(
     };
     let mut scan = PageScan::new(query, token.map(|t| t.after), limit, max_postings);
     while let Some(n) = scan.wants() {
-        let batch = app.store.postings(&gram, scan.after(), n).await?;
+        let range = PostingsRange {
+            gram: &gram,
+            after: scan.after(),
+            limit: n,
+        };
+        let batch = app.store.postings(range).await?;
         scan.take(n, batch);
     }
     let page = scan.finish();
@@ -136,12 +142,7 @@ pub async fn index_pending(app: &App) -> Result<IndexReport, Error> {
             }
         }
     }
-    tracing::info!(
-        pending = report.pending,
-        indexed = report.indexed,
-        failed = report.failed,
-        "search-index run done"
-    );
+    super::log_run_done("search-index", &report);
     if report.failed > 0 {
         return Err(Error::Internal(format!(
             "{} of {} titles could not be indexed",

@@ -9,4 +9,4 @@ pub mod store;
 pub use clock::Clock;
 pub use mailer::{EmailMessage, MailError, Mailer};
 pub use scheduler::{ExpiryScheduler, HoldExpiry, SchedulerError};
-pub use store::{Commit, HistoryRange, Store, StoreError, Written};
+pub use store::{Commit, HistoryRange, PostingsRange, Store, StoreError, Written};

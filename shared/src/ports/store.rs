@@ -46,6 +46,15 @@ impl Written {
     }
 }
 
+/// Which postings a read of the search index returns: up to `limit` of `gram`, in order,
+/// after `after` (from the start if None).
+#[derive(Debug, Clone, Copy)]
+pub struct PostingsRange<'a> {
+    pub gram: &'a str,
+    pub after: Option<&'a OrderKey>,
+    pub limit: usize,
+}
+
 /// Which of a patron's reading-history entries a read returns.
 #[derive(Debug, Clone, Copy)]
 pub enum HistoryRange<'a> {
@@ -110,13 +119,8 @@ pub trait Store: Send + Sync {
     /// The counts of these grams, in one round trip (per 100); grams without postings are
     /// left out.
     async fn gram_counts(&self, grams: &[String]) -> Result<Vec<(String, u64)>, StoreError>;
-    /// Up to `limit` postings of `gram` in order, after `after` (from the start if None).
-    async fn postings(
-        &self,
-        gram: &str,
-        after: Option<&OrderKey>,
-        limit: usize,
-    ) -> Result<Vec<Posting>, StoreError>;
+    /// The postings of one gram in order: one page of them, as `range` says.
+    async fn postings(&self, range: PostingsRange<'_>) -> Result<Vec<Posting>, StoreError>;
     /// Titles whose postings are not all written yet (`Title::search_pending`), through a
     /// sparse index: the re-index reads only these.
     async fn titles_pending_index(&self) -> Result<Vec<Title>, StoreError>;

@@ -102,9 +102,7 @@ export function feedSection(loaded) {
           onYes: () => create(titles.input.checked, true),
         }),
         confirming({
-          label: t('feed.stop'),
-          question: t('feed.stopQuestion'),
-          yes: t('feed.stopYes'),
+          texts: 'feed.stop',
           alert,
           onYes: async () => {
             await api.deleteCalendarFeed();

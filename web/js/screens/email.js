@@ -23,9 +23,7 @@ function deleteSection() {
     h('p', {}, t('email.deleteText')),
     alert,
     confirming({
-      label: t('email.delete'),
-      question: t('email.deleteConfirm'),
-      yes: t('email.deleteYes'),
+      texts: 'email.delete',
       no: t('email.deleteNo'),
       alert,
       onYes: async () => {

@@ -26,10 +26,9 @@ function entryItem(entry, alert) {
       [t('history.returned'), formatDate(entry.returned_on)],
     ]),
     actions: confirming({
-      label: t('history.deleteOne'),
+      texts: 'history.deleteOne',
+      vars: { title: entry.title },
       ariaLabel: t('history.deleteOneFor', { title: entry.title }),
-      question: t('history.deleteOneQuestion', { title: entry.title }),
-      yes: t('history.deleteOneYes'),
       alert,
       onYes: async () => {
         await api.deleteHistoryEntry(entry.entry_id);
@@ -63,9 +62,7 @@ export async function render() {
   let switchControl;
   if (first.enabled) {
     switchControl = confirming({
-      label: t('history.turnOff'),
-      question: t('history.turnOffQuestion'),
-      yes: t('history.turnOffYes'),
+      texts: 'history.turnOff',
       alert,
       onYes: async () => {
         await api.setReadingHistory(false);
@@ -107,9 +104,7 @@ export async function render() {
               { class: 'actions' },
               h('a', { class: 'button button--secondary', href: '/api/me/reading-history/export', download: 'reading-history.csv' }, t('history.download')),
               confirming({
-                label: t('history.deleteAll'),
-                question: t('history.deleteAllQuestion'),
-                yes: t('history.deleteAllYes'),
+                texts: 'history.deleteAll',
                 alert,
                 onYes: async () => {
                   await api.deleteHistory();

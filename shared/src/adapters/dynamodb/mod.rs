@@ -11,7 +11,7 @@ pub use table::TableDesign;
 use crate::domain::search::{OrderKey, Posting};
 use crate::domain::types::CardNumber;
 use crate::domain::{Change, Changes, HistoryEntry, Hold, Key, Loan, Patron, Record, Title};
-use crate::ports::store::{Commit, HistoryRange, Store, StoreError, Written};
+use crate::ports::store::{Commit, HistoryRange, PostingsRange, Store, StoreError, Written};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
@@ -453,32 +453,23 @@ impl DynamoStore {
         let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Rejected(e.to_string());
         let item = match change {
             Change::Create(_) | Change::Update(_) => b.put(
-                Put::builder()
+                conditioned!(Put::builder(), c)
                     .table_name(&self.table)
                     .set_item(Some(Self::put_item(change, token)?))
-                    .condition_expression(c.expression)
-                    .set_expression_attribute_names(c.names)
-                    .set_expression_attribute_values(c.values)
                     .build()
                     .map_err(invalid)?,
             ),
             Change::Delete(_) => b.delete(
-                Delete::builder()
+                conditioned!(Delete::builder(), c)
                     .table_name(&self.table)
                     .set_key(Some(key))
-                    .condition_expression(c.expression)
-                    .set_expression_attribute_names(c.names)
-                    .set_expression_attribute_values(c.values)
                     .build()
                     .map_err(invalid)?,
             ),
             Change::Check(_) => b.condition_check(
-                ConditionCheck::builder()
+                conditioned!(ConditionCheck::builder(), c)
                     .table_name(&self.table)
                     .set_key(Some(key))
-                    .condition_expression(c.expression)
-                    .set_expression_attribute_names(c.names)
-                    .set_expression_attribute_values(c.values)
                     .build()
                     .map_err(invalid)?,
             ),
@@ -490,26 +481,16 @@ impl DynamoStore {
     async fn write_one(&self, change: &Change, token: &str) -> Result<Commit, StoreError> {
         let c = Condition::of(change);
         let result = match change {
-            Change::Delete(_) => self
-                .client
-                .delete_item()
+            Change::Delete(_) => conditioned!(self.client.delete_item(), c)
                 .table_name(&self.table)
                 .set_key(Some(ItemKey::of(&change.key()).item()))
-                .condition_expression(c.expression)
-                .set_expression_attribute_names(c.names)
-                .set_expression_attribute_values(c.values)
                 .send()
                 .await
                 .map(|_| ())
                 .map_err(failed_condition_or),
-            _ => self
-                .client
-                .put_item()
+            _ => conditioned!(self.client.put_item(), c)
                 .table_name(&self.table)
                 .set_item(Some(Self::put_item(change, token)?))
-                .condition_expression(c.expression)
-                .set_expression_attribute_names(c.names)
-                .set_expression_attribute_values(c.values)
                 .send()
                 .await
                 .map(|_| ())
@@ -530,6 +511,18 @@ impl DynamoStore {
         }
     }
 }
+
+/// A builder (put, delete or condition check, in a transaction or alone) with `Condition`
+/// `$c` set: the SDK's builders share no trait that would let a function do it.
+macro_rules! conditioned {
+    ($builder:expr, $c:expr) => {
+        $builder
+            .condition_expression($c.expression)
+            .set_expression_attribute_names($c.names)
+            .set_expression_attribute_values($c.values)
+    };
+}
+use conditioned;
 
 /// The condition a change puts on the item it touches.
 struct Condition {
@@ -827,12 +820,8 @@ impl Store for DynamoStore {
         Ok(out)
     }
 
-    async fn postings(
-        &self,
-        gram: &str,
-        after: Option<&OrderKey>,
-        limit: usize,
-    ) -> Result<Vec<Posting>, StoreError> {
+    async fn postings(&self, range: PostingsRange<'_>) -> Result<Vec<Posting>, StoreError> {
+        let PostingsRange { gram, after, limit } = range;
         let mut out: Vec<Posting> = Vec::new();
         // A Query page ends at 1 MB: go on from where it stopped until `limit` or the end.
         let mut start: Option<Item> = None;
